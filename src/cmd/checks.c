@@ -1,0 +1,90 @@
+/* chipaudit checks: the catalogue of every check. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "core/util.h"
+
+static const char usage[] =
+	"usage: chipaudit checks [--json]\n"
+	"  List every check: id, category, severity, what it looks at, what it needs.\n";
+
+static json_t *needs_json(unsigned needs)
+{
+	json_t *a = json_array();
+	if (needs & NEEDS_ROOT)
+		json_array_append_new(a, json_string("root"));
+	if (needs & NEEDS_GPU)
+		json_array_append_new(a, json_string("gpu"));
+	if (needs & NEEDS_VENDOR_LIBRARY)
+		json_array_append_new(a, json_string("vendor-library"));
+	return a;
+}
+
+static json_t *catalogue(void)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < check_family_count; i++) {
+		const struct check_family *fam = check_families[i];
+		for (size_t j = 0; j < fam->count; j++) {
+			const struct check *c = &fam->checks[j];
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}",
+				"id", c->id, "category", c->category, "title", c->title,
+				"severity", severity_name(c->severity), "looks_at", c->looks_at,
+				"needs", needs_json(c->needs)));
+		}
+	}
+	return list;
+}
+
+static void print_table(const json_t *list)
+{
+	size_t i;
+	json_t *c;
+
+	printf("%-40s %-11s %-9s %-14s %s\n", "ID", "CATEGORY", "SEVERITY", "NEEDS", "TITLE");
+	json_array_foreach(list, i, c) {
+		char needs[64] = "";
+		size_t k;
+		json_t *n;
+		json_array_foreach(json_object_get(c, "needs"), k, n)
+			snprintf(needs + strlen(needs), sizeof(needs) - strlen(needs), "%s%s",
+				 k ? "," : "", json_string_value(n));
+		printf("%-40s %-11s %-9s %-14s %s\n", jstr(c, "id"), jstr(c, "category"),
+		       jstr(c, "severity"), needs[0] ? needs : "-", jstr(c, "title"));
+	}
+}
+
+int cmd_checks(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	bool json = false;
+	json_t *list;
+	int c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return usage_error(usage, "checks: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return usage_error(usage, "checks: unexpected argument '%s'", argv[optind]);
+	list = catalogue();
+	if (json)
+		rc = print_json(stdout, list);
+	else
+		print_table(list);
+	json_decref(list);
+	return rc;
+}

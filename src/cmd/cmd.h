@@ -1,0 +1,50 @@
+/* Subcommands: one file each, as git has builtin/NAME.c. */
+#ifndef CHIPAUDIT_CMD_H
+#define CHIPAUDIT_CMD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/accdb.h"
+#include "core/check.h"
+#include "probe/probe.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_audit(int argc, char **argv);
+int cmd_facts(int argc, char **argv);
+int cmd_judge(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_checks(int argc, char **argv);
+/* area: export (issue 3) */
+/* end export */
+/* area: killswitch (issue 6) */
+/* end killswitch */
+/* area: capability (issue 7) */
+/* end capability */
+/* area: evidence (issue 8) */
+/* end evidence */
+
+/* Shared steps (src/cmd/common.c). Each returns 0 or an exit code, having
+ * printed a one-line error. */
+int load_accdb(struct accdb *db);
+int gather_facts(const char *root, const struct accdb *db, const struct probe_options *opts,
+		 struct recorder *rec, json_t **facts);
+/* Judge validated FACTS into a report. */
+json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts);
+/* Write the report to OUTPUT (JSON, when given), print it as JSON or text on
+ * stdout; returns the exit code the report calls for, or an I/O error code. */
+int emit_report(const json_t *report, bool json, const char *output);
+/* Print JSON (pretty) to OUT; returns 0 or EXIT_IOERR. */
+int print_json(FILE *out, const json_t *v);
+/* Write JSON to PATH ("-" = stdout); returns 0 or an exit code. */
+int write_json_file(const char *path, const json_t *v);
+/* "chipaudit CMD: unknown option" style usage error: prints usage, returns EXIT_USAGE. */
+int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,122 @@
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/facts.h"
+#include "core/json.h"
+#include "core/report.h"
+#include "core/util.h"
+
+int load_accdb(struct accdb *db)
+{
+	char err[512];
+
+	if (accdb_load(db, err, sizeof(err)) != 0) {
+		error_msg("%s", err);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+int gather_facts(const char *root, const struct accdb *db, const struct probe_options *opts,
+		 struct recorder *rec, json_t **facts)
+{
+	struct sysroot sr;
+	char err[1024];
+
+	*facts = NULL;
+	if (sysroot_open(&sr, root, err, sizeof(err)) != 0) {
+		error_msg("--root %s", err);
+		return EXIT_NOINPUT;
+	}
+	sr.recorder = rec;
+	*facts = facts_gather(&sr, db, opts, err, sizeof(err));
+	sysroot_close(&sr);
+	if (*facts == NULL) {
+		error_msg("%s", err);
+		return EXIT_DATAERR;
+	}
+	/* The probe's output is held to the same validation as a facts file, so
+	 * `facts | judge` and `audit` cannot differ. */
+	if (facts_validate(*facts, "gathered facts", err, sizeof(err)) != 0) {
+		error_msg("internal error: %s", err);
+		json_decref(*facts);
+		*facts = NULL;
+		return EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
+json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts)
+{
+	static const struct judge_options defaults;
+	struct judge_ctx ctx = { .facts = facts, .accdb = db, .options = opts ? opts : &defaults };
+	struct findings findings = { 0 };
+	json_t *report;
+
+	judge_run(&ctx, &findings);
+	report = report_build(facts, &findings);
+	findings_free(&findings);
+	return report;
+}
+
+int print_json(FILE *out, const json_t *v)
+{
+	char *text = json_to_text(v, true);
+	int rc = 0;
+
+	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF) {
+		error_msg("writing output: %s", strerror(errno));
+		rc = EXIT_IOERR;
+	}
+	free(text);
+	return rc;
+}
+
+int write_json_file(const char *path, const json_t *v)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return print_json(stdout, v);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		error_msg("%s: %s", path, strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	rc = print_json(f, v);
+	if (fclose(f) != 0 && rc == 0) {
+		error_msg("%s: %s", path, strerror(errno));
+		rc = EXIT_IOERR;
+	}
+	return rc;
+}
+
+int usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("chipaudit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage);
+	return EXIT_USAGE;
+}
+
+int emit_report(const json_t *report, bool json, const char *output)
+{
+	int rc = output ? write_json_file(output, report) : 0;
+
+	if (rc != 0)
+		return rc;
+	if (json)
+		rc = print_json(stdout, report);
+	else
+		report_render_text(stdout, report, want_colour(stdout));
+	return rc != 0 ? rc : report_exit_code(report);
+}

@@ -1,0 +1,95 @@
+/* Checks and findings.
+ *
+ * A check has a stable dotted id, a category, a severity and an evaluate
+ * function that reads facts only (never the machine) and adds findings.
+ * Each check family (src/checks/<family>.c) exports a table of checks. */
+#ifndef CHIPAUDIT_CHECK_H
+#define CHIPAUDIT_CHECK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum status { STATUS_PASS, STATUS_SKIP, STATUS_WARN, STATUS_ERROR, STATUS_FAIL, STATUS_COUNT };
+enum severity { SEVERITY_INFO, SEVERITY_LOW, SEVERITY_MEDIUM, SEVERITY_HIGH, SEVERITY_CRITICAL };
+
+/* What a check needs to say anything useful; shown in the catalogue. */
+enum { NEEDS_ROOT = 1u << 0, NEEDS_GPU = 1u << 1, NEEDS_VENDOR_LIBRARY = 1u << 2 };
+
+struct accdb;
+struct findings;
+struct judge_ctx;
+
+struct check {
+	const char *id;        /* "backdoor.iommu.passthrough": public, never renamed */
+	const char *category;  /* identity, capability, export, backdoor, killswitch, spyware, host */
+	const char *title;
+	enum severity severity;
+	const char *looks_at;  /* the facts it reads, for the catalogue */
+	unsigned needs;
+	void (*evaluate)(const struct check *check, const struct judge_ctx *ctx, struct findings *out);
+};
+
+struct check_family {
+	const char *name;
+	const struct check *checks;
+	size_t count;
+};
+
+/* Options that shape judgement; each area adds its members here. */
+struct judge_options {
+	/* area: backdoor (issue 4) */
+	/* end backdoor */
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	/* area: evidence (issue 8) */
+	/* end evidence */
+	int unused_;
+};
+
+struct judge_ctx {
+	const json_t *facts;
+	const struct accdb *accdb;
+	const struct judge_options *options;
+};
+
+struct finding {
+	const struct check *check;
+	enum status status;
+	char *subject;       /* "host" or a PCI address */
+	json_t *evidence;    /* object: the fact values used */
+	char *message;
+	char *remediation;   /* may be NULL */
+};
+
+struct findings {
+	struct finding *items;
+	size_t count, cap;
+};
+
+/* Add a finding. EVIDENCE is stolen (NULL means an empty object). */
+void finding_add(struct findings *out, const struct check *check, enum status status,
+		 const char *subject, json_t *evidence, const char *remediation,
+		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void findings_free(struct findings *f);
+
+const char *status_name(enum status s);
+const char *severity_name(enum severity s);
+int status_from_name(const char *name, enum status *out);
+
+/* The registry of every check family (src/checks/registry.c). */
+extern const struct check_family *const check_families[];
+extern const size_t check_family_count;
+
+const struct check *check_find(const char *id);
+
+/* Run every check on FACTS in catalogue order. */
+void judge_run(const struct judge_ctx *ctx, struct findings *out);
+
+/* Worst status among findings and the exit code it maps to (0, 1, 2). */
+enum status findings_worst(const struct findings *f);
+int exit_code_for(enum status worst);
+
+#endif

@@ -1,0 +1,127 @@
+#include "facts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/util.h"
+#include "probe/probe.h"
+
+#ifndef CHIPAUDIT_VERSION
+#define CHIPAUDIT_VERSION "unknown"
+#endif
+
+/* Re-insert KEY so it is printed last (jansson keeps insertion order). */
+static void move_to_end(json_t *obj, const char *key)
+{
+	json_t *v = json_incref(json_object_get(obj, key));
+	json_object_del(obj, key);
+	json_object_set_new(obj, key, v);
+}
+
+json_t *facts_gather(const struct sysroot *sr, const struct accdb *db,
+		     const struct probe_options *opts, char *err, size_t errlen)
+{
+	static const struct probe_options no_options;
+	json_t *facts = json_object();
+	struct probe_ctx ctx = {
+		.sysroot = sr, .accdb = db, .options = opts ? opts : &no_options, .facts = facts,
+	};
+
+	jset_int(facts, "schema_version", FACTS_SCHEMA_VERSION);
+	jset_str(facts, "tool_version", CHIPAUDIT_VERSION);
+	jset_str(facts, "source", sysroot_is_live(sr) ? "live" : "captured");
+	json_object_set_new(facts, "limitations", json_array());
+	for (size_t i = 0; i < probe_section_count; i++)
+		probe_sections[i].gather(&ctx);
+	if (ctx.failed) {
+		snprintf(err, errlen, "%s", ctx.error);
+		json_decref(facts);
+		return NULL;
+	}
+	move_to_end(facts, "limitations");
+	return facts;
+}
+
+static int validate_limitations(const json_t *facts, char *err, size_t errlen)
+{
+	const json_t *list = json_object_get(facts, "limitations");
+	size_t i;
+	json_t *item;
+
+	if (jv_array(facts, "limitations", JV_REQUIRED, "facts", err, errlen))
+		return -1;
+	json_array_foreach(list, i, item) {
+		char where[64];
+		snprintf(where, sizeof(where), "limitations[%zu]", i);
+		if (!json_is_object(item)) {
+			snprintf(err, errlen, "%s: expected an object", where);
+			return -1;
+		}
+		if (jv_string(item, "source", JV_REQUIRED, 4096, where, err, errlen) ||
+		    jv_string(item, "reason", JV_REQUIRED, 4096, where, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static int validate_document(const json_t *facts, char *err, size_t errlen)
+{
+	json_int_t version;
+
+	if (!json_is_object(facts)) {
+		snprintf(err, errlen, "expected a JSON object at the top level");
+		return -1;
+	}
+	if (jv_integer(facts, "schema_version", JV_REQUIRED, 0, 1 << 30, "facts", err, errlen) ||
+	    jv_string(facts, "tool_version", JV_REQUIRED, 64, "facts", err, errlen) ||
+	    jv_string(facts, "source", JV_REQUIRED, 16, "facts", err, errlen))
+		return -1;
+	jint(facts, "schema_version", &version);
+	if (version != FACTS_SCHEMA_VERSION) {
+		snprintf(err, errlen, "facts.schema_version: %d is not supported (this build reads %d)",
+			 (int)version, FACTS_SCHEMA_VERSION);
+		return -1;
+	}
+	if (validate_limitations(facts, err, errlen))
+		return -1;
+	for (size_t i = 0; i < probe_section_count; i++) {
+		const struct probe_section *s = &probe_sections[i];
+		const json_t *section = json_object_get(facts, s->name);
+		if (section == NULL) {
+			if (s->required) {
+				snprintf(err, errlen, "facts.%s: missing", s->name);
+				return -1;
+			}
+			continue;
+		}
+		if (s->validate(section, facts, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int facts_validate(const json_t *facts, const char *name, char *err, size_t errlen)
+{
+	char sub[512];
+
+	if (validate_document(facts, sub, sizeof(sub)) != 0) {
+		snprintf(err, errlen, "%s: %s", name, sub);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *facts_load(const char *path, char *err, size_t errlen, int *exit_code)
+{
+	json_t *facts = json_load_path(path, err, errlen, exit_code);
+
+	if (facts == NULL)
+		return NULL;
+	if (facts_validate(facts, strcmp(path, "-") == 0 ? "<stdin>" : path, err, errlen) != 0) {
+		json_decref(facts);
+		*exit_code = EXIT_DATAERR;
+		return NULL;
+	}
+	return facts;
+}

@@ -1,0 +1,30 @@
+/* The facts document: gathering it from a sysroot and validating one read
+ * from a file. */
+#ifndef CHIPAUDIT_FACTS_H
+#define CHIPAUDIT_FACTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/sysroot.h"
+
+#define FACTS_SCHEMA_VERSION 1
+
+struct accdb;
+struct probe_options;
+
+/* Gather every section. Data that cannot be read is listed in
+ * facts.limitations; a file whose content is malformed (possible only in a
+ * captured tree, or a broken kernel) stops the probe: NULL, with err naming
+ * the file and the problem. */
+json_t *facts_gather(const struct sysroot *sr, const struct accdb *db,
+		     const struct probe_options *opts, char *err, size_t errlen);
+
+/* Validate an untrusted facts document; err = "NAME: where: problem". */
+int facts_validate(const json_t *facts, const char *name, char *err, size_t errlen);
+
+/* Load and validate a facts file ("-" for stdin); returns NULL with err and
+ * *exit_code (EXIT_NOINPUT or EXIT_DATAERR). */
+json_t *facts_load(const char *path, char *err, size_t errlen, int *exit_code);
+
+#endif

@@ -1,0 +1,26 @@
+/* The report: facts judged. Built as JSON (the documented schema in
+ * docs/report.schema.json) and rendered for a person from that JSON, so the
+ * text and JSON forms can never disagree. */
+#ifndef CHIPAUDIT_REPORT_H
+#define CHIPAUDIT_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/check.h"
+
+#define REPORT_SCHEMA_VERSION 1
+
+/* New report from FACTS (borrowed) and FINDINGS. */
+json_t *report_build(const json_t *facts, const struct findings *findings);
+
+/* Exit status a report calls for (0, 1, 2) from its summary. */
+int report_exit_code(const json_t *report);
+
+void report_render_text(FILE *out, const json_t *report, bool colour);
+
+/* Whether to colour output on this stream (a terminal, and NO_COLOR unset). */
+bool want_colour(FILE *stream);
+
+#endif

@@ -1,0 +1,58 @@
+/* Small helpers: allocation that cannot return NULL, strings, numbers. */
+#ifndef CHIPAUDIT_UTIL_H
+#define CHIPAUDIT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* sysexits.h codes, named here so every command uses the same ones. */
+enum {
+	EXIT_PASS = 0,
+	EXIT_WARN = 1,
+	EXIT_FAIL = 2,
+	EXIT_USAGE = 64,    /* EX_USAGE */
+	EXIT_DATAERR = 65,  /* EX_DATAERR: input data malformed */
+	EXIT_NOINPUT = 66,  /* EX_NOINPUT: input file missing or unreadable */
+	EXIT_SOFTWARE = 70, /* EX_SOFTWARE: internal error */
+	EXIT_OSERR = 71,    /* EX_OSERR */
+	EXIT_CANTCREAT = 73,/* EX_CANTCREAT: output file cannot be created */
+	EXIT_IOERR = 74,    /* EX_IOERR */
+	EXIT_NOPERM = 77,   /* EX_NOPERM */
+	EXIT_CONFIG = 78,   /* EX_CONFIG: data files malformed */
+};
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Print "chipaudit: MESSAGE" on stderr. */
+void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void str_rstrip(char *s);
+bool str_starts_with(const char *s, const char *prefix);
+bool str_is_printable(const char *s);
+
+/* Strict number parsing: the whole string (after optional surrounding
+ * whitespace) must be the number; overflow is an error. Return 0 on success. */
+int parse_u64(const char *s, int base, uint64_t *out);
+int parse_i64(const char *s, int base, int64_t *out);
+/* "0x10de" or "10de" -> 0x10de; at most max. */
+int parse_hex_u32(const char *s, uint32_t max, uint32_t *out);
+
+/* "0000:17:00.0": 4 to 8 hex digit domain, bus, device (<= 1f), function (<= 7),
+ * lowercase, as the kernel names PCI devices. */
+bool pci_address_valid(const char *s);
+
+/* Lowercase hex of bytes into out (2*n+1 bytes). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+
+#endif

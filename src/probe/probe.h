@@ -1,0 +1,67 @@
+/* The probe: reads the machine through the sysroot and writes facts.
+ *
+ * Facts are one JSON document. Each section of it is produced by one probe
+ * (src/probe/<name>.c) and checked on load by the same module's validator,
+ * so a facts file from elsewhere is held to what the probe would write. */
+#ifndef CHIPAUDIT_PROBE_H
+#define CHIPAUDIT_PROBE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/sysroot.h"
+
+struct accdb;
+
+/* Options from the command line that shape what is gathered. */
+struct probe_options {
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	int unused_;
+};
+
+struct probe_ctx {
+	const struct sysroot *sysroot;
+	const struct accdb *accdb;
+	const struct probe_options *options;
+	json_t *facts;        /* the document being built */
+	int failed;           /* set by probe_fail */
+	char error[512];
+};
+
+/* Malformed input: stop gathering, report "FILE: problem". First call wins. */
+void probe_fail(struct probe_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Say plainly what could not be examined: appended to facts.limitations as
+ * {"source": SOURCE, "reason": ...}. */
+void probe_limitation(struct probe_ctx *ctx, const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct probe_section {
+	const char *name;     /* the top-level key it owns in facts */
+	/* Fill facts[name]. Returns 0, or -1 when the section could not be
+	 * gathered at all (a limitation has been recorded). */
+	int (*gather)(struct probe_ctx *ctx);
+	/* Validate facts[name] from an untrusted document; err = "name...: problem". */
+	int (*validate)(const json_t *section, const json_t *facts, char *err, size_t errlen);
+	int required;         /* must be present in every facts document */
+};
+
+extern const struct probe_section probe_sections[];
+extern const size_t probe_section_count;
+
+/* Each probe's entry points. */
+int probe_host(struct probe_ctx *ctx);
+int validate_host(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_pci(struct probe_ctx *ctx);
+int validate_accelerators(const json_t *section, const json_t *facts, char *err, size_t errlen);
+/* area: backdoor (issue 4) */
+/* end backdoor */
+/* area: spyware (issue 5) */
+/* end spyware */
+/* area: killswitch (issue 6) */
+/* end killswitch */
+
+#endif

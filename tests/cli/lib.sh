@@ -1,0 +1,44 @@
+# Helpers for the command-line tests. Each test script sources this, calls
+# `check NAME COMMAND...` or its variants, and ends with `finish`.
+set -u
+: "${CHIPAUDIT:?}" "${SRCDIR:?}"
+FIXTURES="$SRCDIR/tests/fixtures"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+count=0
+
+pass() { count=$((count + 1)); echo "ok $count - $1"; }
+fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+
+# expect_exit CODE NAME CMD...: the command exits with CODE.
+expect_exit() {
+	local want=$1 name=$2; shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	if [ "$got" -eq "$want" ]; then pass "$name"; else fail "$name" "exit $got, expected $want" "$(head -c 600 "$TMP/err")"; fi
+}
+
+# expect_stderr_line PATTERN NAME: the last command's stderr is one line matching PATTERN.
+expect_stderr_line() {
+	local pat=$1 name=$2 lines
+	lines=$(wc -l <"$TMP/err")
+	if [ "$lines" -eq 1 ] && grep -Eq -- "$pat" "$TMP/err"; then pass "$name"; else fail "$name" "stderr ($lines lines): $(head -c 600 "$TMP/err")" "wanted one line matching: $pat"; fi
+}
+
+expect_stdout() {
+	local pat=$1 name=$2
+	if grep -Eq -- "$pat" "$TMP/out"; then pass "$name"; else fail "$name" "stdout lacks: $pat" "$(head -c 600 "$TMP/out")"; fi
+}
+
+# jq_is EXPR EXPECTED NAME FILE: jq -r EXPR on FILE prints EXPECTED.
+jq_is() {
+	local expr=$1 want=$2 name=$3 file=$4 got
+	got=$(jq -r "$expr" "$file" 2>&1)
+	if [ "$got" = "$want" ]; then pass "$name"; else fail "$name" "jq '$expr' gave: $got" "expected: $want"; fi
+}
+
+finish() {
+	echo "1..$count"
+	[ "$failures" -eq 0 ]
+}

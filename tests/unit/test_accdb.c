@@ -1,0 +1,112 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/accdb.h"
+
+static struct accdb db;
+
+static int setup(void **state)
+{
+	char err[512];
+	(void)state;
+	if (accdb_load(&db, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	accdb_free(&db);
+	return 0;
+}
+
+static void test_by_pci(void **state)
+{
+	const struct accel_model *m;
+	(void)state;
+	m = accdb_by_pci(&db, 0x10de, 0x2329);
+	assert_non_null(m);
+	assert_string_equal(m->name, "H20");
+	assert_int_equal((int)m->compute_units, 78);
+	assert_true(fabs(m->dense_tops[PREC_BF16] - 148) < 1e-9);
+	assert_true(fabs(m->die_area_mm2 - 814) < 1e-9);
+	assert_int_equal(m->datacenter, 1);
+	assert_string_equal(accdb_by_pci(&db, 0x10de, 0x2335)->name, "H200 SXM");
+	assert_string_equal(accdb_by_pci(&db, 0x1002, 0x74a1)->name, "MI300X");
+	assert_null(accdb_by_pci(&db, 0x10de, 0x0001));
+}
+
+static void test_by_name(void **state)
+{
+	(void)state;
+	assert_string_equal(accdb_by_name(&db, "h20")->name, "H20");
+	assert_string_equal(accdb_by_name(&db, "H100 SXM")->name, "H100 SXM");
+	assert_string_equal(accdb_by_name(&db, "h100-sxm")->name, "H100 SXM");
+	assert_null(accdb_by_name(&db, "H999"));
+}
+
+static void test_close_matches(void **state)
+{
+	const struct accel_model *out[5];
+	size_t n;
+	(void)state;
+	n = accdb_close_matches(&db, "H10", out, 5);
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(strstr(out[i]->name, "H10"));
+}
+
+static void test_is_accelerator(void **state)
+{
+	(void)state;
+	assert_true(accdb_is_accelerator(&db, 0x10de, 0x2329, 0x030200));
+	/* NVSwitch is class 0680: not an accelerator */
+	assert_false(accdb_is_accelerator(&db, 0x10de, 0x22a3, 0x068000));
+	/* Huawei NIC and BMC display share the vendor: only class 12 counts */
+	assert_false(accdb_is_accelerator(&db, 0x19e5, 0x1822, 0x020000));
+	assert_false(accdb_is_accelerator(&db, 0x19e5, 0x1711, 0x030000));
+	assert_true(accdb_is_accelerator(&db, 0x19e5, 0xd802, 0x120000));
+	/* ASPEED BMC display, virtio */
+	assert_false(accdb_is_accelerator(&db, 0x1a03, 0x2000, 0x030000));
+	assert_false(accdb_is_accelerator(&db, 0x1af4, 0x1050, 0x030000));
+	/* Intel counts only for listed devices */
+	assert_false(accdb_is_accelerator(&db, 0x8086, 0x46a6, 0x030000));
+}
+
+static void test_rejects_bad_documents(void **state)
+{
+	struct accdb bad;
+	char err[512];
+	(void)state;
+	assert_int_equal(accdb_from_json(&bad, json_loads("[]", 0, NULL), json_loads("{\"vendors\":[]}", 0, NULL), err, sizeof(err)), -1);
+	assert_string_equal(err, "data/accelerators.json: not a chipaudit-accelerators/1 document");
+	assert_int_equal(accdb_from_json(&bad,
+		json_loads("{\"schema\":\"chipaudit-accelerators/1\",\"models\":[{\"name\":\"X\",\"vendor\":\"V\",\"vendor_id\":\"10de\",\"device_ids\":[\"12345\"]}]}", 0, NULL),
+		json_loads("{\"vendors\":[]}", 0, NULL), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "models[0].device_ids[0]"));
+	assert_int_equal(accdb_from_json(&bad,
+		json_loads("{\"schema\":\"chipaudit-accelerators/1\",\"models\":[]}", 0, NULL),
+		json_loads("{\"vendors\":[{\"vendor_id\":\"10de\",\"name\":\"N\",\"classes\":[\"3\"],\"database_only\":false}]}", 0, NULL), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "vendors.json: vendors[0].classes[0]"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_by_pci),
+		cmocka_unit_test(test_by_name),
+		cmocka_unit_test(test_close_matches),
+		cmocka_unit_test(test_is_accelerator),
+		cmocka_unit_test(test_rejects_bad_documents),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
