@@ -21,14 +21,19 @@ int cmd_audit(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
+		/* area: evidence (issue 8) */
+		/* end evidence */
+		PROBE_LONGOPTS
+		JUDGE_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *root = NULL, *output = NULL;
 	bool json = false;
 	struct probe_options popts = { 0 };
+	struct judge_options jopts = { 0 };
 	struct accdb db;
-	json_t *facts, *report;
+	json_t *facts = NULL, *report;
 	int c, rc;
 
 	optind = 0;
@@ -38,22 +43,35 @@ int cmd_audit(int argc, char **argv)
 		case 'r': root = optarg; break;
 		case 'j': json = true; break;
 		case 'o': output = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "audit: unknown or incomplete option '%s'", argv[optind - 1]);
+		/* area: evidence (issue 8) */
+		/* end evidence */
+		case 'h': fputs(usage, stdout); fputs(probe_options_help, stdout); fputs(judge_options_help, stdout); return 0;
+		default:
+			rc = shared_option(c, optarg, &popts, &jopts);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				rc = usage_error(usage, "audit: unknown or incomplete option '%s'", argv[optind - 1]);
+			shared_options_free(&popts, &jopts);
+			return rc;
 		}
 	}
-	if (optind != argc)
-		return usage_error(usage, "audit: unexpected argument '%s'", argv[optind]);
-	if ((rc = load_accdb(&db)) != 0)
-		return rc;
-	if ((rc = gather_facts(root, &db, &popts, NULL, &facts)) != 0) {
-		accdb_free(&db);
-		return rc;
+	if (optind != argc) {
+		rc = usage_error(usage, "audit: unexpected argument '%s'", argv[optind]);
+		goto out;
 	}
-	report = judge_facts(facts, &db, NULL);
-	rc = emit_report(report, json, output);
-	json_decref(report);
-	json_decref(facts);
+	if ((rc = load_accdb(&db)) != 0)
+		goto out;
+	if ((rc = gather_facts(root, &db, &popts, NULL, &facts)) == 0) {
+		report = judge_facts(facts, &db, &jopts);
+		/* area: evidence (issue 8) */
+		/* end evidence */
+		rc = emit_report(report, json, output);
+		json_decref(report);
+	}
 	accdb_free(&db);
+out:
+	json_decref(facts);
+	shared_options_free(&popts, &jopts);
 	return rc;
 }

@@ -30,6 +30,53 @@ int cmd_checks(int argc, char **argv);
 /* area: evidence (issue 8) */
 /* end evidence */
 
+/* Options shared between commands. Options that shape gathering (probe
+ * options) are taken by audit, facts and snapshot; options that shape
+ * judgement by audit and judge. Each area adds its codes, long options and
+ * handling (in common.c) inside its own markers. */
+enum shared_option_code {
+	OPT_SHARED_FIRST = 0x1000,
+	/* area: backdoor (issue 4) */
+	/* end backdoor */
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	/* area: capability (issue 7) */
+	/* end capability */
+	/* area: evidence (issue 8) */
+	/* end evidence */
+};
+
+/* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
+#define PROBE_LONGOPTS \
+	/* area: spyware (issue 5) */ \
+	/* end spyware */ \
+	/* area: killswitch (issue 6) */ \
+	/* end killswitch */ \
+	/* area: capability (issue 7) */ \
+	/* end capability */
+
+#define JUDGE_LONGOPTS \
+	/* area: backdoor (issue 4) */ \
+	/* end backdoor */ \
+	/* area: spyware (issue 5) */ \
+	/* end spyware */ \
+	/* area: killswitch (issue 6) */ \
+	/* end killswitch */ \
+	/* area: evidence (issue 8) */ \
+	/* end evidence */
+
+/* Help text lines for the shared options. */
+extern const char probe_options_help[];
+extern const char judge_options_help[];
+
+/* Handle a shared option code. Returns 1 when handled, 0 when CODE is not a
+ * shared option, or an exit code (> 1) after printing a one-line error. */
+int shared_option(int code, const char *arg, struct probe_options *probe, struct judge_options *judge);
+/* Release what shared options allocated. */
+void shared_options_free(struct probe_options *probe, struct judge_options *judge);
+
 /* Shared steps (src/cmd/common.c). Each returns 0 or an exit code, having
  * printed a one-line error. */
 int load_accdb(struct accdb *db);

@@ -120,3 +120,60 @@ int emit_report(const json_t *report, bool json, const char *output)
 		report_render_text(stdout, report, want_colour(stdout));
 	return rc != 0 ? rc : report_exit_code(report);
 }
+
+const char probe_options_help[] =
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	/* area: capability (issue 7) */
+	/* end capability */
+	"";
+
+const char judge_options_help[] =
+	/* area: backdoor (issue 4) */
+	/* end backdoor */
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	/* area: evidence (issue 8) */
+	/* end evidence */
+	"";
+
+int shared_option(int code, const char *arg, struct probe_options *probe, struct judge_options *judge)
+{
+	(void)arg;
+	(void)probe;
+	(void)judge;
+	switch (code) {
+	/* area: backdoor (issue 4) */
+	/* end backdoor */
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	/* area: capability (issue 7) */
+	/* end capability */
+	/* area: evidence (issue 8) */
+	/* end evidence */
+	default:
+		return 0;
+	}
+}
+
+void shared_options_free(struct probe_options *probe, struct judge_options *judge)
+{
+	(void)probe;
+	(void)judge;
+	/* area: backdoor (issue 4) */
+	/* end backdoor */
+	/* area: spyware (issue 5) */
+	/* end spyware */
+	/* area: killswitch (issue 6) */
+	/* end killswitch */
+	/* area: capability (issue 7) */
+	/* end capability */
+	/* area: evidence (issue 8) */
+	/* end evidence */
+}

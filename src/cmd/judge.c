@@ -20,13 +20,16 @@ int cmd_judge(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
+		JUDGE_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *output = NULL;
 	bool json = false;
+	struct probe_options popts = { 0 };
+	struct judge_options jopts = { 0 };
 	struct accdb db;
-	json_t *facts, *report;
+	json_t *facts = NULL, *report;
 	char err[1024];
 	int c, rc;
 
@@ -36,25 +39,34 @@ int cmd_judge(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'o': output = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "judge: unknown or incomplete option '%s'", argv[optind - 1]);
+		case 'h': fputs(usage, stdout); fputs(judge_options_help, stdout); return 0;
+		default:
+			rc = shared_option(c, optarg, &popts, &jopts);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				rc = usage_error(usage, "judge: unknown or incomplete option '%s'", argv[optind - 1]);
+			shared_options_free(&popts, &jopts);
+			return rc;
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(usage, "judge: expected one facts file");
+	if (argc - optind != 1) {
+		rc = usage_error(usage, "judge: expected one facts file");
+		goto out;
+	}
 	facts = facts_load(argv[optind], err, sizeof(err), &rc);
 	if (facts == NULL) {
 		error_msg("%s", err);
-		return rc;
+		goto out;
 	}
-	if ((rc = load_accdb(&db)) != 0) {
-		json_decref(facts);
-		return rc;
-	}
-	report = judge_facts(facts, &db, NULL);
+	if ((rc = load_accdb(&db)) != 0)
+		goto out;
+	report = judge_facts(facts, &db, &jopts);
 	rc = emit_report(report, json, output);
 	json_decref(report);
-	json_decref(facts);
 	accdb_free(&db);
+out:
+	json_decref(facts);
+	shared_options_free(&popts, &jopts);
 	return rc;
 }

@@ -89,12 +89,14 @@ int cmd_snapshot(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
+		PROBE_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *root = NULL, *output = NULL;
 	struct probe_options popts = { 0 };
 	struct recorder *rec;
+	struct judge_options jopts = { 0 };
 	struct accdb db;
 	json_t *facts;
 	int c, rc;
@@ -105,16 +107,24 @@ int cmd_snapshot(int argc, char **argv)
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 'o': output = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "snapshot: unknown or incomplete option '%s'", argv[optind - 1]);
+		case 'h': fputs(usage, stdout); fputs(probe_options_help, stdout); return 0;
+		default:
+			rc = shared_option(c, optarg, &popts, &jopts);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				rc = usage_error(usage, "snapshot: unknown or incomplete option '%s'", argv[optind - 1]);
+			shared_options_free(&popts, &jopts);
+			return rc;
 		}
 	}
-	if (output == NULL)
-		return usage_error(usage, "snapshot: -o FILE.tar.gz is required");
-	if (optind != argc)
-		return usage_error(usage, "snapshot: unexpected argument '%s'", argv[optind]);
+	if (output == NULL || optind != argc) {
+		rc = output ? usage_error(usage, "snapshot: unexpected argument '%s'", argv[optind])
+			    : usage_error(usage, "snapshot: -o FILE.tar.gz is required");
+		goto out;
+	}
 	if ((rc = load_accdb(&db)) != 0)
-		return rc;
+		goto out;
 	rec = recorder_new();
 	rc = gather_facts(root, &db, &popts, rec, &facts);
 	if (rc == 0) {
@@ -125,5 +135,7 @@ int cmd_snapshot(int argc, char **argv)
 	json_decref(facts);
 	recorder_free(rec);
 	accdb_free(&db);
+out:
+	shared_options_free(&popts, &jopts);
 	return rc;
 }
