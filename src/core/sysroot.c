@@ -23,7 +23,41 @@
 struct recorder {
 	struct recorded *items;
 	size_t count, cap;
+	size_t *slots;      /* open-addressing index into items, by path; 0 = empty */
+	size_t nslots;
 };
+
+/* FNV-1a: a snapshot of /proc on a busy host records 10^5 paths, so the
+ * "already recorded?" test must not be a linear scan. */
+static size_t path_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void index_rebuild(struct recorder *rec)
+{
+	free(rec->slots);
+	rec->nslots = rec->nslots ? rec->nslots * 2 : 1024;
+	rec->slots = xcalloc(rec->nslots, sizeof(size_t));
+	for (size_t i = 0; i < rec->count; i++) {
+		size_t h = path_hash(rec->items[i].path) & (rec->nslots - 1);
+		while (rec->slots[h])
+			h = (h + 1) & (rec->nslots - 1);
+		rec->slots[h] = i + 1;
+	}
+}
+
+/* Slot for PATH: holds its index + 1 when recorded, else 0 (free slot). */
+static size_t *index_slot(struct recorder *rec, const char *path)
+{
+	size_t h = path_hash(path) & (rec->nslots - 1);
+	while (rec->slots[h] && strcmp(rec->items[rec->slots[h] - 1].path, path) != 0)
+		h = (h + 1) & (rec->nslots - 1);
+	return &rec->slots[h];
+}
 
 int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen)
 {
@@ -141,19 +175,27 @@ static void record(const struct sysroot *sr, enum recorded_kind kind, const char
 {
 	struct recorder *rec = sr->recorder;
 	struct recorded *r;
+	char *norm;
+	size_t *slot;
 
 	if (rec == NULL)
 		return;
-	for (size_t i = 0; i < rec->count; i++)
-		if (strcmp(rec->items[i].path, path) == 0)
-			return;
+	if (2 * (rec->count + 1) > rec->nslots)
+		index_rebuild(rec);
+	norm = path_normalise(path);
+	slot = index_slot(rec, norm);
+	if (*slot) {
+		free(norm);
+		return;
+	}
 	if (rec->count == rec->cap) {
 		rec->cap = rec->cap ? rec->cap * 2 : 256;
 		rec->items = xreallocarray(rec->items, rec->cap, sizeof(*rec->items));
 	}
 	r = &rec->items[rec->count++];
+	*slot = rec->count;
 	r->kind = kind;
-	r->path = path_normalise(path);
+	r->path = norm;
 	r->len = len;
 	r->data = NULL;
 	if (data) {
@@ -444,6 +486,7 @@ void recorder_free(struct recorder *rec)
 		free(rec->items[i].data);
 	}
 	free(rec->items);
+	free(rec->slots);
 	free(rec);
 }
 

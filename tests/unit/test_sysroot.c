@@ -122,6 +122,24 @@ static void test_recorder(void **state)
 	sysroot_close(&sr);
 }
 
+static void test_recorder_dedupe(void **state)
+{
+	struct recorder *rec = recorder_new();
+	char path[64];
+	(void)state;
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 5000; i++) {
+			snprintf(path, sizeof(path), "/proc/%d/cmdline", i);
+			recorder_add_file(rec, path, "x", 1);
+		}
+	/* "//proc/./7/cmdline" is the same path */
+	recorder_add_file(rec, "//proc/./7/cmdline", "y", 1);
+	assert_int_equal(recorder_count(rec), 5000);
+	assert_string_equal(recorder_get(rec, 7)->path, "/proc/7/cmdline");
+	assert_string_equal(recorder_get(rec, 7)->data, "x");
+	recorder_free(rec);
+}
+
 static void test_open_errors(void **state)
 {
 	struct sysroot sr;
@@ -141,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_escape_blocked),
 		cmocka_unit_test(test_recorder),
+		cmocka_unit_test(test_recorder_dedupe),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
