@@ -268,9 +268,13 @@ static void print_chip(const json_t *c)
 		fmt_value(pd, sizeof(pd), json_object_get(c, "hbm_bandwidth_density"), "hbm_bandwidth_density");
 		printf("  memory part: HBM bandwidth density %s GB/s/mm^2\n", pd);
 	} else {
-		printf("  TPP %s%s%s%s%s%s; PD %s = TPP / %s mm^2\n", tpp, jstr(c, "tpp_working") ? " = " : "",
+		printf("  TPP %s%s%s%s%s%s; ", tpp, jstr(c, "tpp_working") ? " = " : "",
 		       jstr(c, "tpp_working") ? jstr(c, "tpp_working") : "", jstr(c, "tpp_precision") ? " (" : "",
-		       jstr(c, "tpp_precision") ? jstr(c, "tpp_precision") : "", jstr(c, "tpp_precision") ? ")" : "", pd, area);
+		       jstr(c, "tpp_precision") ? jstr(c, "tpp_precision") : "", jstr(c, "tpp_precision") ? ")" : "");
+		if (json_is_number(json_object_get(c, "performance_density")))
+			printf("PD %s = TPP / %s mm^2\n", pd, area);
+		else
+			printf("PD unknown (%s)\n", json_is_number(json_object_get(c, "die_area_mm2")) ? "TPP unknown" : "die area unknown");
 	}
 	json_array_foreach(json_object_get(c, "tests"), i, t) {
 		printf("  %-10s %-7s ", jstr(t, "paragraph"), tri_word(json_object_get(t, "met")));
