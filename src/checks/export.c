@@ -92,7 +92,7 @@ static void evaluate_classification(const struct check *check, const struct judg
 			char *why = xstrdup(jstr(c, "undecided"));
 			finding_add(out, check, STATUS_SKIP, addr, c,
 				    "Add the missing declared figures (with sources) to data/accelerators.json.",
-				    "%s: export class undecided under the %s rules: %s", m->name, date, why);
+				    "%s: export class undecided under the rules of %s: %s", m->name, date, why);
 			free(why);
 			continue;
 		}
