@@ -128,6 +128,9 @@ static void test_reference_table(void **state)
 		if (strcmp(eccn(c), rows[i].eccn) != 0)
 			fail_msg("%s: %s, reported %s", rows[i].name, eccn(c), rows[i].eccn);
 		assert_string_equal(jstr(c, "rules"), "2023-10");
+		/* the RTX 4090 D meets a.2 on PD but is excluded by Note 2, as reported */
+		if (strcmp(rows[i].name, "RTX 4090 D") == 0)
+			assert_true(has_note(c, "excluded by Note 2 to 3A090"));
 		json_decref(c);
 	}
 }
