@@ -14,6 +14,7 @@ static const struct command commands[] = {
 	{ "snapshot", cmd_snapshot, "capture what the audit reads into a .tar.gz" },
 	{ "checks", cmd_checks, "list the check catalogue" },
 	/* area: export (issue 3) */
+	{ "classify", cmd_classify, "export-control class (ECCN 3A090) of accelerators, models or specs" },
 	/* end export */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */

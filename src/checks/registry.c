@@ -4,6 +4,7 @@
 extern const struct check_family host_family;
 extern const struct check_family identity_family;
 /* area: export (issue 3) */
+extern const struct check_family export_family;
 /* end export */
 /* area: backdoor (issue 4) */
 /* end backdoor */
@@ -20,6 +21,7 @@ const struct check_family *const check_families[] = {
 	&host_family,
 	&identity_family,
 	/* area: export (issue 3) */
+	&export_family,
 	/* end export */
 	/* area: backdoor (issue 4) */
 	/* end backdoor */

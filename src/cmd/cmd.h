@@ -22,6 +22,7 @@ int cmd_judge(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
 /* area: export (issue 3) */
+int cmd_classify(int argc, char **argv);
 /* end export */
 /* area: killswitch (issue 6) */
 /* end killswitch */

@@ -1,0 +1,450 @@
+/* chipaudit classify: the US export-control class (ECCN 3A090) of the
+ * accelerators on this machine, of a model in the database, or of a chip
+ * described in a spec file, under the rules in force on a date, with the
+ * licence requirement for a destination. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/facts.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "export/export.h"
+
+static const char usage[] =
+	"usage: chipaudit classify [--model NAME | --spec FILE | --facts FILE | --root DIR]\n"
+	"                          [--rules DATE] [--destination CC] [--json]\n"
+	"  Classify accelerators under the US export rules (ECCN 3A090): TPP, performance\n"
+	"  density, the paragraph matched and by how much each threshold is cleared or\n"
+	"  missed, and the licence requirement for a destination. Without --model, --spec\n"
+	"  or --facts: every accelerator on this machine (or under --root DIR).\n"
+	"  --model NAME        a model of data/accelerators.json (\"H20\", \"H100 SXM\")\n"
+	"  --spec FILE         a chip described in JSON ('-' for standard input); see docs/export.md\n"
+	"  --facts FILE        the accelerators of a facts document (from `chipaudit facts`)\n"
+	"  --root DIR          read the machine's sysfs under DIR\n"
+	"  --rules DATE        the rules in force on DATE, YYYY-MM-DD (default: today)\n"
+	"  --destination CC    licence requirement and review policy for ISO 3166 country CC\n"
+	"  --json              print JSON\n"
+	"  Exit: 0 classified (whatever the class); 64 bad option or unknown model; 65 bad spec;\n"
+	"  66 unreadable file; 78 broken data files.\n";
+
+struct options {
+	const char *model, *spec, *facts, *root, *rules, *destination;
+	bool json;
+};
+
+/* ---- building the list of classifications ---- */
+
+static json_t *classify_model(const struct export_data *d, const struct accel_model *m, const char *date,
+			      const char *cc)
+{
+	struct chip_spec s;
+	json_t *c;
+
+	chip_spec_from_model(&s, m);
+	c = export_classify(d, &s, date, cc);
+	jset_str(c, "source", "declared (data/accelerators.json)");
+	return c;
+}
+
+static int by_model(const struct export_data *d, const char *name, const char *date, const char *cc, json_t *chips)
+{
+	const struct accel_model *close[6];
+	struct accdb db;
+	char list[512] = "";
+	size_t n;
+	int rc;
+
+	if ((rc = load_accdb(&db)) != 0)
+		return rc;
+	const struct accel_model *m = accdb_by_name(&db, name);
+	if (m != NULL) {
+		json_array_append_new(chips, classify_model(d, m, date, cc));
+		accdb_free(&db);
+		return 0;
+	}
+	n = accdb_close_matches(&db, name, close, ARRAY_SIZE(close));
+	for (size_t i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", close[i]->name);
+	error_msg("--model \"%.128s\": not in data/accelerators.json%s%s", name, n ? "; close matches: " : "", list);
+	accdb_free(&db);
+	return EXIT_USAGE;
+}
+
+static int by_spec(const struct export_data *d, const char *path, const char *date, const char *cc, json_t *chips)
+{
+	struct chip_spec s;
+	char err[1024];
+	int code;
+	json_t *doc = json_load_path(path, err, sizeof(err), &code), *c;
+
+	if (doc == NULL) {
+		error_msg("%s", err);
+		return code;
+	}
+	if (chip_spec_from_json(&s, doc, err, sizeof(err)) != 0) {
+		error_msg("%s: %s", strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+		json_decref(doc);
+		return EXIT_DATAERR;
+	}
+	json_decref(doc);
+	c = export_classify(d, &s, date, cc);
+	jset_str(c, "source", "spec");
+	json_array_append_new(chips, c);
+	return 0;
+}
+
+/* One accelerator of a facts document: declared, and measured when known. */
+static int classify_accelerator(const struct export_data *d, const struct accdb *db, const json_t *acc, size_t i,
+				const char *date, const char *cc, const char *label, json_t *chips)
+{
+	const json_t *measured = json_object_get(acc, "measured");
+	const struct accel_model *m = NULL;
+	uint32_t vendor, device;
+	char err[256];
+	int r = measured_validate(measured, err, sizeof(err));
+	json_t *c;
+
+	if (r < 0) {
+		error_msg("%s: accelerators[%zu].%s", label, i, err);
+		return EXIT_DATAERR;
+	}
+	if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) == 0 &&
+	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) == 0)
+		m = accdb_by_pci(db, (uint16_t)vendor, (uint16_t)device);
+	if (m != NULL) {
+		c = classify_model(d, m, date, cc);
+	} else {
+		struct chip_spec s;
+		char name[64];
+		snprintf(name, sizeof(name), "%s:%s", jstr(acc, "vendor_id") ? jstr(acc, "vendor_id") : "?",
+			 jstr(acc, "device_id") ? jstr(acc, "device_id") : "?");
+		chip_spec_init(&s, jstr(acc, "pci_name") ? jstr(acc, "pci_name") : name);
+		c = export_classify(d, &s, date, cc);
+		jset_str(c, "source", "none: not in data/accelerators.json");
+		jset_str(c, "undecided", "not in the accelerator database: no declared figures");
+	}
+	jset_str(c, "pci_address", jstr(acc, "pci_address"));
+	if (m != NULL && r == 1) {
+		struct chip_spec s;
+		json_t *mc;
+		int dr = export_class_rank(jstr(c, "eccn")), mr;
+		chip_spec_from_model(&s, m);
+		chip_spec_apply_measured(&s, measured);
+		mc = export_classify(d, &s, date, cc);
+		jset_str(mc, "source", "measured (facts accelerators[].measured)");
+		mr = export_class_rank(jstr(mc, "eccn"));
+		json_object_set_new(c, "measured", mc);
+		json_object_set_new(c, "measured_class_differs", dr < 0 || mr < 0 ? json_null() : json_boolean(mr > dr));
+	}
+	json_array_append_new(chips, c);
+	return 0;
+}
+
+static int by_facts(const struct export_data *d, const json_t *facts, const char *label, const char *date,
+		    const char *cc, json_t *chips)
+{
+	struct accdb db;
+	size_t i;
+	json_t *acc;
+	int rc;
+
+	if ((rc = load_accdb(&db)) != 0)
+		return rc;
+	json_array_foreach(jarr(facts, "accelerators"), i, acc)
+		if ((rc = classify_accelerator(d, &db, acc, i, date, cc, label, chips)) != 0)
+			break;
+	accdb_free(&db);
+	return rc;
+}
+
+static int by_machine(const struct export_data *d, const char *root, const char *date, const char *cc, json_t *chips)
+{
+	struct probe_options popts = { 0 };
+	struct accdb db;
+	json_t *facts = NULL;
+	int rc;
+
+	if ((rc = load_accdb(&db)) != 0)
+		return rc;
+	rc = gather_facts(root, &db, &popts, NULL, &facts);
+	accdb_free(&db);
+	if (rc == 0)
+		rc = by_facts(d, facts, "gathered facts", date, cc, chips);
+	json_decref(facts);
+	return rc;
+}
+
+/* ---- the readable rendering ---- */
+
+static void fmt_number(char *buf, size_t len, double x, const char *metric)
+{
+	if (strcmp(metric, "performance_density") == 0 || strcmp(metric, "hbm_bandwidth_density") == 0)
+		snprintf(buf, len, fabs(x) > 0 && fabs(x) < 0.005 ? "%.2g" : "%.2f", x);
+	else
+		snprintf(buf, len, "%.6g", x);
+}
+
+static void fmt_value(char *buf, size_t len, const json_t *v, const char *metric)
+{
+	if (json_is_number(v))
+		fmt_number(buf, len, json_number_value(v), metric);
+	else
+		snprintf(buf, len, "?");
+}
+
+static const char *metric_label(const char *metric)
+{
+	static const char *const map[][2] = {
+		{ "tpp", "TPP" }, { "performance_density", "PD" }, { "interconnect_bandwidth_gbs", "interconnect GB/s" },
+		{ "memory_bandwidth_gbs", "memory GB/s" }, { "hbm_bandwidth_density", "HBM GB/s/mm^2" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strcmp(map[i][0], metric) == 0)
+			return map[i][1];
+	return metric;
+}
+
+static const char *tri_word(const json_t *v)
+{
+	return json_is_true(v) ? "yes" : json_is_false(v) ? "no" : "unknown";
+}
+
+static void print_conditions(const json_t *conds)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(conds, i, c) {
+		const char *metric = jstr(c, "metric");
+		char val[32], thr[32], mar[32];
+		const json_t *margin = json_object_get(c, "margin");
+
+		fmt_value(val, sizeof(val), json_object_get(c, "value"), metric);
+		fmt_value(thr, sizeof(thr), json_object_get(c, "threshold"), metric);
+		printf("%s%s %s %s %s", i ? "; " : "", metric_label(metric), val, jstr(c, "op"), thr);
+		if (!json_is_number(margin)) {
+			printf(" (unknown)");
+			continue;
+		}
+		fmt_number(mar, sizeof(mar), fabs(json_number_value(margin)), metric);
+		if (json_number_value(margin) == 0)
+			printf(" (exactly at the threshold: %s)", json_is_true(json_object_get(c, "met")) ? "met" : "not met");
+		else
+			printf(" (%s by %s)", json_is_true(json_object_get(c, "met")) ? "clears" : "misses", mar);
+	}
+}
+
+static const char *eccn_text(const json_t *c)
+{
+	const char *e = jstr(c, "eccn");
+	return e ? e : "undecided";
+}
+
+static const char *licence_text(const json_t *c)
+{
+	const json_t *l = json_object_get(c, "license_required");
+	if (json_is_null(json_object_get(c, "destination")))
+		return "-";
+	return json_is_true(l) ? "required" : json_is_false(l) ? "not required" : "unknown";
+}
+
+static void print_chip(const json_t *c)
+{
+	const json_t *dest = json_object_get(c, "destination");
+	char tpp[32], pd[32], area[32];
+	size_t i;
+	json_t *t;
+
+	fmt_value(tpp, sizeof(tpp), json_object_get(c, "tpp"), "tpp");
+	fmt_value(pd, sizeof(pd), json_object_get(c, "performance_density"), "performance_density");
+	fmt_value(area, sizeof(area), json_object_get(c, "die_area_mm2"), "tpp");
+	printf("\n%s%s%s (%s)\n", jstr(c, "name"), jstr(c, "pci_address") ? " at " : "",
+	       jstr(c, "pci_address") ? jstr(c, "pci_address") : "", jstr(c, "source") ? jstr(c, "source") : "");
+	if (strcmp(jstr(c, "kind"), "memory") == 0) {
+		fmt_value(pd, sizeof(pd), json_object_get(c, "hbm_bandwidth_density"), "hbm_bandwidth_density");
+		printf("  memory part: HBM bandwidth density %s GB/s/mm^2\n", pd);
+	} else {
+		printf("  TPP %s%s%s%s%s%s; ", tpp, jstr(c, "tpp_working") ? " = " : "",
+		       jstr(c, "tpp_working") ? jstr(c, "tpp_working") : "", jstr(c, "tpp_precision") ? " (" : "",
+		       jstr(c, "tpp_precision") ? jstr(c, "tpp_precision") : "", jstr(c, "tpp_precision") ? ")" : "");
+		if (json_is_number(json_object_get(c, "performance_density")))
+			printf("PD %s = TPP / %s mm^2\n", pd, area);
+		else
+			printf("PD unknown (%s)\n", json_is_number(json_object_get(c, "die_area_mm2")) ? "TPP unknown" : "die area unknown");
+	}
+	json_array_foreach(json_object_get(c, "tests"), i, t) {
+		printf("  %-10s %-7s ", jstr(t, "paragraph"), tri_word(json_object_get(t, "met")));
+		print_conditions(json_object_get(t, "conditions"));
+		putchar('\n');
+	}
+	json_array_foreach(json_object_get(c, "exclusions"), i, t) {
+		printf("  %s applies: %s (designed for data centers: %s; ", jstr(t, "id"), tri_word(json_object_get(t, "applies")),
+		       json_is_boolean(json_object_get(c, "datacenter")) ? tri_word(json_object_get(c, "datacenter")) : "unknown");
+		print_conditions(json_object_get(t, "conditions"));
+		printf(")\n");
+	}
+	printf("  ECCN %s%s%s%s\n", eccn_text(c), jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? " (" : "",
+	       jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? jstr(c, "paragraph") : "",
+	       jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? ")" : "");
+	if (json_is_object(dest)) {
+		printf("  licence to %s (%s): %s", jstr(dest, "code"), jstr(dest, "name"), licence_text(c));
+		if (jstr(c, "license_policy"))
+			printf("; policy: %s", jstr(c, "license_policy"));
+		putchar('\n');
+		json_array_foreach(json_object_get(c, "license_exceptions"), i, t)
+			printf("  licence exception: %s%s\n", jstr(t, "text"),
+			       json_is_null(json_object_get(t, "eligible")) ? " (if its conditions are met)" : "");
+	}
+	json_array_foreach(json_object_get(c, "notes"), i, t)
+		printf("  - %s\n", json_string_value(t));
+}
+
+static void print_table(const json_t *chips, const char *date, const char *cc)
+{
+	const json_t *first = json_array_get(chips, 0);
+	size_t i;
+	json_t *c;
+
+	printf("Rules in force on %s: ", date);
+	if (strcmp(jstr(first, "rules"), "none") == 0)
+		printf("none (no 3A090 control yet)\n");
+	else
+		printf("%s, %s (in force %s)\n", jstr(first, "rules"), jstr(first, "rules_citation"), jstr(first, "rules_in_force"));
+	if (cc) {
+		const json_t *dest = json_object_get(first, "destination");
+		char groups[128] = "";
+		size_t k;
+		json_t *g;
+		json_array_foreach(json_object_get(dest, "groups"), k, g)
+			snprintf(groups + strlen(groups), sizeof(groups) - strlen(groups), "%s%s", k ? ", " : "", json_string_value(g));
+		printf("Destination: %s (%s)%s%s%s%s\n", cc, jstr(dest, "name"), jstr(dest, "treated_as") ? ", treated as " : "",
+		       jstr(dest, "treated_as") ? jstr(dest, "treated_as") : "", groups[0] ? "; country groups " : "; in no country group listed", groups);
+	}
+	printf("\n%-24s %-8s %-6s %-7s %-8s %-9s %-10s %s\n", "CHIP", "TPP", "FROM", "PD", "DIE mm2", "ECCN", "PARAGRAPH", "LICENCE");
+	json_array_foreach(chips, i, c) {
+		const json_t *rows[2] = { c, json_object_get(c, "measured") };
+		for (int r = 0; r < 2 && rows[r]; r++) {
+			char tpp[32], pd[32], area[32], name[40];
+			fmt_value(tpp, sizeof(tpp), json_object_get(rows[r], "tpp"), "tpp");
+			fmt_value(pd, sizeof(pd), json_object_get(rows[r], "performance_density"), "performance_density");
+			fmt_value(area, sizeof(area), json_object_get(rows[r], "die_area_mm2"), "tpp");
+			snprintf(name, sizeof(name), "%.22s%s", jstr(rows[r], "name"), r ? " *" : "");
+			printf("%-24s %-8s %-6s %-7s %-8s %-9s %-10s %s\n", name, tpp,
+			       jstr(rows[r], "tpp_precision") ? jstr(rows[r], "tpp_precision") : "-", pd, area, eccn_text(rows[r]),
+			       jstr(rows[r], "paragraph") ? jstr(rows[r], "paragraph") : "-", licence_text(rows[r]));
+		}
+	}
+	json_array_foreach(chips, i, c) {
+		print_chip(c);
+		if (json_is_object(json_object_get(c, "measured"))) {
+			print_chip(json_object_get(c, "measured"));
+			if (json_is_true(json_object_get(c, "measured_class_differs")))
+				printf("  ! measures into a stricter class than it declares: a relabelled or unlocked part?\n");
+		}
+	}
+}
+
+/* ---- the command ---- */
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "spec", required_argument, NULL, 's' },
+		{ "facts", required_argument, NULL, 'f' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "destination", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c, sources = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+m:s:f:r:R:d:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->model = optarg; sources++; break;
+		case 's': o->spec = optarg; sources++; break;
+		case 'f': o->facts = optarg; sources++; break;
+		case 'r': o->root = optarg; sources++; break;
+		case 'R': o->rules = optarg; break;
+		case 'd': o->destination = optarg; break;
+		case 'j': o->json = true; break;
+		case 'h': fputs(usage, stdout); return -1;
+		default: return usage_error(usage, "classify: unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return usage_error(usage, "classify: unexpected argument '%s'", argv[optind]);
+	if (sources > 1)
+		return usage_error(usage, "classify: give one of --model, --spec, --facts and --root");
+	if (o->rules && !export_date_valid(o->rules)) {
+		error_msg("--rules \"%.32s\": expected a date YYYY-MM-DD", o->rules);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_classify(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct export_data d;
+	char date[11], cc[3], err[1024];
+	const char *dest = NULL;
+	json_t *chips, *out;
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (o.rules)
+		snprintf(date, sizeof(date), "%s", o.rules);
+	else
+		export_today(date);
+	if (export_data_load(&d, err, sizeof(err)) != 0) {
+		error_msg("%s", err);
+		return EXIT_CONFIG;
+	}
+	if (o.destination) {
+		if (export_destination_parse(&d, o.destination, cc, err, sizeof(err)) != 0) {
+			error_msg("--destination: %s", err);
+			export_data_free(&d);
+			return EXIT_USAGE;
+		}
+		dest = cc;
+	}
+	chips = json_array();
+	if (o.model) {
+		rc = by_model(&d, o.model, date, dest, chips);
+	} else if (o.spec) {
+		rc = by_spec(&d, o.spec, date, dest, chips);
+	} else if (o.facts) {
+		json_t *facts = facts_load(o.facts, err, sizeof(err), &rc);
+		if (facts == NULL)
+			error_msg("%s", err);
+		else
+			rc = by_facts(&d, facts, strcmp(o.facts, "-") ? o.facts : "<stdin>", date, dest, chips);
+		json_decref(facts);
+	} else {
+		rc = by_machine(&d, o.root, date, dest, chips);
+	}
+	if (rc == 0) {
+		out = json_pack("{s:s, s:s, s:s?, s:O}", "schema", "chipaudit-classify/1", "rules_date", date,
+				"destination", dest, "chips", chips);
+		if (o.json)
+			rc = print_json(stdout, out);
+		else if (json_array_size(chips) == 0)
+			printf("No accelerator found: nothing to classify (see `chipaudit classify --help`)\n");
+		else
+			print_table(chips, date, dest);
+		json_decref(out);
+	}
+	json_decref(chips);
+	export_data_free(&d);
+	return rc;
+}
