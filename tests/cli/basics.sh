@@ -22,6 +22,11 @@ cp "$TMP/out" "$TMP/checks.json"
 jq_is '[.[] | select(.id == "identity.database")] | length' 1 "catalogue lists identity.database" "$TMP/checks.json"
 jq_is '[.[] | select((.id|type) != "string" or (.category|type) != "string" or (.needs|type) != "array")] | length' 0 "every entry has id, category, needs" "$TMP/checks.json"
 jq_is '[.[].id] | length == (unique | length)' true "check ids are unique" "$TMP/checks.json"
+if diff <(bash "$SRCDIR/scripts/gen-checks-doc" "$CHIPAUDIT") "$SRCDIR/docs/checks.md" >"$TMP/diff"; then
+	pass "docs/checks.md matches the catalogue"
+else
+	fail "docs/checks.md matches the catalogue" "run scripts/gen-checks-doc > docs/checks.md" "$(head -c 600 "$TMP/diff")"
+fi
 expect_exit 0 "checks table" "$CHIPAUDIT" checks
 expect_stdout '^identity.database +identity' "table lists identity.database"
 
