@@ -77,6 +77,7 @@ sysfs_bad() { # NAME RELATIVE-FILE CONTENT PATTERN
 sysfs_bad vendor vendor 'nvidia' '/sys/bus/pci/devices/0000:41:00.0/vendor: malformed value "nvidia"'
 sysfs_bad class class '0x1234567' '/class: malformed value "0x1234567", expected a hex number up to 0xffffff'
 sysfs_bad resource resource $'0x1000 0x0fff\n' '/resource: line 1: malformed resource'
+sysfs_bad resource-end resource $'0x1000 0x0 0x200\n' '/resource: line 1: malformed resource'
 sysfs_bad resource-text resource $'garbage\n' '/resource: line 1: malformed resource "garbage"'
 sysfs_bad numa numa_node $'many\n' '/numa_node: malformed value "many"'
 sysfs_bad speed current_link_speed $'fast\n' '/current_link_speed: malformed link speed "fast"'
