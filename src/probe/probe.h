@@ -19,6 +19,8 @@ struct probe_options {
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
+	/* area: capability (issue 7) */
+	/* end capability */
 	int unused_;
 };
 
@@ -63,5 +65,7 @@ int validate_accelerators(const json_t *section, const json_t *facts, char *err,
 /* end spyware */
 /* area: killswitch (issue 6) */
 /* end killswitch */
+/* area: capability (issue 7) */
+/* end capability */
 
 #endif
