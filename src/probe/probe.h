@@ -20,6 +20,8 @@ struct probe_options {
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	int measure;          /* enum measure_mode (src/measure/measure.h); 0: not measured */
+	int measure_quiet;    /* no progress bar even on a terminal */
 	/* end capability */
 	int unused_;
 };
@@ -66,6 +68,8 @@ int validate_accelerators(const json_t *section, const json_t *facts, char *err,
 /* area: killswitch (issue 6) */
 /* end killswitch */
 /* area: capability (issue 7) */
+int probe_measure(struct probe_ctx *ctx);
+int validate_measurement(const json_t *section, const json_t *facts, char *err, size_t errlen);
 /* end capability */
 
 #endif
