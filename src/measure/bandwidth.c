@@ -70,11 +70,16 @@ static int copy_rate(struct mdev *d, int kind, CUdeviceptr dst, CUdeviceptr src,
 int bandwidth_copy(struct mdev *d, double *gbs)
 {
 	CUdeviceptr src = 0, dst = 0;
-	size_t got_src, got_dst;
+	size_t got_src, got_dst, free_bytes = 0, total = 0, want = COPY_BYTES_MAX;
 	int rc = -1;
 
 	*gbs = NAN;
-	if (malloc_upto(d, COPY_BYTES_MAX, COPY_BYTES_MIN, &src, &got_src) != 0 ||
+	/* Two buffers: each at most a third of what is free. */
+	if (mcheck(d, d->cu->MemGetInfo(&free_bytes, &total), "cuMemGetInfo"))
+		return -1;
+	if (want > free_bytes / 3)
+		want = free_bytes / 3;
+	if (malloc_upto(d, want, COPY_BYTES_MIN, &src, &got_src) != 0 ||
 	    malloc_upto(d, got_src, COPY_BYTES_MIN, &dst, &got_dst) != 0) {
 		merror(d, "%s: not even %zu MiB could be allocated for the copy", d->phase, COPY_BYTES_MIN / MIB);
 		goto out;
