@@ -12,6 +12,7 @@ extern const struct check_family identity_family;
 /* area: killswitch (issue 6) */
 /* end killswitch */
 /* area: capability (issue 7) */
+extern const struct check_family measured_family;
 /* end capability */
 /* area: evidence (issue 8) */
 /* end evidence */
@@ -28,6 +29,7 @@ const struct check_family *const check_families[] = {
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	&measured_family,
 	/* end capability */
 	/* area: evidence (issue 8) */
 	/* end evidence */

@@ -51,8 +51,10 @@ static void print_rate_line(const json_t *m)
 		any_approx |= a;
 		printf(" %s %.1f%s", precision_names[p], v, a ? "*" : "");
 	}
-	if (jint(m, "gemm_size", &n))
-		printf("  [%s, %lld^3]", jstr(m, "method") ? jstr(m, "method") : "-", (long long)n);
+	if (jstr(m, "method") && strcmp(jstr(m, "method"), "cublaslt") == 0 && jint(m, "gemm_size", &n))
+		printf("  [cuBLASLt, %lld^3]", (long long)n);
+	else if (jstr(m, "method") == NULL)
+		fputs(" none measured", stdout);
 	putchar('\n');
 	if (any_approx)
 		puts("    * approximate: chipaudit's own PTX kernels, a lower bound (cuBLASLt not used)");
@@ -100,6 +102,8 @@ static void print_measured(const char *pci, const char *model, const json_t *m)
 		printf(" host->device %.1f GB/s, device->host %.1f GB/s;", h2d, d2h);
 	if (jint(m, "allocatable_bytes", &alloc))
 		printf(" allocatable %.2f GiB", (double)alloc / 1073741824.0);
+	else
+		fputs(" allocatable not measured", stdout);
 	if (jint(m, "memory_total_bytes", &total))
 		printf(" of %.2f GiB", (double)total / 1073741824.0);
 	putchar('\n');
@@ -109,7 +113,7 @@ static void print_measured(const char *pci, const char *model, const json_t *m)
 		print_region("shared", jobj(rem, "shared"));
 		putchar('\n');
 		json_array_foreach(jarr(rem, "errors"), i, e)
-			printf("    remanence: %s\n", json_string_value(e));
+			printf("    remanence error: %s\n", json_string_value(e));
 	}
 	if (!json_is_array(jarr(m, "clock_samples")))
 		puts("  clocks: not sampled: no telemetry backend");
