@@ -305,11 +305,11 @@ static void test_remanence_children_fail(void **state)
 	json_decref(r);
 
 	use("reader-hang", true);
-	setenv("CHIPAUDIT_MEASURE_TIMEOUT_S", "1", 1);
+	setenv("CHIPAUDIT_MEASURE_TIMEOUT_S", "3", 1);
 	r = run(MEASURE_QUICK, true);
 	rem = jobj(device(r, 0), "remanence");
 	assert_string_equal(json_string_value(json_array_get(jarr(rem, "errors"), 0)),
-			    "remanence reader did not finish within 1 s: stopped");
+			    "remanence reader did not finish within 3 s: stopped");
 	json_decref(r);
 }
 
