@@ -99,11 +99,31 @@ void cuda_unload(struct cuda_api *api)
 	memset(api, 0, sizeof(*api));
 }
 
+/* Names of the results chipaudit meets most, for drivers that cannot name
+ * them (the toolkit's stub libcuda answers every call, cuGetErrorName too,
+ * with CUDA_ERROR_STUB_LIBRARY). */
+static const char *known_error(CUresult rc)
+{
+	switch (rc) {
+	case CUDA_ERROR_OUT_OF_MEMORY: return "CUDA_ERROR_OUT_OF_MEMORY";
+	case CUDA_ERROR_NOT_INITIALIZED: return "CUDA_ERROR_NOT_INITIALIZED";
+	case CUDA_ERROR_STUB_LIBRARY: return "CUDA_ERROR_STUB_LIBRARY";
+	case CUDA_ERROR_NO_DEVICE: return "CUDA_ERROR_NO_DEVICE";
+	case CUDA_ERROR_INVALID_PTX: return "CUDA_ERROR_INVALID_PTX";
+	case CUDA_ERROR_UNSUPPORTED_PTX_VERSION: return "CUDA_ERROR_UNSUPPORTED_PTX_VERSION";
+	case CUDA_ERROR_NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
+	case CUDA_ERROR_ILLEGAL_ADDRESS: return "CUDA_ERROR_ILLEGAL_ADDRESS";
+	default: return NULL;
+	}
+}
+
 const char *cuda_error(const struct cuda_api *api, CUresult rc, char *buf, size_t len)
 {
 	const char *name = NULL;
 
 	if (api->GetErrorName == NULL || api->GetErrorName(rc, &name) != CUDA_SUCCESS || name == NULL)
+		name = known_error(rc);
+	if (name == NULL)
 		snprintf(buf, len, "CUDA error %d", rc);
 	else
 		snprintf(buf, len, "%.64s (%d)", name, rc);

@@ -23,6 +23,15 @@ jq_is '.measurement.status' unavailable "no driver: facts say unavailable" "$TMP
 jq_is '[.limitations[] | select(.source == "measurement")] | length' 1 "no driver: a limitation" "$TMP/none.json"
 jq_is '.measurement.telemetry' "not sampled: no telemetry backend" "no driver: telemetry not sampled" "$TMP/none.json"
 
+# The CUDA toolkit's stub libcuda (a toolkit without a driver), where installed.
+stub=/usr/local/cuda/lib64/stubs/libcuda.so
+if [ -f "$stub" ]; then
+	CHIPAUDIT_LIBCUDA=$stub expect_exit 0 "toolkit stub: measure exits 0" "$CHIPAUDIT" measure --quick
+	expect_stdout '^Nothing measured: the CUDA driver did not start: CUDA_ERROR_STUB_LIBRARY \(34\)\.$' "toolkit stub: named"
+else
+	pass "toolkit stub: # SKIP no CUDA toolkit stub at $stub"
+fi
+
 fake no-device
 expect_exit 0 "no GPU: measure exits 0" "$CHIPAUDIT" measure
 expect_stdout '^Nothing measured: no CUDA device: CUDA_ERROR_NO_DEVICE \(100\)\.$' "no GPU: says so"
