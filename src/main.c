@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	{ "measure", cmd_measure, "measure each GPU: throughput, bandwidth, memory remanence" },
 	/* end capability */
 	/* area: evidence (issue 8) */
 	/* end evidence */

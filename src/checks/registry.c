@@ -13,6 +13,7 @@ extern const struct check_family export_family;
 /* area: killswitch (issue 6) */
 /* end killswitch */
 /* area: capability (issue 7) */
+extern const struct check_family measured_family;
 /* end capability */
 /* area: evidence (issue 8) */
 /* end evidence */
@@ -30,6 +31,7 @@ const struct check_family *const check_families[] = {
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	&measured_family,
 	/* end capability */
 	/* area: evidence (issue 8) */
 	/* end evidence */

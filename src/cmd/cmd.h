@@ -27,6 +27,9 @@ int cmd_classify(int argc, char **argv);
 /* area: killswitch (issue 6) */
 /* end killswitch */
 /* area: capability (issue 7) */
+int cmd_measure(int argc, char **argv);
+/* --measure[=MODE] (src/cmd/measure.c): 1 when set, or EXIT_USAGE after an error. */
+int measure_option(const char *arg, struct probe_options *probe);
 /* end capability */
 /* area: evidence (issue 8) */
 /* end evidence */
@@ -44,6 +47,7 @@ enum shared_option_code {
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	OPT_MEASURE,
 	/* end capability */
 	/* area: evidence (issue 8) */
 	/* end evidence */
@@ -56,6 +60,7 @@ enum shared_option_code {
 	/* area: killswitch (issue 6) */ \
 	/* end killswitch */ \
 	/* area: capability (issue 7) */ \
+	{ "measure", optional_argument, NULL, OPT_MEASURE }, \
 	/* end capability */
 
 #define JUDGE_LONGOPTS \

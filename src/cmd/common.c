@@ -127,6 +127,8 @@ const char probe_options_help[] =
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	"  --measure[=MODE]  also measure each GPU (throughput, bandwidth, memory\n"
+	"                    remanence): MODE quick (10 s a GPU), standard, thorough\n"
 	/* end capability */
 	"";
 
@@ -154,6 +156,8 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: capability (issue 7) */
+	case OPT_MEASURE:
+		return measure_option(arg, probe);
 	/* end capability */
 	/* area: evidence (issue 8) */
 	/* end evidence */

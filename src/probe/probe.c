@@ -17,6 +17,9 @@ const struct probe_section probe_sections[] = {
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
+	/* area: capability (issue 7) */
+	{ "measurement", probe_measure, validate_measurement, 0 },
+	/* end capability */
 };
 const size_t probe_section_count = sizeof(probe_sections) / sizeof(probe_sections[0]);
 

@@ -19,6 +19,10 @@ struct probe_options {
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
+	/* area: capability (issue 7) */
+	int measure;          /* enum measure_mode (src/measure/measure.h); 0: not measured */
+	int measure_quiet;    /* no progress bar even on a terminal */
+	/* end capability */
 	int unused_;
 };
 
@@ -63,5 +67,9 @@ int validate_accelerators(const json_t *section, const json_t *facts, char *err,
 /* end spyware */
 /* area: killswitch (issue 6) */
 /* end killswitch */
+/* area: capability (issue 7) */
+int probe_measure(struct probe_ctx *ctx);
+int validate_measurement(const json_t *section, const json_t *facts, char *err, size_t errlen);
+/* end capability */
 
 #endif
