@@ -6,6 +6,10 @@ extern const struct check_family identity_family;
 /* area: export (issue 3) */
 /* end export */
 /* area: backdoor (issue 4) */
+extern const struct check_family backdoor_dma_family;
+extern const struct check_family backdoor_layout_family;
+extern const struct check_family backdoor_kernel_family;
+extern const struct check_family backdoor_software_family;
 /* end backdoor */
 /* area: spyware (issue 5) */
 /* end spyware */
@@ -22,6 +26,10 @@ const struct check_family *const check_families[] = {
 	/* area: export (issue 3) */
 	/* end export */
 	/* area: backdoor (issue 4) */
+	&backdoor_dma_family,
+	&backdoor_layout_family,
+	&backdoor_kernel_family,
+	&backdoor_software_family,
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */

@@ -37,6 +37,7 @@ int cmd_checks(int argc, char **argv);
 enum shared_option_code {
 	OPT_SHARED_FIRST = 0x1000,
 	/* area: backdoor (issue 4) */
+	OPT_MANIFEST,
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */
@@ -59,6 +60,7 @@ enum shared_option_code {
 
 #define JUDGE_LONGOPTS \
 	/* area: backdoor (issue 4) */ \
+	{ "manifest", required_argument, NULL, OPT_MANIFEST }, \
 	/* end backdoor */ \
 	/* area: spyware (issue 5) */ \
 	/* end spyware */ \
