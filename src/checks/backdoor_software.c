@@ -380,7 +380,7 @@ static void driver_cve_finding(const struct check *check, const json_t *bulletin
 	long branch = driver_version_branch(version);
 	size_t i, considered = 0;
 	json_t *b, *ev;
-	char fix[96];
+	char fix[256];
 
 	if (version == NULL || branch < 0) {
 		finding_add(out, check, STATUS_SKIP, "host", json_pack("{s:s, s:s?}", "driver", name, "version", version), NULL,
@@ -402,8 +402,11 @@ static void driver_cve_finding(const struct check *check, const json_t *bulletin
 			    "Add the vendor's bulletins for this driver to data/bulletins.json (docs/backdoor.md).",
 			    "No security bulletins for driver %s in data/bulletins.json: its exposure is unknown", name);
 	} else if (json_array_size(t.affected) > 0) {
-		if (t.fix && !t.unfixed)
+		if (t.fix && !t.unfixed && json_array_size(t.unknown) == 0)
 			snprintf(fix, sizeof(fix), "Install driver %s or later (branch R%ld).", t.fix, branch);
+		else if (t.fix && !t.unfixed)
+			snprintf(fix, sizeof(fix), "Install driver %s or later, and move to a branch that %s lists: it does not "
+				 "list R%ld.", t.fix, jstr(json_array_get(t.unknown, 0), "bulletin"), branch);
 		else
 			snprintf(fix, sizeof(fix), "Move to a supported driver branch: a bulletin lists R%ld without a fix.", branch);
 		char worst[64];

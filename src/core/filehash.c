@@ -71,6 +71,28 @@ static int read_tail(int fd, uint64_t size, size_t tail_max, struct filehash *ou
 	return 0;
 }
 
+/* Where an open file really is on the audited machine (as the sysroot
+ * records what it reads), so a snapshot holds the file where the machine
+ * has it and the links to it as links. */
+static char *canonical(const struct sysroot *sr, int fd, const char *fallback)
+{
+	char proc[64], buf[4096];
+	const char *root = sr->real_root ? sr->real_root : "";
+	size_t rootlen = strlen(root);
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return xstrdup(fallback);
+	buf[n] = '\0';
+	if (rootlen == 0)
+		return xstrdup(buf[0] == '/' ? buf : fallback);
+	if (strncmp(buf, root, rootlen) != 0 || buf[rootlen] != '/')
+		return xstrdup(fallback);
+	return xstrdup(buf + rootlen);
+}
+
 int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,
 		    char *err, size_t errlen)
 {
@@ -80,11 +102,16 @@ int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max,
 	uint64_t total = 0;
 	struct stat st;
 	int fd, rc = -1;
+	/* a snapshot carries the files it hashed, so re-gathering from it gives
+	 * the same facts */
+	unsigned char *keep = NULL;
 
 	memset(out, 0, sizeof(*out));
 	fd = open_regular(sr, path, &st, err, errlen);
 	if (fd < 0)
 		return -1;
+	if (sr->recorder && (uint64_t)st.st_size <= FILEHASH_RECORD_MAX)
+		keep = xmalloc((size_t)st.st_size + 1);
 	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		snprintf(err, errlen, "OpenSSL cannot provide SHA-256");
@@ -101,12 +128,23 @@ int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max,
 		}
 		if (n == 0)
 			break;
+		if (keep && total + (uint64_t)n > (uint64_t)st.st_size) {
+			snprintf(err, errlen, "grew while being read");
+			goto out;
+		}
+		if (keep)
+			memcpy(keep + total, buf, (size_t)n);
 		total += (uint64_t)n;
 		if (total > FILEHASH_MAX_SIZE) {
 			snprintf(err, errlen, "grew past %llu bytes while being read", (unsigned long long)FILEHASH_MAX_SIZE);
 			goto out;
 		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	}
+	if (keep) {
+		char *canon = canonical(sr, fd, path);
+		recorder_add_file(sr->recorder, canon, (const char *)keep, (size_t)total);
+		free(canon);
 	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	hex_encode(md, mdlen, out->sha256);
@@ -117,6 +155,7 @@ int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max,
 out:
 	if (rc != 0)
 		filehash_free(out);
+	free(keep);
 	free(buf);
 	EVP_MD_CTX_free(ctx);
 	close(fd);

@@ -12,6 +12,8 @@
  * sparse file of any size); no module or firmware image comes near it. */
 #define FILEHASH_MAX_SIZE ((uint64_t)4 << 30)
 #define FILEHASH_BUFFER (1u << 20)
+/* When snapshotting, files up to this size are captured with their bytes. */
+#define FILEHASH_RECORD_MAX ((uint64_t)512 << 20)
 
 struct filehash {
 	char sha256[65];      /* lowercase hex */
@@ -20,7 +22,8 @@ struct filehash {
 	size_t tail_len;
 };
 
-/* Hash PATH. With tail_max > 0, also keep the file's last tail_max bytes
+/* Hash PATH (when the sysroot records, for a snapshot, the file's bytes
+ * are recorded too, under its canonical path). With tail_max > 0, also keep the file's last tail_max bytes
  * (for a module's signature trailer). Returns 0, or -1 with err saying why
  * (a missing file: errno ENOENT; not a regular file; too large; read error). */
 int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,

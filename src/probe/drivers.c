@@ -246,3 +246,27 @@ int validate_drivers(const json_t *list, const json_t *facts, char *err, size_t 
 	}
 	return 0;
 }
+
+void probe_record_path_links(struct probe_ctx *ctx, const char *path)
+{
+	char *copy;
+
+	if (ctx->sysroot->recorder == NULL)
+		return;
+	copy = xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		char *target = NULL;
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (sysroot_readlink(ctx->sysroot, copy, &target) == 0)
+			free(target);
+		*p = '/';
+	}
+	{
+		char *target = NULL;
+		if (sysroot_readlink(ctx->sysroot, copy, &target) == 0)
+			free(target);
+	}
+	free(copy);
+}

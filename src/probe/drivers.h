@@ -22,4 +22,10 @@ const struct driver_info *driver_info_by_vendor(uint16_t vendor);
  * driver_version_parse accepts. */
 int driver_version_safe(const char *version);
 
+/* When snapshotting: record every symbolic link among PATH's leading
+ * components (merged-/usr systems have /lib -> usr/lib), since the
+ * sysroot records files under their canonical paths. */
+struct probe_ctx;
+void probe_record_path_links(struct probe_ctx *ctx, const char *path);
+
 #endif

@@ -52,6 +52,7 @@ static json_t *directory_json(struct probe_ctx *ctx, const char *driver, const c
 
 	jset_str(d, "driver", driver);
 	jset_str(d, "directory", dir);
+	probe_record_path_links(ctx, dir);
 	if (sysroot_list_dir(ctx->sysroot, dir, &names, &count) != 0) {
 		jset_bool(d, "exists", false);
 		if (errno != ENOENT)

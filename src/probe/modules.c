@@ -207,6 +207,7 @@ static void read_module_lists(struct probe_ctx *ctx, struct module_files *f)
 		return;
 	}
 	f->dir = xasprintf("/lib/modules/%s", release);
+	probe_record_path_links(ctx, f->dir);
 	path = path_join(f->dir, "modules.dep");
 	if (sysroot_read_file_max(ctx->sysroot, path, MODULES_DEP_MAX, &f->dep, NULL) != 0)
 		probe_limitation(ctx, path, "%s: module files not examined", strerror(errno));
