@@ -29,10 +29,13 @@ const struct trustdb *backdoor_trustdb(char *err, size_t errlen);
 /* Forget the cached data (end of a command). */
 void backdoor_trustdb_release(void);
 
-/* PATH against the shipped manifests and those given with --manifest. */
+/* PATH of DRIVER against the shipped manifests and those given with
+ * --manifest, for the driver's installed version (facts.drivers). */
 enum manifest_verdict backdoor_manifest_lookup(const struct judge_ctx *ctx, const struct trustdb *db,
-					       const char *path, const char *sha256, uint64_t size,
+					       const char *driver, const char *path, const char *sha256, uint64_t size,
 					       const json_t **expected, const char **origin);
+/* The installed version of DRIVER (facts.drivers[].version), or NULL. */
+const char *backdoor_driver_version(const json_t *facts, const char *driver);
 
 /* Host trust summary ("trust" member of the report), from the findings:
  * see docs/backdoor.md. Caller owns the result. */

@@ -84,15 +84,27 @@ void backdoor_trustdb_release(void)
 	memset(&cache, 0, sizeof(cache));
 }
 
+const char *backdoor_driver_version(const json_t *facts, const char *driver)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(jarr(facts, "drivers"), i, d)
+		if (driver && strcmp(jstr(d, "name"), driver) == 0)
+			return jstr(d, "version");
+	return NULL;
+}
+
 enum manifest_verdict backdoor_manifest_lookup(const struct judge_ctx *ctx, const struct trustdb *db,
-					       const char *path, const char *sha256, uint64_t size,
+					       const char *driver, const char *path, const char *sha256, uint64_t size,
 					       const json_t **expected, const char **origin)
 {
 	struct trustdb given = { .bulletins = NULL, .manifests = ctx->options ? ctx->options->manifests : NULL };
+	const char *version = backdoor_driver_version(ctx->facts, driver);
 	const json_t *e2;
 	const char *o2;
-	enum manifest_verdict a = trustdb_manifest_lookup(db, path, sha256, size, expected, origin);
-	enum manifest_verdict b = trustdb_manifest_lookup(&given, path, sha256, size, &e2, &o2);
+	enum manifest_verdict a = trustdb_manifest_lookup(db, driver, version, path, sha256, size, expected, origin);
+	enum manifest_verdict b = trustdb_manifest_lookup(&given, driver, version, path, sha256, size, &e2, &o2);
 
 	if (a == MANIFEST_MATCH)
 		return a;

@@ -165,11 +165,11 @@ static void evaluate_extra_function(const struct check *check, const struct judg
 				json_array_append(extra, f);
 		if (json_array_size(extra) == 0)
 			finding_add(out, check, STATUS_PASS, addr,
-				    json_pack("{s:O, s:O, s:o}", "expected_functions", want, "functions", funcs, "extra", extra),
+				    json_pack("{s:O, s:O, s:O}", "expected_functions", want, "functions", funcs, "extra", extra),
 				    NULL, "Presents only the functions %s has", model_name(acc));
 		else
 			finding_add(out, check, STATUS_FAIL, addr,
-				    json_pack("{s:O, s:O, s:o}", "expected_functions", want, "functions", funcs, "extra", extra),
+				    json_pack("{s:O, s:O, s:O}", "expected_functions", want, "functions", funcs, "extra", extra),
 				    "Identify the extra function (lspci -vvv -s ADDRESS) and its driver; a function the model does "
 				    "not have is an independent bus master. Remove the card from service until explained.",
 				    "%zu function%s that %s does not have: %s (%s:%s, class %s)", json_array_size(extra),

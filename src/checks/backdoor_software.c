@@ -80,7 +80,8 @@ static void module_finding(const struct check *check, const struct judge_ctx *ct
 	sha = jstr(v.file, "sha256");
 	jint(v.file, "size", &size);
 	if (sha)
-		verdict = backdoor_manifest_lookup(ctx, db, jstr(v.file, "path"), sha, (uint64_t)size, &expected, &origin);
+		verdict = backdoor_manifest_lookup(ctx, db, jstr(m, "driver"), jstr(v.file, "path"), sha, (uint64_t)size,
+						   &expected, &origin);
 	ev = json_pack("{s:s, s:O, s:o}", "module", v.name, "facts", m, "manifest", manifest_evidence(verdict, expected, origin));
 	snprintf(signer, sizeof(signer), "%s%s%s%s", v.signer ? v.signer : "an unnamed key", v.key_id ? " (key " : "",
 		 v.key_id ? v.key_id : "", v.key_id ? ")" : "");
@@ -151,17 +152,6 @@ static void evaluate_modules(const struct check *check, const struct judge_ctx *
 
 /* --- backdoor.firmware.integrity ----------------------------------------- */
 
-static const char *driver_version(const json_t *facts, const char *driver)
-{
-	size_t i;
-	json_t *d;
-
-	json_array_foreach(jarr(facts, "drivers"), i, d)
-		if (strcmp(jstr(d, "name"), driver) == 0)
-			return jstr(d, "version");
-	return NULL;
-}
-
 static bool file_listed(const json_t *files, const char *path)
 {
 	size_t i;
@@ -183,8 +173,7 @@ static void add_missing(const json_t *manifests, const char *driver, const char 
 
 	json_array_foreach(manifests, i, item) {
 		const json_t *man = jobj(item, "manifest");
-		const char *mv = jstr(man, "version");
-		if (strcmp(jstr(man, "driver"), driver) != 0 || (mv && (!version || strcmp(mv, version) != 0)))
+		if (!trustdb_manifest_applies(man, driver, version))
 			continue;
 		json_array_foreach(jarr(man, "files"), j, f) {
 			const char *p = jstr(f, "path");
@@ -198,7 +187,7 @@ static void firmware_finding(const struct check *check, const struct judge_ctx *
 			     const json_t *d, struct findings *out)
 {
 	const char *driver = jstr(d, "driver"), *dir = jstr(d, "directory");
-	const char *version = driver_version(ctx->facts, driver);
+	const char *version = backdoor_driver_version(ctx->facts, driver);
 	json_t *match = json_array(), *mismatch = json_array(), *unlisted = json_array(), *unhashed = json_array();
 	json_t *missing = json_array(), *f, *ev;
 	bool exists = false;
@@ -214,7 +203,8 @@ static void firmware_finding(const struct check *check, const struct judge_ctx *
 			continue;
 		}
 		jint(f, "size", &size);
-		switch (backdoor_manifest_lookup(ctx, db, jstr(f, "path"), jstr(f, "sha256"), (uint64_t)size, &expected, &origin)) {
+		switch (backdoor_manifest_lookup(ctx, db, driver, jstr(f, "path"), jstr(f, "sha256"), (uint64_t)size, &expected,
+						 &origin)) {
 		case MANIFEST_MATCH:
 			json_array_append_new(match, json_pack("{s:s, s:s}", "path", jstr(f, "path"), "manifest", origin));
 			break;

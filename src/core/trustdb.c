@@ -409,8 +409,18 @@ void trustdb_free(struct trustdb *db)
 	db->bulletins = db->manifests = NULL;
 }
 
-enum manifest_verdict trustdb_manifest_lookup(const struct trustdb *db, const char *path, const char *sha256,
-					      uint64_t size, const json_t **expected, const char **origin)
+bool trustdb_manifest_applies(const json_t *man, const char *driver, const char *version)
+{
+	const char *mv = jstr(man, "version");
+
+	if (driver == NULL || strcmp(jstr(man, "driver"), driver) != 0)
+		return false;
+	return mv == NULL || (version && strcmp(mv, version) == 0);
+}
+
+enum manifest_verdict trustdb_manifest_lookup(const struct trustdb *db, const char *driver, const char *version,
+					      const char *path, const char *sha256, uint64_t size,
+					      const json_t **expected, const char **origin)
 {
 	enum manifest_verdict verdict = MANIFEST_UNLISTED;
 	size_t i, j;
@@ -419,6 +429,8 @@ enum manifest_verdict trustdb_manifest_lookup(const struct trustdb *db, const ch
 	*expected = NULL;
 	*origin = NULL;
 	json_array_foreach(db->manifests, i, m) {
+		if (!trustdb_manifest_applies(jobj(m, "manifest"), driver, version))
+			continue;
 		json_array_foreach(jarr(jobj(m, "manifest"), "files"), j, f) {
 			json_int_t want_size;
 			bool same;

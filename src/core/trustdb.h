@@ -34,11 +34,16 @@ void trustdb_add_manifest(struct trustdb *db, const char *origin, json_t *doc);
 void trustdb_free(struct trustdb *db);
 
 enum manifest_verdict { MANIFEST_UNLISTED, MANIFEST_MATCH, MANIFEST_MISMATCH };
-/* Look PATH up in every manifest. MATCH when an entry for PATH has this
- * sha256 (and size, when the entry gives one); MISMATCH when entries exist
- * and none matches; *expected gets the first entry seen (its origin in
+/* Look PATH up in the manifests that apply to DRIVER at VERSION (a
+ * manifest whose version is null applies to every version; one with a
+ * version, only when VERSION is that one). MATCH when an entry for PATH has
+ * this sha256 (and size, when the entry gives one); MISMATCH when entries
+ * exist and none matches; *expected gets the entry (its manifest in
  * *origin) for the evidence. */
-enum manifest_verdict trustdb_manifest_lookup(const struct trustdb *db, const char *path, const char *sha256,
-					      uint64_t size, const json_t **expected, const char **origin);
+enum manifest_verdict trustdb_manifest_lookup(const struct trustdb *db, const char *driver, const char *version,
+					      const char *path, const char *sha256, uint64_t size,
+					      const json_t **expected, const char **origin);
+/* Does manifest document MAN apply to DRIVER at VERSION? */
+bool trustdb_manifest_applies(const json_t *man, const char *driver, const char *version);
 
 #endif
