@@ -51,7 +51,7 @@ static void evaluate_absent(const struct check *check, const struct judge_ctx *c
 	json_array_foreach(accs, i, acc)
 		if (json_object_get(acc, "iommu_group") == NULL || json_is_null(json_object_get(acc, "iommu_group")))
 			json_array_append_new(ungrouped, json_string(jstr(acc, "pci_address")));
-	ev = json_pack("{s:O, s:o, s:O}", "units", units ? units : json_null(), "cmdline", cmdline_evidence(ctx->facts),
+	ev = json_pack("{s:O, s:o, s:o}", "units", units ? units : json_null(), "cmdline", cmdline_evidence(ctx->facts),
 		       "accelerators_outside_iommu", ungrouped);
 	if (json_array_size(accs) == 0) {
 		finding_add(out, check, STATUS_PASS, "host", ev, NULL, "No accelerator present: nothing for an IOMMU to confine");
