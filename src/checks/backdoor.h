@@ -37,9 +37,10 @@ enum manifest_verdict backdoor_manifest_lookup(const struct judge_ctx *ctx, cons
 /* The installed version of DRIVER (facts.drivers[].version), or NULL. */
 const char *backdoor_driver_version(const json_t *facts, const char *driver);
 
-/* Host trust summary ("trust" member of the report), from the findings:
- * see docs/backdoor.md. Caller owns the result. */
-json_t *trust_summary(const struct findings *findings);
+/* Host trust summary ("trust" member of the report), from the findings
+ * (and, from the facts, whether there is an accelerator to guard): see
+ * docs/backdoor.md. Caller owns the result. */
+json_t *trust_summary(const json_t *facts, const struct findings *findings);
 /* Print it for a person (the report's text form). */
 void trust_render_text(FILE *out, const json_t *trust, const char *bold, const char *reset);
 

@@ -67,9 +67,10 @@ static json_t *blocking_of(const struct findings *f, const char *const *checks, 
 	return blocking;
 }
 
-json_t *trust_summary(const struct findings *findings)
+json_t *trust_summary(const json_t *facts, const struct findings *findings)
 {
 	json_t *t = json_object(), *list = json_array(), *issues;
+	bool applicable = json_array_size(jarr(facts, "accelerators")) > 0;
 	int reached = 0;
 	bool below = true, met;
 	char label[16];
@@ -78,6 +79,11 @@ json_t *trust_summary(const struct findings *findings)
 		json_t *checks = json_array(), *blocking = blocking_of(findings, levels[i].checks, true, &met);
 		for (const char *const *c = levels[i].checks; *c; c++)
 			json_array_append_new(checks, json_string(*c));
+		if (!applicable) {
+			/* nothing to guard: the ladder is not climbed */
+			met = false;
+			json_array_clear(blocking);
+		}
 		if (met && below)
 			reached = levels[i].level;
 		below = below && met;
@@ -87,6 +93,7 @@ json_t *trust_summary(const struct findings *findings)
 	issues = blocking_of(findings, runtime, false, &met);
 	snprintf(label, sizeof(label), "%d%s", reached, json_array_size(issues) ? "!" : "");
 	jset_str(t, "scheme", TRUST_SCHEME);
+	jset_bool(t, "applicable", applicable);
 	jset_int(t, "level", reached);
 	jset_int(t, "max_level", (json_int_t)ARRAY_SIZE(levels));
 	jset_str(t, "label", label);
@@ -105,6 +112,10 @@ void trust_render_text(FILE *out, const json_t *trust, const char *bold, const c
 		return;
 	jint(trust, "level", &level);
 	jint(trust, "max_level", &max);
+	if (json_is_false(json_object_get(trust, "applicable"))) {
+		fprintf(out, "%sHost trust%s: not applicable (no accelerator to guard)\n", bold, reset);
+		return;
+	}
 	fprintf(out, "%sHost trust%s: level %s of %lld (a ladder in the spirit of fwupd's HSI; see docs/backdoor.md)\n",
 		bold, reset, jstr(trust, "label"), (long long)max);
 	json_array_foreach(jarr(trust, "levels"), i, l) {

@@ -58,7 +58,7 @@ json_t *report_build(const json_t *facts, const struct findings *findings)
 		json_array_append_new(list, finding_json(&findings->items[i]));
 	json_object_set_new(r, "findings", list);
 	json_object_set_new(r, "summary", summary_json(findings, json_array_size(accs)));
-	json_object_set_new(r, "trust", trust_summary(findings));
+	json_object_set_new(r, "trust", trust_summary(facts, findings));
 	json_object_set(r, "limitations", json_object_get(facts, "limitations"));
 	return r;
 }
