@@ -7,6 +7,10 @@ extern const struct check_family identity_family;
 extern const struct check_family export_family;
 /* end export */
 /* area: backdoor (issue 4) */
+extern const struct check_family backdoor_dma_family;
+extern const struct check_family backdoor_layout_family;
+extern const struct check_family backdoor_kernel_family;
+extern const struct check_family backdoor_software_family;
 /* end backdoor */
 /* area: spyware (issue 5) */
 /* end spyware */
@@ -25,6 +29,10 @@ const struct check_family *const check_families[] = {
 	&export_family,
 	/* end export */
 	/* area: backdoor (issue 4) */
+	&backdoor_dma_family,
+	&backdoor_layout_family,
+	&backdoor_kernel_family,
+	&backdoor_software_family,
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */

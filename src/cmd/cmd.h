@@ -41,6 +41,7 @@ int measure_option(const char *arg, struct probe_options *probe);
 enum shared_option_code {
 	OPT_SHARED_FIRST = 0x1000,
 	/* area: backdoor (issue 4) */
+	OPT_MANIFEST,
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */
@@ -65,6 +66,7 @@ enum shared_option_code {
 
 #define JUDGE_LONGOPTS \
 	/* area: backdoor (issue 4) */ \
+	{ "manifest", required_argument, NULL, OPT_MANIFEST }, \
 	/* end backdoor */ \
 	/* area: spyware (issue 5) */ \
 	/* end spyware */ \

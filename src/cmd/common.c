@@ -134,6 +134,8 @@ const char probe_options_help[] =
 
 const char judge_options_help[] =
 	/* area: backdoor (issue 4) */
+	"  --manifest FILE  golden manifest of module and firmware hashes to compare\n"
+	"                   with (repeatable; format in docs/backdoor.md)\n"
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */
@@ -150,6 +152,8 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 	(void)judge;
 	switch (code) {
 	/* area: backdoor (issue 4) */
+	case OPT_MANIFEST:
+		return backdoor_option_manifest(judge, arg);
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */
@@ -171,6 +175,7 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 	(void)probe;
 	(void)judge;
 	/* area: backdoor (issue 4) */
+	backdoor_options_free(judge);
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */

@@ -39,6 +39,9 @@ struct check_family {
 /* Options that shape judgement; each area adds its members here. */
 struct judge_options {
 	/* area: backdoor (issue 4) */
+	/* --manifest FILE: validated golden manifests, an array of
+	 * {"origin": FILE, "manifest": document} (core/trustdb.h) */
+	json_t *manifests;
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checks/backdoor.h"
 #include "core/json.h"
 #include "core/util.h"
 
@@ -57,6 +58,7 @@ json_t *report_build(const json_t *facts, const struct findings *findings)
 		json_array_append_new(list, finding_json(&findings->items[i]));
 	json_object_set_new(r, "findings", list);
 	json_object_set_new(r, "summary", summary_json(findings, json_array_size(accs)));
+	json_object_set_new(r, "trust", trust_summary(facts, findings));
 	json_object_set(r, "limitations", json_object_get(facts, "limitations"));
 	return r;
 }
@@ -169,4 +171,5 @@ void report_render_text(FILE *out, const json_t *report, bool colour)
 	jint(summary, "error", &n[4]);
 	fprintf(out, "\n%sSummary%s: %lld pass, %lld warn, %lld fail, %lld skip, %lld error\n", p->bold, p->reset,
 		(long long)n[0], (long long)n[1], (long long)n[2], (long long)n[3], (long long)n[4]);
+	trust_render_text(out, jobj(report, "trust"), p->bold, p->reset);
 }

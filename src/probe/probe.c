@@ -12,6 +12,13 @@ const struct probe_section probe_sections[] = {
 	{ "host", probe_host, validate_host, 1 },
 	{ "accelerators", probe_pci, validate_accelerators, 1 },
 	/* area: backdoor (issue 4) */
+	/* after accelerators; drivers before modules and firmware, which use it */
+	{ "iommu", probe_iommu, validate_iommu, 0 },
+	{ "pcie", probe_pcie, validate_pcie, 0 },
+	{ "kernel", probe_kernel, validate_kernel, 0 },
+	{ "drivers", probe_drivers, validate_drivers, 0 },
+	{ "modules", probe_modules, validate_modules, 0 },
+	{ "firmware", probe_firmware, validate_firmware, 0 },
 	/* end backdoor */
 	/* area: spyware (issue 5) */
 	/* end spyware */

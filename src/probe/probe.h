@@ -62,6 +62,24 @@ int validate_host(const json_t *section, const json_t *facts, char *err, size_t 
 int probe_pci(struct probe_ctx *ctx);
 int validate_accelerators(const json_t *section, const json_t *facts, char *err, size_t errlen);
 /* area: backdoor (issue 4) */
+int probe_iommu(struct probe_ctx *ctx);
+int validate_iommu(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_pcie(struct probe_ctx *ctx);
+int validate_pcie(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_kernel(struct probe_ctx *ctx);
+int validate_kernel(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_drivers(struct probe_ctx *ctx);
+int validate_drivers(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_modules(struct probe_ctx *ctx);
+int validate_modules(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_firmware(struct probe_ctx *ctx);
+int validate_firmware(const json_t *section, const json_t *facts, char *err, size_t errlen);
+/* The backdoor area's judge options, for cmd/common.c (defined in
+ * src/checks/backdoor_common.c): --manifest FILE loads and validates FILE
+ * (returns 1, or an exit code after a one-line error). */
+struct judge_options;
+int backdoor_option_manifest(struct judge_options *judge, const char *path);
+void backdoor_options_free(struct judge_options *judge);
 /* end backdoor */
 /* area: spyware (issue 5) */
 /* end spyware */

@@ -1,0 +1,251 @@
+#include "filehash.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void filehash_free(struct filehash *h)
+{
+	free(h->tail);
+	h->tail = NULL;
+	h->tail_len = 0;
+}
+
+static int open_regular(const struct sysroot *sr, const char *path, struct stat *st, char *err, size_t errlen)
+{
+	int fd = sysroot_open_file(sr, path);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uint64_t)st->st_size > FILEHASH_MAX_SIZE) {
+		snprintf(err, errlen, "%lld bytes, larger than the %llu this tool hashes", (long long)st->st_size,
+			 (unsigned long long)FILEHASH_MAX_SIZE);
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	/* sysroot opens with O_NONBLOCK (for sysfs); plain blocking reads here */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return fd;
+}
+
+static int read_tail(int fd, uint64_t size, size_t tail_max, struct filehash *out, char *err, size_t errlen)
+{
+	size_t n = size < tail_max ? (size_t)size : tail_max;
+	size_t got = 0;
+
+	out->tail = xmalloc(n ? n : 1);
+	while (got < n) {
+		ssize_t r = pread(fd, out->tail + got, n - got, (off_t)(size - n + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "reading the end of the file: %s", r < 0 ? strerror(errno) : "file shrank");
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	out->tail_len = n;
+	return 0;
+}
+
+/* Where an open file really is on the audited machine (as the sysroot
+ * records what it reads), so a snapshot holds the file where the machine
+ * has it and the links to it as links. */
+static char *canonical(const struct sysroot *sr, int fd, const char *fallback)
+{
+	char proc[64], buf[4096];
+	const char *root = sr->real_root ? sr->real_root : "";
+	size_t rootlen = strlen(root);
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return xstrdup(fallback);
+	buf[n] = '\0';
+	if (rootlen == 0)
+		return xstrdup(buf[0] == '/' ? buf : fallback);
+	if (strncmp(buf, root, rootlen) != 0 || buf[rootlen] != '/')
+		return xstrdup(fallback);
+	return xstrdup(buf + rootlen);
+}
+
+int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,
+		    char *err, size_t errlen)
+{
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char *buf = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	uint64_t total = 0;
+	struct stat st;
+	int fd, rc = -1;
+	/* a snapshot carries the files it hashed, so re-gathering from it gives
+	 * the same facts */
+	unsigned char *keep = NULL;
+
+	memset(out, 0, sizeof(*out));
+	fd = open_regular(sr, path, &st, err, errlen);
+	if (fd < 0)
+		return -1;
+	if (sr->recorder && (uint64_t)st.st_size <= FILEHASH_RECORD_MAX)
+		keep = xmalloc((size_t)st.st_size + 1);
+	ctx = EVP_MD_CTX_new();
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		snprintf(err, errlen, "OpenSSL cannot provide SHA-256");
+		goto out;
+	}
+	buf = xmalloc(FILEHASH_BUFFER);
+	for (;;) {
+		ssize_t n = read(fd, buf, FILEHASH_BUFFER);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (keep && total + (uint64_t)n > (uint64_t)st.st_size) {
+			snprintf(err, errlen, "grew while being read");
+			goto out;
+		}
+		if (keep)
+			memcpy(keep + total, buf, (size_t)n);
+		total += (uint64_t)n;
+		if (total > FILEHASH_MAX_SIZE) {
+			snprintf(err, errlen, "grew past %llu bytes while being read", (unsigned long long)FILEHASH_MAX_SIZE);
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	}
+	if (keep) {
+		char *canon = canonical(sr, fd, path);
+		recorder_add_file(sr->recorder, canon, (const char *)keep, (size_t)total);
+		free(canon);
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	hex_encode(md, mdlen, out->sha256);
+	out->size = total;
+	if (tail_max > 0 && read_tail(fd, total, tail_max, out, err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		filehash_free(out);
+	free(keep);
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+const char *filehash_compression(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 3 && strcmp(path + n - 3, ".xz") == 0)
+		return "xz";
+	if (n > 4 && strcmp(path + n - 4, ".zst") == 0)
+		return "zst";
+	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+		return "gz";
+	return NULL;
+}
+
+/* Append DATA to a rolling window of the last CAP bytes. */
+static void window_push(unsigned char *win, size_t cap, size_t *len, const unsigned char *data, size_t n)
+{
+	if (n >= cap) {
+		memcpy(win, data + n - cap, cap);
+		*len = cap;
+		return;
+	}
+	if (*len + n > cap) {
+		size_t drop = *len + n - cap;
+		memmove(win, win + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(win + *len, data, n);
+	*len += n;
+}
+
+int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_t tail_max, uint64_t max_out,
+			       unsigned char **tail, size_t *tail_len, uint64_t *out_size, char *err, size_t errlen)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *entry;
+	unsigned char *win = xmalloc(tail_max ? tail_max : 1), *buf = xmalloc(FILEHASH_BUFFER);
+	size_t len = 0;
+	uint64_t total = 0;
+	struct stat st;
+	int fd, rc = -1;
+
+	*tail = NULL;
+	*tail_len = 0;
+	fd = open_regular(sr, path, &st, err, errlen);
+	if (fd < 0)
+		goto done;
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_fd(a, fd, FILEHASH_BUFFER) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
+		snprintf(err, errlen, "cannot decompress: %s", archive_error_string(a) ? archive_error_string(a) : "unknown format");
+		goto out;
+	}
+	if (archive_filter_count(a) < 2) {
+		snprintf(err, errlen, "named as compressed, but not xz, zstd or gzip data");
+		goto out;
+	}
+	for (;;) {
+		la_ssize_t n = archive_read_data(a, buf, FILEHASH_BUFFER);
+		if (n < 0) {
+			snprintf(err, errlen, "decompressing: %s", archive_error_string(a));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > max_out) {
+			snprintf(err, errlen, "decompresses to more than %llu bytes", (unsigned long long)max_out);
+			goto out;
+		}
+		window_push(win, tail_max, &len, buf, (size_t)n);
+	}
+	*tail = win;
+	*tail_len = len;
+	*out_size = total;
+	win = NULL;
+	rc = 0;
+out:
+	close(fd);
+done:
+	archive_read_free(a);
+	free(win);
+	free(buf);
+	return rc;
+}
