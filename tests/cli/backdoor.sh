@@ -187,7 +187,7 @@ expect_stderr_line "trunc.json:1:[0-9]+: " "--manifest truncated JSON: line and 
 
 # --- data/bulletins.json and data/manifests/ from --data-dir ------------------
 mkdir -p "$TMP/data/manifests"
-cp "$SRCDIR/data/accelerators.json" "$SRCDIR/data/vendors.json" "$SRCDIR/data/bulletins.json" "$TMP/data/"
+cp "$SRCDIR"/data/*.json "$TMP/data/"
 cp "$MANIFEST" "$TMP/data/manifests/nvidia-580.159.03.json"
 "$CHIPAUDIT" --data-dir "$TMP/data" judge --json "$TMP/a.json" >"$TMP/report.json"
 jq_is '[.findings[] | select(.check == "backdoor.firmware.integrity")][0].evidence.match[0].manifest' \
