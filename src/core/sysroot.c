@@ -220,14 +220,16 @@ int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		ssize_t n;
+		/* room for one byte past max, so a file of exactly max bytes
+		 * reaches end of file and a longer one is refused */
 		if (used == cap) {
-			if (cap >= max) {
+			if (cap > max) {
 				free(buf);
 				close(fd);
 				errno = EFBIG;
 				return -1;
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
 		n = read(fd, buf + used, cap - used);
