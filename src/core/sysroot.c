@@ -246,6 +246,12 @@ int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max
 			break;
 		used += (size_t)n;
 	}
+	if (used > max) {
+		free(buf);
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
 	buf[used] = '\0';
 	if (sr->recorder) {
 		char *canon = canonical_path(sr, fd, path);

@@ -77,6 +77,7 @@ static void test_size_limit(void **state)
 	assert_int_equal(sysroot_open(&sr, dir, err, sizeof(err)), 0);
 	assert_int_equal(sysroot_read_file_max(&sr, "/big", 1000, &data, NULL), -1);
 	assert_int_equal(sysroot_read_file_max(&sr, "/big", 99999, &data, NULL), -1);
+	assert_int_equal(sysroot_read_file_max(&sr, "/big", 10, &data, NULL), -1);
 	assert_int_equal(sysroot_read_file_max(&sr, "/big", 100000, &data, NULL), 0);
 	free(data);
 	assert_int_equal(sysroot_read_file(&sr, "/big", &data, NULL), -1);
