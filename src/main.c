@@ -20,6 +20,10 @@ static const struct command commands[] = {
 	/* area: capability (issue 7) */
 	/* end capability */
 	/* area: evidence (issue 8) */
+	{ "keygen", cmd_keygen, "make this host's Ed25519 key for signing reports" },
+	{ "history", cmd_history, "list past audits kept in the state directory" },
+	{ "diff", cmd_diff, "show what changed between two reports" },
+	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain" },
 	/* end evidence */
 };
 

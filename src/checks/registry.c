@@ -14,6 +14,7 @@ extern const struct check_family identity_family;
 /* area: capability (issue 7) */
 /* end capability */
 /* area: evidence (issue 8) */
+extern const struct check_family drift_family;
 /* end evidence */
 
 const struct check_family *const check_families[] = {
@@ -30,6 +31,7 @@ const struct check_family *const check_families[] = {
 	/* area: capability (issue 7) */
 	/* end capability */
 	/* area: evidence (issue 8) */
+	&drift_family,
 	/* end evidence */
 };
 const size_t check_family_count = sizeof(check_families) / sizeof(check_families[0]);

@@ -22,6 +22,10 @@ int cmd_audit(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		/* area: evidence (issue 8) */
+		{ "sign", no_argument, NULL, OPT_SIGN },
+		{ "nonce", required_argument, NULL, OPT_NONCE },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		/* end evidence */
 		PROBE_LONGOPTS
 		JUDGE_LONGOPTS
@@ -44,6 +48,10 @@ int cmd_audit(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'o': output = optarg; break;
 		/* area: evidence (issue 8) */
+		case OPT_SIGN: jopts.keep.sign = true; break;
+		case OPT_NONCE: jopts.keep.nonce = optarg; break;
+		case OPT_STATE: jopts.keep.state = optarg; break;
+		case OPT_NO_HISTORY: jopts.keep.no_history = true; break;
 		/* end evidence */
 		case 'h': fputs(usage, stdout); fputs(probe_options_help, stdout); fputs(judge_options_help, stdout); return 0;
 		default:
@@ -65,6 +73,11 @@ int cmd_audit(int argc, char **argv)
 	if ((rc = gather_facts(root, &db, &popts, NULL, &facts)) == 0) {
 		report = judge_facts(facts, &db, &jopts);
 		/* area: evidence (issue 8) */
+		if ((rc = evidence_record_audit(&report, facts, &db, &jopts, &output)) != 0) {
+			json_decref(report);
+			accdb_free(&db);
+			goto out;
+		}
 		/* end evidence */
 		rc = emit_report(report, json, output);
 		json_decref(report);
