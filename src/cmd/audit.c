@@ -8,11 +8,22 @@
 
 static const char usage[] =
 	"usage: chipaudit audit [--root DIR] [--json] [-o FILE]\n"
+	/* area: evidence (issue 8) */
+	"                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n"
+	/* end evidence */
 	"  Examine every accelerator on this machine (or a captured tree under DIR)\n"
 	"  and the host around it; print the findings with their evidence.\n"
 	"  --root DIR   read sysfs, /proc and /dev under DIR\n"
 	"  --json       print the report as JSON (see docs/report.schema.json)\n"
 	"  -o FILE      also write the JSON report to FILE\n"
+	/* area: evidence (issue 8) */
+	"  --sign       sign the report (needs -o FILE): FILE.sig holds the raw Ed25519\n"
+	"               signature of FILE's exact bytes by the host key (chipaudit keygen)\n"
+	"  --nonce HEX  a verifier's nonce (8-128 hex digits), carried in the report\n"
+	"  --state DIR  host key and history ($CHIPAUDIT_STATE, else /var/lib/chipaudit);\n"
+	"               every audit is recorded there and compared with the previous one\n"
+	"  --no-history neither record this audit nor compare it with the previous one\n"
+	/* end evidence */
 	"  Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors.\n";
 
 int cmd_audit(int argc, char **argv)
