@@ -40,11 +40,57 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	hex_encode(md, sizeof(md), out);
 }
 
+/* The fixed DER encodings of Ed25519 keys (RFC 8410, section 10): a key in
+ * these forms is read and written directly. OpenSSL 3's generic decoders
+ * and encoders take milliseconds per key, which every signed audit would
+ * pay; anything else still goes through them. */
+static const unsigned char ed25519_pkcs8_prefix[16] = {
+	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+};
+static const unsigned char ed25519_spki_prefix[12] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+};
+
+static EVP_PKEY *pem_ed25519(const char *data, size_t len, bool private_key)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	long n = 0;
+	EVP_PKEY *pkey = NULL;
+
+	if (bio && PEM_read_bio(bio, &name, &header, &der, &n) == 1) {
+		if (private_key && strcmp(name, "PRIVATE KEY") == 0 && n == 48 &&
+		    memcmp(der, ed25519_pkcs8_prefix, sizeof(ed25519_pkcs8_prefix)) == 0)
+			pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, der + 16, 32);
+		else if (!private_key && strcmp(name, "PUBLIC KEY") == 0 && n == 44 &&
+			 memcmp(der, ed25519_spki_prefix, sizeof(ed25519_spki_prefix)) == 0)
+			pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der + 12, 32);
+	}
+	if (der)
+		OPENSSL_cleanse(der, (size_t)n);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	BIO_free(bio);
+	ERR_clear_error();
+	return pkey;
+}
+
 int key_fingerprint(EVP_PKEY *pkey, char out[FINGERPRINT_LEN + 1])
 {
-	unsigned char *der = NULL;
-	int n = i2d_PUBKEY(pkey, &der);
+	unsigned char spki[sizeof(ed25519_spki_prefix) + 32], *der = NULL;
+	size_t raw = 32;
+	int n;
 
+	memcpy(out, "sha256:", 7);
+	if (EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 &&
+	    EVP_PKEY_get_raw_public_key(pkey, spki + sizeof(ed25519_spki_prefix), &raw) == 1 && raw == 32) {
+		memcpy(spki, ed25519_spki_prefix, sizeof(ed25519_spki_prefix));
+		sha256_hex(spki, sizeof(spki), out + 7);
+		return 0;
+	}
+	n = i2d_PUBKEY(pkey, &der);
 	if (n <= 0)
 		return -1;
 	memcpy(out, "sha256:", 7);
@@ -276,9 +322,12 @@ int hostkey_load_public(const char *path, struct hostkey *key, char *err, size_t
 	memset(key, 0, sizeof(*key));
 	if (rc != 0)
 		return rc;
-	bio = BIO_new_mem_buf(data, (int)len);
-	pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
+	pkey = pem_ed25519(data, len, false);
+	if (pkey == NULL) {
+		bio = BIO_new_mem_buf(data, (int)len);
+		pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	}
 	free(data);
 	if (pkey == NULL) {
 		openssl_reason(reason, sizeof(reason));
@@ -315,9 +364,12 @@ static int read_private(const char *path, EVP_PKEY **out, char *err, size_t errl
 	}
 	if ((rc = file_read_all(path, KEY_FILE_MAX, &data, &len, err, errlen)) != 0)
 		return rc;
-	bio = BIO_new_mem_buf(data, (int)len);
-	*out = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
+	*out = pem_ed25519(data, len, true);
+	if (*out == NULL) {
+		bio = BIO_new_mem_buf(data, (int)len);
+		*out = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	}
 	OPENSSL_cleanse(data, len);
 	free(data);
 	if (*out == NULL) {

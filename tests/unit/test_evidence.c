@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <openssl/x509.h>
 
 #include "core/accdb.h"
 #include "core/check.h"
@@ -171,6 +172,16 @@ static void test_key_files(void **state)
 	FILE *f;
 	(void)state;
 	assert_int_equal(hostkey_generate(dir, false, &key, err, sizeof(err)), 0);
+	/* the direct RFC 8410 fingerprint is OpenSSL's DER SubjectPublicKeyInfo hashed */
+	{
+		unsigned char *der = NULL;
+		int n = i2d_PUBKEY(key.pkey, &der);
+		char sha[SHA256_HEX_LEN + 1];
+		assert_true(n > 0);
+		sha256_hex(der, (size_t)n, sha);
+		assert_string_equal(key.fingerprint + 7, sha);
+		OPENSSL_free(der);
+	}
 	hostkey_free(&key);
 	path = xasprintf("%s/%s", dir, HOSTKEY_PRIVATE);
 	assert_int_equal(stat(path, &st), 0);
