@@ -200,6 +200,13 @@ int history_open(const char *dir, bool create, struct history **out, char *err, 
 	}
 	sqlite3_extended_result_codes(h->db, 1);
 	sqlite3_busy_timeout(h->db, 10000);
+	/* SQLite opens a file it may not write read-only, silently; an audit
+	 * must know now that it cannot record. */
+	if (create && sqlite3_db_readonly(h->db, "main") == 1) {
+		snprintf(err, errlen, "%s: read-only: %s", h->path, strerror(EACCES));
+		rc = EXIT_CANTCREAT;
+		goto fail;
+	}
 	if ((rc = check_schema(h, writable, err, errlen)) != 0)
 		goto fail;
 	/* FULL: the WAL is synced at every commit, so a report the audit said it
