@@ -22,6 +22,10 @@ static const struct command commands[] = {
 	{ "measure", cmd_measure, "measure each GPU: throughput, bandwidth, memory remanence" },
 	/* end capability */
 	/* area: evidence (issue 8) */
+	{ "keygen", cmd_keygen, "make this host's Ed25519 key for signing reports" },
+	{ "history", cmd_history, "list past audits kept in the state directory" },
+	{ "diff", cmd_diff, "show what changed between two reports" },
+	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain" },
 	/* end evidence */
 };
 

@@ -20,6 +20,7 @@ extern const struct check_family backdoor_software_family;
 extern const struct check_family measured_family;
 /* end capability */
 /* area: evidence (issue 8) */
+extern const struct check_family drift_family;
 /* end evidence */
 
 const struct check_family *const check_families[] = {
@@ -42,6 +43,7 @@ const struct check_family *const check_families[] = {
 	&measured_family,
 	/* end capability */
 	/* area: evidence (issue 8) */
+	&drift_family,
 	/* end evidence */
 };
 const size_t check_family_count = sizeof(check_families) / sizeof(check_families[0]);

@@ -32,6 +32,20 @@ int cmd_measure(int argc, char **argv);
 int measure_option(const char *arg, struct probe_options *probe);
 /* end capability */
 /* area: evidence (issue 8) */
+int cmd_keygen(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+/* src/evidence/record.c. After an audit's report is judged: its place in the
+ * host's chain, the drift baseline from history (judging again with it), the
+ * evidence members, the signature, the files and the history. *output is
+ * set to NULL once the report file has been written. 0 or an exit code,
+ * with a one-line error printed. */
+int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
+			  struct judge_options *opts, const char **output);
+/* --baseline, --reference and --drift-margin; shared_option's contract. */
+int evidence_option(int code, const char *arg, struct judge_options *opts);
+void evidence_options_free(struct judge_options *opts);
 /* end evidence */
 
 /* Options shared between commands. Options that shape gathering (probe
@@ -51,6 +65,13 @@ enum shared_option_code {
 	OPT_MEASURE,
 	/* end capability */
 	/* area: evidence (issue 8) */
+	OPT_BASELINE,
+	OPT_REFERENCE,
+	OPT_DRIFT_MARGIN,
+	OPT_SIGN,        /* audit only, handled in src/cmd/audit.c */
+	OPT_NONCE,
+	OPT_STATE,
+	OPT_NO_HISTORY,
 	/* end evidence */
 };
 
@@ -73,6 +94,9 @@ enum shared_option_code {
 	/* area: killswitch (issue 6) */ \
 	/* end killswitch */ \
 	/* area: evidence (issue 8) */ \
+	{ "baseline", required_argument, NULL, OPT_BASELINE }, \
+	{ "reference", required_argument, NULL, OPT_REFERENCE }, \
+	{ "drift-margin", required_argument, NULL, OPT_DRIFT_MARGIN }, \
 	/* end evidence */
 
 /* Help text lines for the shared options. */

@@ -142,6 +142,11 @@ const char judge_options_help[] =
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: evidence (issue 8) */
+	"  --baseline FILE    compare with this report (or facts file) for the drift checks;\n"
+	"                     audit takes the previous report of this host from history\n"
+	"  --reference FILE   also compare throughput with this earlier report (audit: the\n"
+	"                     host's first report in history), so slow drift adds up\n"
+	"  --drift-margin PCT throughput loss tolerated before a drift failure (default 10)\n"
 	/* end evidence */
 	"";
 
@@ -164,6 +169,10 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 		return measure_option(arg, probe);
 	/* end capability */
 	/* area: evidence (issue 8) */
+	case OPT_BASELINE:
+	case OPT_REFERENCE:
+	case OPT_DRIFT_MARGIN:
+		return evidence_option(code, arg, judge);
 	/* end evidence */
 	default:
 		return 0;
@@ -184,5 +193,6 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 	/* area: capability (issue 7) */
 	/* end capability */
 	/* area: evidence (issue 8) */
+	evidence_options_free(judge);
 	/* end evidence */
 }

@@ -48,6 +48,17 @@ struct judge_options {
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
 	/* area: evidence (issue 8) */
+	/* The facts the drift checks compare with: the previous report of this
+	 * host (from history, or --baseline FILE), and the host's first report
+	 * (history, or --reference FILE) against which slow drift shows. NULL
+	 * when there is none. Owned; freed by shared_options_free. */
+	json_t *baseline;
+	char *baseline_name;
+	json_t *reference;
+	char *reference_name;
+	double drift_margin;   /* throughput loss tolerated, a fraction; 0: DRIFT_DEFAULT_MARGIN */
+	/* audit only (src/cmd/audit.c): signing and history */
+	struct { bool sign, no_history; const char *nonce, *state; } keep;
 	/* end evidence */
 	int unused_;
 };

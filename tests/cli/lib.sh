@@ -5,6 +5,9 @@ set -u
 FIXTURES="$SRCDIR/tests/fixtures"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# Each script keeps its own history and host key: tests never write to
+# /var/lib/chipaudit, and never see one another's audits.
+export CHIPAUDIT_STATE="$TMP/state"
 failures=0
 count=0
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Batch verification of signed reports against OpenSSL's own Ed25519 verify
+# rate, on this machine, in this run; and what signing and history cost an
+# audit.
+#
+#   bench/verify_vs_openssl.sh [N]      (N reports verified, default 2000)
+#
+# Reports are real: `chipaudit audit --sign` of the h20x8 fixture (eight
+# H20s), about 31 KiB each, a chain of 200 distinct reports copied up to N
+# files. The peer is `openssl speed -seconds 3 ed25519` (its verify/s, one
+# process, a short message), and the same with -multi (one process per
+# processor). The issue's target: chipaudit verify >= 70% of the first.
+set -eu
+cd "$(dirname "$0")/.."
+N=${1:-2000}
+CHIPAUDIT=${CHIPAUDIT:-build/chipaudit}
+[ -x "$CHIPAUDIT" ] || { echo "build first: scripts/build" >&2; exit 1; }
+command -v openssl >/dev/null || { echo "openssl missing (scripts/install-deps)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1764403200 NO_COLOR=1
+H20=tests/fixtures/h20x8/root
+cpus=$(nproc)
+
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $cpus processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "openssl: $(openssl version)"
+
+# --- the reports
+"$CHIPAUDIT" keygen --state "$work/state" >/dev/null
+mkdir -p "$work/r"
+for i in $(seq -w 1 200); do
+	"$CHIPAUDIT" audit --root "$H20" --state "$work/state" --sign -o "$work/r/c$i.json" >/dev/null
+done
+i=0
+while [ "$(ls "$work/r" | grep -c '\.json$')" -lt "$N" ]; do
+	for f in "$work"/r/c*.json; do
+		i=$((i + 1))
+		cp "$f" "$work/r/x$i.json"; cp "$f.sig" "$work/r/x$i.json.sig"
+		[ "$(ls "$work/r" | grep -c '\.json$')" -ge "$N" ] && break
+	done
+done
+size=$(stat -c %s "$work/r/c001.json")
+echo "reports: $N, $size bytes each (h20x8 audit, signed)"
+
+# --- the peer. `openssl speed` divides by the CPU (user) time of its one
+# process unless given -elapsed, when it divides by wall-clock time; both are
+# printed, and chipaudit is measured both ways too, so that each ratio
+# compares like with like on this machine, under whatever load it carries.
+ossl_verify_rate() { openssl speed -seconds 3 "$@" ed25519 2>/dev/null | awk '/bits EdDSA \(Ed25519\)/ {v = $NF} END {print v}'; }
+ossl_cpu=$(ossl_verify_rate)
+ossl_wall=$(ossl_verify_rate -elapsed)
+echo "openssl speed ed25519 verify/s: $ossl_cpu (per CPU second, the default), $ossl_wall (-elapsed, per wall second)"
+
+# --- chipaudit verify: best of three runs, wall and CPU time
+TIMEFORMAT='%R %U %S'
+measure() { # ARGS... -> "wall_rate cpu_rate" (reports per second), best of 3
+	local best_w=0 best_c=0 t w c
+	for _ in 1 2 3; do
+		t=$( { time "$CHIPAUDIT" verify --pubkey "$work/state/host.pub.pem" "$@" >/dev/null; } 2>&1 )
+		w=$(echo "$t" | awk -v n="$N" '{print n / $1}')
+		c=$(echo "$t" | awk -v n="$N" '{print n / ($2 + $3)}')
+		best_w=$(echo "if ($w > $best_w) $w else $best_w" | bc -l)
+		best_c=$(echo "if ($c > $best_c) $c else $best_c" | bc -l)
+	done
+	echo "$best_w $best_c"
+}
+files=$(ls "$work"/r/*.json | head -n "$N")
+# shellcheck disable=SC2086
+read -r all_w all_c <<<"$(measure $files)"
+# shellcheck disable=SC2086
+read -r one_w one_c <<<"$(measure --jobs 1 $files)"
+chain=$(ls "$work"/r/c*.json)
+t=$( { time "$CHIPAUDIT" verify --pubkey "$work/state/host.pub.pem" --chain $chain >/dev/null; } 2>&1 )
+chain_w=$(echo "$t" | awk '{print 200 / $1}')
+printf 'chipaudit verify reports/s: %.0f wall, %.0f per CPU second (%s threads); %.0f wall, %.0f per CPU second (--jobs 1); %.0f wall (--chain, 200)\n' \
+	"$all_w" "$all_c" "$cpus" "$one_w" "$one_c" "$chain_w"
+printf 'ratio, wall clock:  chipaudit verify (%s threads) / openssl speed -elapsed = %.2f   <- the issue asks >= 0.70\n' "$cpus" "$(echo "$all_w / $ossl_wall" | bc -l)"
+printf 'ratio, wall clock:  chipaudit verify / openssl speed (default)      = %.2f\n' "$(echo "$all_w / $ossl_cpu" | bc -l)"
+printf 'ratio, CPU time:    chipaudit verify / openssl speed (per core)     = %.2f\n' "$(echo "$all_c / $ossl_cpu" | bc -l)"
+
+# --- what evidence costs an audit: R audits of h20x8 per mode, the modes
+# interleaved (round by round) so that a change of load touches all alike.
+R=10 ROUNDS=4
+declare -A wall cpu
+modes=(plain plain_o hist signed_nh signed)
+args_plain=(--no-history)
+args_plain_o=(--no-history -o "$work/p.json")
+args_hist=(--state "$work/a1" -o "$work/h.json")
+args_signed_nh=(--state "$work/state" --no-history --sign -o "$work/s0.json")
+args_signed=(--state "$work/state" --sign -o "$work/s.json")
+for m in "${modes[@]}"; do wall[$m]=0; cpu[$m]=0; done
+for _ in $(seq $ROUNDS); do
+	for m in "${modes[@]}"; do
+		declare -n a="args_$m"
+		t=$( { time for _ in $(seq $R); do "$CHIPAUDIT" audit --root "$H20" "${a[@]}" >/dev/null; done; } 2>&1 )
+		wall[$m]=$(echo "${wall[$m]} + $(echo "$t" | awk '{print $1}')" | bc -l)
+		cpu[$m]=$(echo "${cpu[$m]} + $(echo "$t" | awk '{print $2 + $3}')" | bc -l)
+		unset -n a
+	done
+done
+ms() { echo "$1 * 1000 / ($R * $ROUNDS)" | bc -l; }
+printf 'audit of h20x8, ms per audit (wall / CPU):\n'
+for m in "${modes[@]}"; do printf '  %-10s %7.2f / %6.2f\n' "$m" "$(ms "${wall[$m]}")" "$(ms "${cpu[$m]}")"; done
+printf 'signing (key, sign, self-verify, .sig written and synced), signed_nh - plain_o: %.2f ms wall, %.2f ms CPU   <- the issue asks <= 5 ms\n' \
+	"$(ms "$(echo "${wall[signed_nh]} - ${wall[plain_o]}" | bc -l)")" "$(ms "$(echo "${cpu[signed_nh]} - ${cpu[plain_o]}" | bc -l)")"
+printf 'history (baseline read, judged again, one WAL transaction, synchronous=FULL), hist - plain_o: %.2f ms wall, %.2f ms CPU, on %s\n' \
+	"$(ms "$(echo "${wall[hist]} - ${wall[plain_o]}" | bc -l)")" "$(ms "$(echo "${cpu[hist]} - ${cpu[plain_o]}" | bc -l)")" \
+	"$(df --output=fstype "$work" | tail -1)"

@@ -1,0 +1,536 @@
+/* chipaudit verify: check signed reports, as a verifier does.
+ *
+ * Each report: the detached Ed25519 signature over its exact bytes, then its
+ * evidence members (read by the scanner in src/evidence/jscan.c, which
+ * validates the whole text without building a tree), the key it names, the
+ * verifier's nonce, and its place in the chain: after --previous FILE, after
+ * the file before it (--chain), or in this host's history (--history).
+ *
+ * A batch is verified by a pool of threads, one per processor: the work is
+ * the signature and the hashing of each file, independent of the others; the
+ * checks that relate files to each other run afterwards, in file order. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "evidence/chain.h"
+#include "evidence/history.h"
+#include "evidence/jscan.h"
+#include "evidence/sign.h"
+#include "evidence/state.h"
+
+/* Verdicts of verification, between the audit's 0-2 and sysexits' 64-78. */
+enum {
+	VERIFY_BAD_SIGNATURE = 10,  /* the bytes or the signature were altered */
+	VERIFY_WRONG_KEY = 11,      /* signed by, or naming, another key */
+	VERIFY_NONCE = 12,          /* not the nonce the verifier asked for: stale */
+	VERIFY_CHAIN_BROKEN = 13,   /* another host or key, unchained, forked, or the hash link fails */
+	VERIFY_MISSING = 14,        /* reports between the previous one and this one were not shown */
+	VERIFY_REORDERED = 15,      /* older than the previous report */
+	VERIFY_REPLAYED = 16,       /* a report seen before, or superseded in history */
+};
+
+#define MAX_JOBS 256
+
+static const char usage[] =
+	"usage: chipaudit verify [--pubkey FILE] [--nonce HEX] [--previous FILE] [--chain]\n"
+	"                        [--history] [--state DIR] [--sig FILE] [--jobs N] [--json] REPORT...\n"
+	"  Check signed reports: the signature REPORT.sig over REPORT's exact bytes, the\n"
+	"  key the report names, the verifier's nonce, and the chain of reports.\n"
+	"  --pubkey FILE   the host's public key (PEM); default STATE/host.pub.pem\n"
+	"  --nonce HEX     the nonce the verifier gave `audit --nonce`: proves freshness\n"
+	"  --previous FILE the last report accepted from this host: the (first) report\n"
+	"                  must follow it directly\n"
+	"  --chain         the reports are consecutive, in the order given\n"
+	"  --history       the report must be the latest of its host in STATE's history\n"
+	"  --state DIR     the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)\n"
+	"  --sig FILE      the signature file (one REPORT only; default REPORT.sig)\n"
+	"  --jobs N        threads for a batch (default: one per processor)\n"
+	"  --json          one JSON array of results\n"
+	"  Exit (the first failure in file order): 0 verified; 10 bad signature; 11 wrong\n"
+	"  key; 12 nonce mismatch; 13 chain broken; 14 a report missing; 15 reordered;\n"
+	"  16 replayed; 64 usage; 65 malformed report, signature or key; 66 unreadable.\n";
+
+struct item {
+	const char *path;
+	char *sig_path;
+	int code;
+	char *message;
+	/* what the report says, once its signature holds */
+	struct chain_link link;
+	char *host_id, *fingerprint, *nonce, *previous_sha256, *time;
+};
+
+struct batch {
+	struct item *items;
+	size_t count;
+	atomic_size_t next;
+	const struct hostkey *key;
+	bool need_hash;
+};
+
+static void fail_item(struct item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail_item(struct item *it, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	it->code = code;
+	free(it->message);
+	va_start(ap, fmt);
+	it->message = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+enum { M_SCHEMA, M_HOST_ID, M_FINGERPRINT, M_NONCE, M_SEQUENCE, M_PREVIOUS, M_HOST, M_COUNT };
+
+/* The evidence members of report bytes, validated as report_parse would:
+ * an object of those members alone, or NULL with err. */
+static json_t *scan_members(const char *data, size_t len, char *err, size_t errlen)
+{
+	struct jscan_member want[M_COUNT] = {
+		[M_SCHEMA] = { .key = "schema_version" }, [M_HOST_ID] = { .key = "host_id" },
+		[M_FINGERPRINT] = { .key = "public_key_fingerprint" }, [M_NONCE] = { .key = "nonce" },
+		[M_SEQUENCE] = { .key = "sequence" }, [M_PREVIOUS] = { .key = "previous_sha256" },
+		[M_HOST] = { .key = "host" },
+	};
+	json_t *members = json_object();
+	json_int_t version;
+	char sub[512];
+
+	if (jscan_object(data, len, want, M_COUNT, sub, sizeof(sub)) != 0) {
+		snprintf(err, errlen, "%s", sub);
+		json_decref(members);
+		return NULL;
+	}
+	for (size_t i = 0; i < M_COUNT; i++) {
+		json_error_t jerr;
+		json_t *v;
+		if (want[i].value == NULL)
+			continue;
+		v = json_loadb(want[i].value, want[i].len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		if (v == NULL) {
+			snprintf(err, errlen, "%s: %s", want[i].key, jerr.text);
+			json_decref(members);
+			return NULL;
+		}
+		json_object_set_new(members, want[i].key, v);
+	}
+	if (jv_integer(members, "schema_version", JV_REQUIRED, 0, 1 << 30, "report", err, errlen) ||
+	    jv_object(members, "host", JV_REQUIRED, "report", err, errlen) ||
+	    jv_string(jobj(members, "host"), "time", JV_REQUIRED, 64, "report.host", err, errlen) ||
+	    evidence_validate_members(members, err, errlen)) {
+		json_decref(members);
+		return NULL;
+	}
+	jint(members, "schema_version", &version);
+	if (version != 1) {
+		snprintf(err, errlen, "report.schema_version: %d is not supported (this build reads 1)", (int)version);
+		json_decref(members);
+		return NULL;
+	}
+	return members;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void take_members(struct item *it, const json_t *m)
+{
+	json_int_t seq = 0;
+
+	it->host_id = dup_or_null(jstr(m, "host_id"));
+	it->fingerprint = dup_or_null(jstr(m, "public_key_fingerprint"));
+	it->nonce = dup_or_null(jstr(m, "nonce"));
+	it->previous_sha256 = dup_or_null(jstr(m, "previous_sha256"));
+	it->time = dup_or_null(jstr(jobj(m, "host"), "time"));
+	jint(m, "sequence", &seq);
+	it->link.sequence = seq;
+	it->link.host_id = it->host_id;
+	it->link.fingerprint = it->fingerprint;
+	it->link.previous_sha256 = it->previous_sha256;
+}
+
+/* The key the report names, when its bytes can be read at all. */
+static char *claimed_key(const char *data, size_t len)
+{
+	char err[512];
+	json_t *m = scan_members(data, len, err, sizeof(err));
+	char *fp = m ? dup_or_null(jstr(m, "public_key_fingerprint")) : NULL;
+
+	json_decref(m);
+	return fp;
+}
+
+static void verify_one(struct batch *b, struct item *it, EVP_MD_CTX *ctx)
+{
+	unsigned char sig[SIGNATURE_LEN];
+	char err[1024], *data = NULL;
+	size_t len;
+	json_t *members;
+	int rc;
+
+	if ((rc = file_read_all(it->path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err))) != 0 ||
+	    (rc = signature_read(it->sig_path, sig, err, sizeof(err))) != 0) {
+		fail_item(it, rc, "%s", err);
+		free(data);
+		return;
+	}
+	if (!ed25519_verify(b->key->pkey, ctx, data, len, sig)) {
+		char *claimed = claimed_key(data, len);
+		if (claimed && strcmp(claimed, b->key->fingerprint) != 0)
+			fail_item(it, VERIFY_WRONG_KEY, "%s: signed by another key: the report names %s, the key given is %s",
+				  it->path, claimed, b->key->fingerprint);
+		else
+			fail_item(it, VERIFY_BAD_SIGNATURE, "%s: the signature %s does not verify with key %s: "
+				  "the report or its signature was altered", it->path, it->sig_path, b->key->fingerprint);
+		free(claimed);
+		free(data);
+		return;
+	}
+	members = scan_members(data, len, err, sizeof(err));
+	if (members == NULL) {
+		fail_item(it, EXIT_DATAERR, "%s: %s (the signature holds, but this is not a well-formed report)", it->path, err);
+		free(data);
+		return;
+	}
+	take_members(it, members);
+	json_decref(members);
+	if (it->fingerprint == NULL || strcmp(it->fingerprint, b->key->fingerprint) != 0)
+		fail_item(it, VERIFY_WRONG_KEY, "%s: the report names key %s, but was verified with key %s",
+			  it->path, it->fingerprint ? it->fingerprint : "(none)", b->key->fingerprint);
+	if (b->need_hash)
+		sha256_hex(data, len, it->link.sha256);
+	free(data);
+}
+
+static void *worker(void *arg)
+{
+	struct batch *b = arg;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->count)
+		verify_one(b, &b->items[i], ctx);
+	EVP_MD_CTX_free(ctx);
+	return NULL;
+}
+
+static void run_batch(struct batch *b, long jobs)
+{
+	pthread_t threads[MAX_JOBS];
+	long started = 0;
+
+	if (jobs > (long)b->count)
+		jobs = (long)b->count;
+	for (long t = 1; t < jobs; t++) {
+		if (pthread_create(&threads[started], NULL, worker, b) != 0)
+			break;  /* fewer threads: slower, not wrong */
+		started++;
+	}
+	worker(b);
+	for (long t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+}
+
+static int verdict_code(enum chain_verdict v)
+{
+	switch (v) {
+	case CHAIN_OK: return 0;
+	case CHAIN_REPLAYED: return VERIFY_REPLAYED;
+	case CHAIN_MISSING: return VERIFY_MISSING;
+	case CHAIN_REORDERED: return VERIFY_REORDERED;
+	default: return VERIFY_CHAIN_BROKEN;
+	}
+}
+
+/* The report given with --previous: read, hashed, its members scanned. Not
+ * its signature: it is the report the verifier accepted before. */
+static int load_previous(const char *path, struct item *prev)
+{
+	char err[1024], *data;
+	size_t len;
+	json_t *m;
+	int rc = file_read_all(path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err));
+
+	prev->path = path;
+	if (rc != 0) {
+		error_msg("--previous %s", err);
+		return rc;
+	}
+	sha256_hex(data, len, prev->link.sha256);
+	m = scan_members(data, len, err, sizeof(err));
+	free(data);
+	if (m == NULL) {
+		error_msg("--previous %s: %s", path, err);
+		return EXIT_DATAERR;
+	}
+	take_members(prev, m);
+	json_decref(m);
+	return 0;
+}
+
+/* --history: the report must be the latest of its chain in history. */
+static void check_history(struct history *h, struct item *it)
+{
+	struct history_row row, head;
+	char err[1024];
+	int rc = history_by_sha256(h, it->link.sha256, &row, err, sizeof(err));
+
+	if (rc > 1) {
+		fail_item(it, rc, "%s", err);
+		return;
+	}
+	if (rc == 1) {
+		if (history_chain_head(h, it->host_id, it->fingerprint, &head, err, sizeof(err)) == 1) {
+			if (head.sequence > row.sequence)
+				fail_item(it, VERIFY_REPLAYED, "%s: superseded: %s holds sequence %" PRId64 " (#%" PRId64
+					  "), newer than this report's %" PRId64 ": replayed",
+					  it->path, history_path(h), head.sequence, head.id, row.sequence);
+			history_row_free(&head);
+		}
+		history_row_free(&row);
+		return;
+	}
+	rc = history_by_sequence(h, it->host_id, it->fingerprint, it->link.sequence, &row, err, sizeof(err));
+	if (rc == 1) {
+		fail_item(it, VERIFY_CHAIN_BROKEN, "%s: %s holds another report with sequence %" PRId64 " (#%" PRId64
+			  ", sha256 %.16s...): the chain forked", it->path, history_path(h), row.sequence, row.id, row.sha256);
+		history_row_free(&row);
+	} else {
+		fail_item(it, VERIFY_CHAIN_BROKEN, "%s: not in %s (made on another host, or that history was lost)",
+			  it->path, history_path(h));
+	}
+}
+
+/* Seen reports, by sha256, for replays inside a batch. */
+static bool seen_before(struct item *items, size_t upto, const struct item *prev, const char *sha)
+{
+	if (prev && strcmp(prev->link.sha256, sha) == 0)
+		return true;
+	for (size_t i = 0; i < upto; i++)
+		if (items[i].code == 0 && strcmp(items[i].link.sha256, sha) == 0)
+			return true;
+	return false;
+}
+
+struct verify_opts {
+	const char *nonce;      /* normalised */
+	bool chain, use_history, json;
+	struct item *previous;  /* NULL without --previous */
+	struct history *h;
+};
+
+/* The checks that relate the report to the verifier's request and to others. */
+static void relate(const struct verify_opts *o, struct item *items, size_t i, const struct item *last_good)
+{
+	struct item *it = &items[i];
+	const struct item *prev = (o->chain && last_good) ? last_good : (i == 0 || o->chain ? o->previous : NULL);
+	char msg[512];
+	enum chain_verdict v;
+
+	if (o->nonce && (it->nonce == NULL || strcmp(it->nonce, o->nonce) != 0)) {
+		if (it->nonce == NULL)
+			fail_item(it, VERIFY_NONCE, "%s: the report carries no nonce, expected %s: not made for this request",
+				  it->path, o->nonce);
+		else
+			fail_item(it, VERIFY_NONCE, "%s: nonce %s, expected %s: a stale report, made for another request",
+				  it->path, it->nonce, o->nonce);
+		return;
+	}
+	if ((o->chain || o->previous) && seen_before(items, i, o->previous, it->link.sha256)) {
+		fail_item(it, VERIFY_REPLAYED, "%s: the same report (sha256 %.16s...) was given before: replayed",
+			  it->path, it->link.sha256);
+		return;
+	}
+	if (prev) {
+		v = chain_follows(&prev->link, &it->link, msg, sizeof(msg));
+		if (v != CHAIN_OK) {
+			fail_item(it, verdict_code(v), "%s: after %s: %s", it->path, prev->path, msg);
+			return;
+		}
+	}
+	if (o->use_history)
+		check_history(o->h, it);
+}
+
+static json_t *item_json(const struct item *it)
+{
+	json_t *o = json_object();
+
+	jset_str(o, "file", it->path);
+	jset_bool(o, "verified", it->code == 0);
+	jset_int(o, "exit_code", it->code);
+	jset_str(o, "message", it->message);
+	if (it->code == 0) {
+		jset_int(o, "sequence", it->link.sequence);
+		jset_str(o, "host_id", it->host_id);
+		jset_str(o, "public_key_fingerprint", it->fingerprint);
+		jset_str(o, "time", it->time);
+		jset_str(o, "nonce", it->nonce);
+	}
+	return o;
+}
+
+static void report_item(const struct verify_opts *o, const struct item *it, json_t *results)
+{
+	if (o->json) {
+		json_array_append_new(results, item_json(it));
+		return;
+	}
+	if (it->code != 0) {
+		error_msg("%s", it->message);
+		return;
+	}
+	printf("%s: verified: ", it->path);
+	if (it->link.sequence)
+		printf("sequence %" PRId64 ", ", it->link.sequence);
+	else
+		printf("not chained, ");
+	printf("host %s, key %s, %s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
+	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "");
+}
+
+static void item_free(struct item *it)
+{
+	free(it->sig_path);
+	free(it->message);
+	free(it->host_id);
+	free(it->fingerprint);
+	free(it->nonce);
+	free(it->previous_sha256);
+	free(it->time);
+}
+
+static int load_key(const char *pubkey, const char *dir, struct hostkey *key)
+{
+	char err[1024], *path = pubkey ? xstrdup(pubkey) : state_path(dir, HOSTKEY_PUBLIC);
+	int rc = hostkey_load_public(path, key, err, sizeof(err));
+
+	if (rc != 0)
+		error_msg("%s%s", err, pubkey ? "" : " (give the host's public key with --pubkey FILE)");
+	free(path);
+	return rc;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pubkey", required_argument, NULL, 'k' },
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "previous", required_argument, NULL, 'p' },
+		{ "chain", no_argument, NULL, 'c' },
+		{ "history", no_argument, NULL, 'H' },
+		{ "state", required_argument, NULL, 's' },
+		{ "sig", required_argument, NULL, 'S' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *pubkey = NULL, *opt_state = NULL, *previous = NULL, *sig = NULL, *dir;
+	char nonce[NONCE_MAX_HEX + 1], err[1024];
+	struct verify_opts o = { 0 };
+	struct item prev = { 0 };
+	struct hostkey key = { 0 };
+	struct batch b = { 0 };
+	const struct item *last_good = NULL;
+	json_t *results = NULL;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t n;
+	size_t verified = 0;
+	bool chosen;
+	int c, rc = 0, first_failure = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': pubkey = optarg; break;
+		case 'n':
+			if (nonce_parse(optarg, nonce) != 0)
+				return usage_error(usage, "verify: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
+			o.nonce = nonce;
+			break;
+		case 'p': previous = optarg; break;
+		case 'c': o.chain = true; break;
+		case 'H': o.use_history = true; break;
+		case 's': opt_state = optarg; break;
+		case 'S': sig = optarg; break;
+		case 'J':
+			if (parse_u64(optarg, 10, &n) != 0 || n == 0 || n > MAX_JOBS)
+				return usage_error(usage, "verify: --jobs: expected 1 to %d", MAX_JOBS);
+			jobs = (long)n;
+			break;
+		case 'j': o.json = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return usage_error(usage, "verify: unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return usage_error(usage, "verify: no report given");
+	if (sig && argc - optind != 1)
+		return usage_error(usage, "verify: --sig goes with one report");
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	dir = state_dir(opt_state, &chosen);
+	if ((rc = load_key(pubkey, dir, &key)) != 0)
+		return rc;
+	if (previous) {
+		if ((rc = load_previous(previous, &prev)) != 0)
+			goto out;
+		o.previous = &prev;
+	}
+	if (o.use_history && (rc = history_open(dir, false, &o.h, err, sizeof(err))) != 0) {
+		error_msg("%s", err);
+		goto out;
+	}
+	b.count = (size_t)(argc - optind);
+	b.items = xcalloc(b.count, sizeof(*b.items));
+	b.key = &key;
+	b.need_hash = o.chain || o.previous || o.use_history;
+	for (size_t i = 0; i < b.count; i++) {
+		b.items[i].path = argv[optind + (int)i];
+		b.items[i].sig_path = sig ? xstrdup(sig) : xasprintf("%s.sig", b.items[i].path);
+	}
+	run_batch(&b, jobs);
+	results = o.json ? json_array() : NULL;
+	for (size_t i = 0; i < b.count; i++) {
+		struct item *it = &b.items[i];
+		if (it->code == 0)
+			relate(&o, b.items, i, last_good);
+		if (it->code == 0) {
+			last_good = it;
+			verified++;
+		} else if (first_failure == 0)
+			first_failure = it->code;
+		report_item(&o, it, results);
+	}
+	if (o.json)
+		rc = print_json(stdout, results);
+	else if (b.count > 1)
+		printf("%zu of %zu reports verified\n", verified, b.count);
+	if (rc == 0)
+		rc = first_failure;
+out:
+	json_decref(results);
+	for (size_t i = 0; i < b.count; i++)
+		item_free(&b.items[i]);
+	free(b.items);
+	item_free(&prev);
+	history_close(o.h);
+	hostkey_free(&key);
+	return rc;
+}

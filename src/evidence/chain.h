@@ -1,0 +1,76 @@
+/* The evidence members of a report and the chain they form.
+ *
+ * An audit adds to its report: host_id (the machine-id), the host key's
+ * fingerprint, the verifier's nonce, a sequence number in the chain of
+ * (host_id, key), the sha256 of the previous report of that chain (its exact
+ * bytes) and the facts the report was judged from. docs/evidence.md has the
+ * rules; docs/report.schema.json the members. */
+#ifndef CHIPAUDIT_CHAIN_H
+#define CHIPAUDIT_CHAIN_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evidence/sign.h"
+
+#define NONCE_MIN_HEX 8
+#define NONCE_MAX_HEX 128
+#define HOST_ID_MAX 256
+
+struct evidence_members {
+	const char *host_id;          /* machine-id, NULL when unknown */
+	const char *fingerprint;      /* host key, NULL when there is none */
+	const char *nonce;            /* lowercase hex, NULL when none was given */
+	int64_t sequence;             /* 0 when the audit was not recorded in history */
+	const char *previous_sha256;  /* NULL for the first of a chain, or when not recorded */
+};
+
+/* A verifier's nonce: NONCE_MIN_HEX to NONCE_MAX_HEX hex digits, either
+ * case; stored lowercase in out (NONCE_MAX_HEX + 1 bytes). 0 or -1. */
+int nonce_parse(const char *in, char *out);
+
+/* Add the members to REPORT, followed by a copy of FACTS. */
+void evidence_add_members(json_t *report, const struct evidence_members *m, const json_t *facts);
+
+/* Validate the evidence members of an untrusted report object (those
+ * present: reports from `judge` have none); err = "member: problem". */
+int evidence_validate_members(const json_t *report, char *err, size_t errlen);
+
+/* Parse and validate a report: strict JSON, the members diff and drift read
+ * (host, accelerators, findings), the evidence members, and its facts when
+ * it carries them. NULL with err = "NAME: problem". */
+json_t *report_parse(const char *buf, size_t len, const char *name, char *err, size_t errlen);
+/* The same from PATH; *exit_code is EXIT_NOINPUT or EXIT_DATAERR. SHA256
+ * (may be NULL) receives the hash of the file's bytes. */
+json_t *report_load(const char *path, char sha256[SHA256_HEX_LEN + 1], char *err, size_t errlen, int *exit_code);
+
+/* The facts a report was judged from (its "facts" member), or NULL. */
+const json_t *report_facts(const json_t *report);
+
+/* The facts the drift checks compare with, from DOC: a report's "facts", or
+ * DOC itself when it is a facts document. Validated; a new reference, or
+ * NULL with err = "NAME: problem". */
+json_t *baseline_from_document(const json_t *doc, const char *name, char *err, size_t errlen);
+
+/* One report's place in a chain. */
+struct chain_link {
+	char sha256[SHA256_HEX_LEN + 1];  /* of its exact bytes */
+	const char *host_id, *fingerprint;
+	int64_t sequence;                 /* 0: not chained */
+	const char *previous_sha256;
+};
+
+/* Verdicts, in the order they are looked for. */
+enum chain_verdict {
+	CHAIN_OK,
+	CHAIN_REPLAYED,   /* the very report seen before */
+	CHAIN_BROKEN,     /* another host or key, unchained, a forked sequence, or the hash link does not hold */
+	CHAIN_MISSING,    /* sequence jumps: reports in between were not shown */
+	CHAIN_REORDERED,  /* a sequence older than the previous report's */
+};
+
+/* Does CUR follow PREV directly? msg says why not. */
+enum chain_verdict chain_follows(const struct chain_link *prev, const struct chain_link *cur, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,408 @@
+#include "evidence/jscan.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct scan {
+	const unsigned char *start, *p, *end;
+	const unsigned char *at;   /* where the problem is */
+	char problem[160];
+};
+
+enum state { S_VALUE, S_AFTER, S_OBJ_FIRST, S_OBJ_KEY, S_ARR_FIRST };
+
+static int fail(struct scan *s, const unsigned char *at, const char *problem)
+{
+	s->at = at;
+	snprintf(s->problem, sizeof(s->problem), "%s", problem);
+	return -1;
+}
+
+static void skip_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Bytes that need no attention inside a string: printable ASCII but '"' and
+ * '\\'. A table: strings are most of a report, and this loop most of the scan. */
+#define PLAIN_ROW(a) [a] = 1, [a + 1] = 1, [a + 2] = 1, [a + 3] = 1, [a + 4] = 1, [a + 5] = 1, [a + 6] = 1, [a + 7] = 1
+static const unsigned char plain_table[256] = {
+	[0x20] = 1, [0x21] = 1, /* 0x22 '"' */ [0x23] = 1, [0x24] = 1, [0x25] = 1, [0x26] = 1, [0x27] = 1,
+	PLAIN_ROW(0x28), PLAIN_ROW(0x30), PLAIN_ROW(0x38), PLAIN_ROW(0x40), PLAIN_ROW(0x48), PLAIN_ROW(0x50),
+	[0x58] = 1, [0x59] = 1, [0x5a] = 1, [0x5b] = 1, /* 0x5c '\\' */ [0x5d] = 1, [0x5e] = 1, [0x5f] = 1,
+	PLAIN_ROW(0x60), PLAIN_ROW(0x68), PLAIN_ROW(0x70), PLAIN_ROW(0x78),
+};
+
+static bool plain_byte(unsigned char c)
+{
+	return plain_table[c];
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char b = p[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xc2 && b <= 0xdf)
+		n = 2;
+	else if (b >= 0xe0 && b <= 0xef)
+		n = 3;
+	else if (b >= 0xf0 && b <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (b == 0xe0)
+		lo = 0xa0;
+	else if (b == 0xed)
+		hi = 0x9f;
+	else if (b == 0xf0)
+		lo = 0x90;
+	else if (b == 0xf4)
+		hi = 0x8f;
+	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static int hex4(const unsigned char *p, const unsigned char *end, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		unsigned char c = p[i];
+		v <<= 4;
+		if (is_digit(c))
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The escape at p (just after the backslash). Stores the code point. */
+static int scan_escape(struct scan *s, const unsigned char **pp, unsigned *cp)
+{
+	const unsigned char *p = *pp;
+	static const char simple[] = "\"\\/bfnrt";
+	static const unsigned values[] = { '"', '\\', '/', '\b', '\f', '\n', '\r', '\t' };
+	unsigned low;
+
+	if (p >= s->end)
+		return fail(s, p, "premature end of input in a string");
+	if (*p != 'u') {
+		const char *at = *p ? strchr(simple, *p) : NULL;
+		if (at == NULL)
+			return fail(s, p, "invalid escape in a string");
+		*cp = values[at - simple];
+		*pp = p + 1;
+		return 0;
+	}
+	if (hex4(p + 1, s->end, cp) != 0)
+		return fail(s, p, "invalid \\u escape in a string");
+	p += 5;
+	if (*cp == 0)
+		return fail(s, p - 6, "\\u0000 is not allowed");
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return fail(s, p - 6, "invalid Unicode escape: lone low surrogate");
+	if (*cp >= 0xd800 && *cp <= 0xdbff) {
+		if (s->end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, s->end, &low) != 0 ||
+		    low < 0xdc00 || low > 0xdfff)
+			return fail(s, p - 6, "invalid Unicode escape: high surrogate without its low half");
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (low - 0xdc00);
+		p += 6;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* s->p at the opening quote; on success s->p is just past the closing one. */
+static int scan_string(struct scan *s)
+{
+	const unsigned char *p = s->p + 1;
+	unsigned cp;
+
+	for (;;) {
+		while (p < s->end && plain_byte(*p))
+			p++;
+		if (p >= s->end)
+			return fail(s, p, "premature end of input in a string");
+		if (*p == '"') {
+			s->p = p + 1;
+			return 0;
+		}
+		if (*p == '\\') {
+			p++;
+			if (scan_escape(s, &p, &cp) != 0)
+				return -1;
+		} else if (*p < 0x20) {
+			return fail(s, p, "control character in a string");
+		} else {
+			size_t n = utf8_sequence(p, s->end);
+			if (n == 0)
+				return fail(s, p, "invalid UTF-8 in a string");
+			p += n;
+		}
+	}
+}
+
+static int scan_number(struct scan *s)
+{
+	const unsigned char *p = s->p;
+
+	if (*p == '-')
+		p++;
+	if (p >= s->end || !is_digit(*p))
+		return fail(s, s->p, "invalid number");
+	if (*p == '0')
+		p++;
+	else
+		while (p < s->end && is_digit(*p))
+			p++;
+	if (p < s->end && *p == '.') {
+		p++;
+		if (p >= s->end || !is_digit(*p))
+			return fail(s, s->p, "invalid number");
+		while (p < s->end && is_digit(*p))
+			p++;
+	}
+	if (p < s->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < s->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= s->end || !is_digit(*p))
+			return fail(s, s->p, "invalid number");
+		while (p < s->end && is_digit(*p))
+			p++;
+	}
+	s->p = p;
+	return 0;
+}
+
+static int scan_literal(struct scan *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+		return fail(s, s->p, "invalid token");
+	s->p += n;
+	return 0;
+}
+
+/* A string, number or literal starting with c. */
+static int scan_scalar(struct scan *s, unsigned char c)
+{
+	switch (c) {
+	case '"': return scan_string(s);
+	case 't': return scan_literal(s, "true");
+	case 'f': return scan_literal(s, "false");
+	case 'n': return scan_literal(s, "null");
+	default:
+		if (c == '-' || is_digit(c))
+			return scan_number(s);
+		return fail(s, s->p, "unexpected character where a value was expected");
+	}
+}
+
+static void put_utf8(char *out, size_t *n, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[(*n)++] = (char)cp;
+	} else if (cp < 0x800) {
+		out[(*n)++] = (char)(0xc0 | (cp >> 6));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		out[(*n)++] = (char)(0xe0 | (cp >> 12));
+		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		out[(*n)++] = (char)(0xf0 | (cp >> 18));
+		out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+	}
+}
+
+/* Which wanted member the key between a and b (a validated string body)
+ * names, or -1. A key written with escapes is decoded first, so
+ * "\u0073equence" is "sequence", as jansson reads it. */
+static int match_key(struct scan *s, const unsigned char *a, const unsigned char *b,
+		     const struct jscan_member *want, size_t nwant)
+{
+	char decoded[128];
+	size_t n = 0;
+	const char *key = (const char *)a;
+	size_t len = (size_t)(b - a);
+
+	if (memchr(a, '\\', len) != NULL) {
+		const unsigned char *p = a;
+		unsigned cp;
+		while (p < b) {
+			if (n + 4 >= sizeof(decoded))
+				return -1;  /* longer than any wanted key */
+			if (*p == '\\') {
+				p++;
+				if (scan_escape(s, &p, &cp) != 0)
+					return -1;  /* cannot happen: the string was validated */
+				put_utf8(decoded, &n, cp);
+			} else {
+				decoded[n++] = (char)*p++;
+			}
+		}
+		key = decoded;
+		len = n;
+	}
+	for (size_t i = 0; i < nwant; i++)
+		if (strlen(want[i].key) == len && memcmp(want[i].key, key, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void locate(const struct scan *s, char *err, size_t errlen)
+{
+	size_t line = 1, col = 1;
+
+	for (const unsigned char *p = s->start; p < s->at && p < s->end; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	snprintf(err, errlen, "%zu:%zu: %s", line, col, s->problem);
+}
+
+static int scan_document(struct scan *s, struct jscan_member *want, size_t nwant)
+{
+	unsigned char stack[JSCAN_MAX_DEPTH];
+	size_t depth = 0;
+	enum state state = S_VALUE;
+	int member = -1;
+	const unsigned char *value_start = NULL, *key_start;
+
+	skip_ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return fail(s, s->p, "expected a JSON object at the top level");
+	for (;;) {
+		unsigned char c;
+
+		skip_ws(s);
+		if (s->p >= s->end) {
+			if (depth == 0 && state == S_AFTER)
+				return 0;
+			return fail(s, s->p, "premature end of input");
+		}
+		c = *s->p;
+		switch (state) {
+		case S_OBJ_FIRST:
+			if (c == '}') {
+				s->p++;
+				goto closed;
+			}
+			/* fall through */
+		case S_OBJ_KEY:
+			if (c != '"')
+				return fail(s, s->p, "expected a string as object key");
+			key_start = s->p + 1;
+			if (scan_string(s) != 0)
+				return -1;
+			if (depth == 1) {
+				member = match_key(s, key_start, s->p - 1, want, nwant);
+				if (member >= 0 && want[member].value != NULL) {
+					snprintf(s->problem, sizeof(s->problem), "duplicate object key '%s'", want[member].key);
+					s->at = key_start - 1;
+					return -1;
+				}
+			}
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return fail(s, s->p, "expected ':' after an object key");
+			s->p++;
+			state = S_VALUE;
+			continue;
+		case S_ARR_FIRST:
+			if (c == ']') {
+				s->p++;
+				goto closed;
+			}
+			/* fall through */
+		case S_VALUE:
+			if (depth == 1)
+				value_start = s->p;
+			if (c == '{' || c == '[') {
+				if (depth == JSCAN_MAX_DEPTH)
+					return fail(s, s->p, "maximum parsing depth reached");
+				stack[depth++] = c;
+				s->p++;
+				state = c == '{' ? S_OBJ_FIRST : S_ARR_FIRST;
+				continue;
+			}
+			if (scan_scalar(s, c) != 0)
+				return -1;
+			goto value_done;
+		case S_AFTER:
+			if (depth == 0)
+				return fail(s, s->p, "end of file expected");
+			if (c == ',') {
+				s->p++;
+				state = stack[depth - 1] == '{' ? S_OBJ_KEY : S_VALUE;
+				continue;
+			}
+			if ((c == '}' && stack[depth - 1] == '{') || (c == ']' && stack[depth - 1] == '[')) {
+				s->p++;
+				goto closed;
+			}
+			return fail(s, s->p, stack[depth - 1] == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+		}
+closed:
+		depth--;
+value_done:
+		state = S_AFTER;
+		if (depth == 1 && member >= 0) {
+			want[member].value = (const char *)value_start;
+			want[member].len = (size_t)(s->p - value_start);
+			member = -1;
+		}
+	}
+}
+
+int jscan_object(const char *buf, size_t len, struct jscan_member *want, size_t nwant,
+		 char *err, size_t errlen)
+{
+	struct scan s = { .start = (const unsigned char *)buf, .p = (const unsigned char *)buf,
+			  .end = (const unsigned char *)buf + len };
+
+	for (size_t i = 0; i < nwant; i++) {
+		want[i].value = NULL;
+		want[i].len = 0;
+	}
+	if (scan_document(&s, want, nwant) != 0) {
+		locate(&s, err, errlen);
+		for (size_t i = 0; i < nwant; i++)
+			want[i].value = NULL;
+		return -1;
+	}
+	return 0;
+}

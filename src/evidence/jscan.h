@@ -1,0 +1,34 @@
+/* A validating JSON scanner that builds no tree.
+ *
+ * `chipaudit verify` checks many signed reports: each needs only a handful of
+ * its top-level members (key fingerprint, nonce, sequence, previous hash).
+ * Building a jansson tree of a 30 KiB report costs about four times the
+ * Ed25519 verification itself (docs/evidence.md has the figures), so verify
+ * scans instead: the whole text is validated against RFC 8259 (grammar,
+ * UTF-8, escapes, nesting depth) as jansson validates it, and the byte spans
+ * of the wanted top-level members are returned for jansson to parse alone.
+ *
+ * What it does not check, unlike json_parse_strict: duplicate keys below the
+ * top level (a duplicate wanted key is an error), and the magnitude of
+ * numbers. Every other command reads reports with json_parse_strict. */
+#ifndef CHIPAUDIT_JSCAN_H
+#define CHIPAUDIT_JSCAN_H
+
+#include <stddef.h>
+
+/* Deepest nesting accepted: jansson's JSON_PARSER_MAX_DEPTH. */
+#define JSCAN_MAX_DEPTH 2048
+
+struct jscan_member {
+	const char *key;      /* in: the member's name (plain ASCII, no escapes) */
+	const char *value;    /* out: first byte of its value, NULL when absent */
+	size_t len;           /* out: length of the value text */
+};
+
+/* Validate BUF (LEN bytes) as one JSON text whose top level is an object, and
+ * locate the top-level members named in WANT. Returns 0, or -1 with
+ * err = "LINE:COL: problem". */
+int jscan_object(const char *buf, size_t len, struct jscan_member *want, size_t nwant,
+		 char *err, size_t errlen);
+
+#endif

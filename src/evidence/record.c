@@ -1,0 +1,348 @@
+/* What an audit does with its report once judged: find its place in the
+ * host's chain, judge drift against the previous report, add the evidence
+ * members, sign the exact bytes, write them and store them in history.
+ *
+ * The whole step runs inside one write transaction of the history, so two
+ * audits at once cannot take the same sequence number, and the report file
+ * is written before the transaction commits: if the commit fails, the file
+ * is removed again, and no report exists that history does not hold. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "evidence/chain.h"
+#include "evidence/drift.h"
+#include "evidence/history.h"
+#include "evidence/sign.h"
+#include "evidence/state.h"
+
+struct recording {
+	const char *dir;
+	bool dir_chosen;
+	struct hostkey key;          /* private when signing, else the public key when there is one */
+	const char *fingerprint;
+	struct history *h;
+	bool in_transaction;
+	struct history_row head;     /* the chain's last report */
+	bool have_head;
+	char nonce[NONCE_MAX_HEX + 1];
+	char *text;
+	size_t len;
+	unsigned char sig[SIGNATURE_LEN];
+	char *sig_path;
+	const char *output;
+	bool wrote_report, wrote_sig;
+};
+
+static int load_key(struct recording *r, bool sign)
+{
+	char err[1024], *pubpath;
+	int rc = 0;
+
+	if (sign) {
+		rc = hostkey_load_private(r->dir, &r->key, err, sizeof(err));
+	} else {
+		/* Not signing: the public key still names the host, when there is one. */
+		pubpath = state_path(r->dir, HOSTKEY_PUBLIC);
+		if (access(pubpath, F_OK) == 0)
+			rc = hostkey_load_public(pubpath, &r->key, err, sizeof(err));
+		free(pubpath);
+	}
+	if (rc != 0) {
+		error_msg("%s", err);
+		return rc;
+	}
+	r->fingerprint = r->key.pkey ? r->key.fingerprint : NULL;
+	return 0;
+}
+
+static int open_history(struct recording *r, bool sign)
+{
+	char err[1024];
+	int rc = history_open(r->dir, true, &r->h, err, sizeof(err));
+
+	/* Unprivileged, on the default state directory: the audit still runs,
+	 * and says what it did not keep. A directory the user chose must work. */
+	if (rc == EXIT_CANTCREAT && !r->dir_chosen && !sign) {
+		fprintf(stderr, "chipaudit: note: history not kept: %s (run as root, or give --state DIR; "
+			"--no-history silences this)\n", err);
+		return 0;
+	}
+	if (rc != 0)
+		error_msg("%s", err);
+	return rc;
+}
+
+/* The facts of the host's latest (or first) stored report, for the drift
+ * checks. 0 with *facts NULL when there is none, or it carries no facts. */
+static int stored_facts(struct recording *r, const char *host_id, bool first, int64_t *id,
+			json_t **facts, char **name)
+{
+	struct history_row row;
+	char err[1024], where[96];
+	json_t *doc;
+	int found = history_host_report(r->h, host_id, first, &row, err, sizeof(err));
+
+	*facts = NULL;
+	if (found != 1) {
+		if (found > 1)
+			error_msg("%s", err);
+		return found > 1 ? found : 0;
+	}
+	snprintf(where, sizeof(where), "%s #%lld", history_path(r->h), (long long)row.id);
+	doc = report_parse(row.body, row.body_len, where, err, sizeof(err));
+	if (doc == NULL) {
+		error_msg("%s (audit with --no-history, or move the history aside)", err);
+		history_row_free(&row);
+		return EXIT_DATAERR;
+	}
+	if (report_facts(doc)) {
+		*facts = json_incref(json_object_get(doc, "facts"));
+		*name = xasprintf("the %s report (history #%lld, %s)", first ? "first" : "previous",
+				  (long long)row.id, row.time ? row.time : "?");
+		*id = row.id;
+	}
+	json_decref(doc);
+	history_row_free(&row);
+	return 0;
+}
+
+/* Set the baseline (and reference) from history unless the command line
+ * gave one. *loaded tells whether the report must be judged again. */
+static int load_baselines(struct recording *r, const char *host_id, struct judge_options *o, bool *loaded)
+{
+	int64_t latest = 0, first = 0;
+	json_t *facts;
+	char *name = NULL;
+	int rc;
+
+	*loaded = false;
+	if (o->baseline == NULL) {
+		if ((rc = stored_facts(r, host_id, false, &latest, &facts, &name)) != 0)
+			return rc;
+		if (facts) {
+			o->baseline = facts;
+			o->baseline_name = name;
+			*loaded = true;
+		}
+	}
+	if (o->reference == NULL && o->baseline != NULL) {
+		name = NULL;
+		if ((rc = stored_facts(r, host_id, true, &first, &facts, &name)) != 0)
+			return rc;
+		if (facts && first != latest) {
+			o->reference = facts;
+			o->reference_name = name;
+			*loaded = true;
+		} else {
+			json_decref(facts);
+			free(name);
+		}
+	}
+	return 0;
+}
+
+static int write_outputs(struct recording *r)
+{
+	char err[1024];
+	int rc;
+
+	if (r->output == NULL || strcmp(r->output, "-") == 0)
+		return 0;
+	if ((rc = file_write_atomic(r->output, r->text, r->len, 0644, err, sizeof(err))) != 0) {
+		error_msg("%s", err);
+		return rc;
+	}
+	r->wrote_report = true;
+	if (r->sig_path) {
+		if ((rc = file_write_atomic(r->sig_path, r->sig, SIGNATURE_LEN, 0644, err, sizeof(err))) != 0) {
+			error_msg("%s", err);
+			return rc;
+		}
+		r->wrote_sig = true;
+	}
+	return 0;
+}
+
+static int sign_text(struct recording *r)
+{
+	if (ed25519_sign(r->key.pkey, r->text, r->len, r->sig) != 0) {
+		error_msg("signing the report with %s failed", r->key.fingerprint);
+		return EXIT_SOFTWARE;
+	}
+	/* Verified at once, as a verifier will: a fault while signing must not
+	 * leave a report that cannot be verified. */
+	if (!ed25519_verify(r->key.pkey, NULL, r->text, r->len, r->sig)) {
+		error_msg("the signature just made does not verify with %s", r->key.fingerprint);
+		return EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
+static int store(struct recording *r, const json_t *report, const struct evidence_members *m)
+{
+	struct history_row row = { 0 };
+	char err[1024];
+	const json_t *host = jobj(report, "host");
+	json_int_t accs = 0;
+	int rc;
+
+	row.host_id = (char *)m->host_id;
+	row.fingerprint = (char *)m->fingerprint;
+	row.sequence = m->sequence;
+	sha256_hex(r->text, r->len, row.sha256);
+	row.previous_sha256 = (char *)m->previous_sha256;
+	row.time = (char *)jstr(host, "time");
+	row.hostname = (char *)jstr(host, "hostname");
+	row.nonce = (char *)m->nonce;
+	row.worst = (char *)jstr(jobj(report, "summary"), "worst");
+	jint(jobj(report, "summary"), "accelerators", &accs);
+	row.accelerators = accs;
+	row.body = r->text;
+	row.body_len = r->len;
+	row.signature = r->sig_path ? r->sig : NULL;
+	row.signature_len = r->sig_path ? SIGNATURE_LEN : 0;
+	if ((rc = history_append(r->h, &row, err, sizeof(err))) != 0 ||
+	    (rc = history_commit(r->h, err, sizeof(err))) != 0) {
+		error_msg("%s", err);
+		return rc;
+	}
+	r->in_transaction = false;
+	return 0;
+}
+
+/* FAILED: nothing half-done stays behind; a report file that history does
+ * not hold would break the chain for its verifier. */
+static void recording_free(struct recording *r, bool failed)
+{
+	if (failed && r->wrote_report)
+		unlink(r->output);
+	if (failed && r->wrote_sig)
+		unlink(r->sig_path);
+	if (r->in_transaction)
+		history_rollback(r->h);
+	if (r->have_head)
+		history_row_free(&r->head);
+	history_close(r->h);
+	hostkey_free(&r->key);
+	free(r->text);
+	free(r->sig_path);
+}
+
+int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
+			  struct judge_options *o, const char **output)
+{
+	struct recording r = { .output = *output };
+	struct evidence_members m = { 0 };
+	const char *host_id = jstr(jobj(facts, "host"), "machine_id");
+	char err[1024];
+	bool rejudge = false;
+	int rc;
+
+	if (o->keep.sign && (*output == NULL || strcmp(*output, "-") == 0))
+		return usage_error("", "audit: --sign needs -o FILE (the signature is written to FILE.sig)");
+	if (o->keep.nonce && nonce_parse(o->keep.nonce, r.nonce) != 0)
+		return usage_error("", "audit: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
+	r.dir = state_dir(o->keep.state, &r.dir_chosen);
+	if ((rc = load_key(&r, o->keep.sign)) != 0 ||
+	    (!o->keep.no_history && (rc = open_history(&r, o->keep.sign)) != 0))
+		goto out;
+	if (r.h) {
+		if ((rc = history_begin(r.h, err, sizeof(err))) != 0) {
+			error_msg("%s", err);
+			goto out;
+		}
+		r.in_transaction = true;
+		rc = history_chain_head(r.h, host_id, r.fingerprint, &r.head, err, sizeof(err));
+		if (rc > 1) {
+			error_msg("%s", err);
+			goto out;
+		}
+		r.have_head = rc == 1;
+		if ((rc = load_baselines(&r, host_id, o, &rejudge)) != 0)
+			goto out;
+	}
+	if (rejudge) {
+		json_decref(*report);
+		*report = judge_facts(facts, db, o);
+	}
+	m.host_id = host_id;
+	m.fingerprint = r.fingerprint;
+	m.nonce = o->keep.nonce ? r.nonce : NULL;
+	m.sequence = r.h ? (r.have_head ? r.head.sequence + 1 : 1) : 0;
+	m.previous_sha256 = r.have_head ? r.head.sha256 : NULL;
+	evidence_add_members(*report, &m, facts);
+	/* The bytes print_json writes: signed, stored and written are the same. */
+	{
+		char *body = json_to_text(*report, true);
+		r.text = xasprintf("%s\n", body);
+		r.len = strlen(r.text);
+		free(body);
+	}
+	if (o->keep.sign) {
+		r.sig_path = xasprintf("%s.sig", *output);
+		if ((rc = sign_text(&r)) != 0)
+			goto out;
+	}
+	if ((rc = write_outputs(&r)) != 0)
+		goto out;
+	if (r.h && (rc = store(&r, *report, &m)) != 0)
+		goto out;
+	if (r.wrote_report)
+		*output = NULL;  /* written: emit_report only prints */
+out:
+	recording_free(&r, rc != 0);
+	return rc;
+}
+
+int evidence_option(int code, const char *arg, struct judge_options *o)
+{
+	json_t *doc, **slot = code == OPT_REFERENCE ? &o->reference : &o->baseline;
+	char **name = code == OPT_REFERENCE ? &o->reference_name : &o->baseline_name;
+	char err[1024];
+	int rc;
+
+	if (code == OPT_DRIFT_MARGIN) {
+		char *end;
+		double pct;
+		errno = 0;
+		pct = strtod(arg, &end);
+		if (errno || end == arg || *end != '\0' || !(pct > 0 && pct < 100)) {
+			error_msg("--drift-margin: '%s' is not a percentage between 0 and 100", arg);
+			return EXIT_USAGE;
+		}
+		o->drift_margin = pct / 100;
+		return 1;
+	}
+	doc = json_load_path(arg, err, sizeof(err), &rc);
+	if (doc == NULL) {
+		error_msg("%s", err);
+		return rc;
+	}
+	json_decref(*slot);
+	free(*name);
+	*slot = baseline_from_document(doc, arg, err, sizeof(err));
+	json_decref(doc);
+	if (*slot == NULL) {
+		*name = NULL;
+		error_msg("%s", err);
+		return EXIT_DATAERR;
+	}
+	*name = xstrdup(arg);
+	return 1;
+}
+
+void evidence_options_free(struct judge_options *o)
+{
+	json_decref(o->baseline);
+	json_decref(o->reference);
+	free(o->baseline_name);
+	free(o->reference_name);
+	o->baseline = o->reference = NULL;
+	o->baseline_name = o->reference_name = NULL;
+}

@@ -1,0 +1,70 @@
+/* Where the drift checks and `chipaudit diff` find the facts other areas
+ * gather. Every path into another area's section is here, in one file, so
+ * that a change of shape is one edit; docs/evidence.md lists them. Every
+ * accessor tolerates an absent section or member (NULL / false): the caller
+ * then says what it could not compare. */
+#ifndef CHIPAUDIT_SHAPES_H
+#define CHIPAUDIT_SHAPES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The member at a dotted PATH ("nvml.power_mw.limit") below OBJ, or NULL
+ * when absent or null. */
+const json_t *jpath(const json_t *obj, const char *path);
+/* A number at PATH (integer or real). */
+bool jpath_num(const json_t *obj, const char *path, double *out);
+
+/* facts.accelerators[] whose pci_address is ADDR. */
+const json_t *shape_accelerator(const json_t *facts, const char *addr);
+
+/* Power and clock limits of an accelerator: a value lower than before is a
+ * cap that appeared (issue 6, accelerators[].nvml). */
+struct limit_field {
+	const char *path;    /* below the accelerator object */
+	const char *label;   /* for messages */
+	const char *unit;
+	double scale;        /* value * scale = value in unit */
+};
+extern const struct limit_field shape_limit_fields[];
+extern const size_t shape_limit_field_count;
+
+/* Measured dense throughput per precision, {"fp16": 148.1, ...} (issue 7,
+ * accelerators[].measured.dense_tops), or NULL. */
+const json_t *shape_measured_tops(const json_t *acc);
+/* Other measured members diff shows (bandwidths), by path below the accelerator. */
+extern const char *const shape_measured_paths[];
+extern const size_t shape_measured_path_count;
+
+/* Identity and firmware members of an accelerator diff shows. */
+extern const char *const shape_accelerator_paths[];
+extern const size_t shape_accelerator_path_count;
+
+/* Kernel modules (issue 4): facts.modules[] of {name, version, sha256}. */
+const json_t *shape_modules(const json_t *facts);
+const char *shape_module_name(const json_t *m);
+const char *shape_module_version(const json_t *m);
+const char *shape_module_sha256(const json_t *m);
+
+/* Firmware files (issue 4): facts.firmware[] of {path, sha256}. */
+const json_t *shape_firmware(const json_t *facts);
+const char *shape_firmware_path(const json_t *f);
+const char *shape_firmware_sha256(const json_t *f);
+
+/* The accelerator driver versions, as one sorted, comma-separated string
+ * ("nvidia 550.54.15"), from facts.drivers[].version (issue 4) and
+ * facts.nvml.driver_version (issue 6). Caller frees; NULL when none is known. */
+char *shape_driver_versions(const json_t *facts);
+
+/* Processes (issue 5): facts.processes[]; a device user holds an
+ * accelerator device node ("devices" not empty). */
+const json_t *shape_processes(const json_t *facts);
+bool shape_is_device_user(const json_t *proc);
+/* What names a process across reboots: its executable, else its comm. */
+const char *shape_process_identity(const json_t *proc);
+/* Its network peers, "ADDRESS:PORT" (IPv6 in brackets), loopback and
+ * unconnected sockets left out: a new array. */
+json_t *shape_network_peers(const json_t *proc);
+
+#endif

@@ -1,0 +1,68 @@
+/* Host keys, Ed25519 signatures, and the files that hold them.
+ *
+ * A report is signed as the exact bytes written to report.json, with pure
+ * Ed25519 (no pre-hash), so stock OpenSSL verifies it:
+ *   openssl pkeyutl -verify -pubin -inkey host.pub.pem -rawin \
+ *           -in report.json -sigfile report.json.sig
+ * The key's fingerprint is "sha256:" and the SHA-256 of its DER
+ * SubjectPublicKeyInfo in lowercase hex, which is what
+ *   openssl pkey -pubin -in host.pub.pem -outform DER | sha256sum
+ * prints. */
+#ifndef CHIPAUDIT_SIGN_H
+#define CHIPAUDIT_SIGN_H
+
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HOSTKEY_PRIVATE "host.key.pem"
+#define HOSTKEY_PUBLIC "host.pub.pem"
+#define SIGNATURE_LEN 64
+#define FINGERPRINT_LEN (7 + 64)   /* "sha256:" and 64 hex digits */
+#define SHA256_HEX_LEN 64
+/* Largest report read back (verify, diff, --baseline): as for facts. */
+#define REPORT_MAX_BYTES (64u * 1024 * 1024)
+
+struct hostkey {
+	EVP_PKEY *pkey;
+	char fingerprint[FINGERPRINT_LEN + 1];
+};
+
+/* Make a new Ed25519 host key in DIR (created 0700 when missing):
+ * DIR/host.key.pem (PKCS#8, mode 0600) and DIR/host.pub.pem. An existing key
+ * is kept unless FORCE. Returns 0 or an exit code with err. */
+int hostkey_generate(const char *dir, bool force, struct hostkey *out, char *err, size_t errlen);
+/* DIR/host.key.pem, refused when group or others may read it; checked
+ * against DIR/host.pub.pem, which verifiers will use. */
+int hostkey_load_private(const char *dir, struct hostkey *key, char *err, size_t errlen);
+/* A public key in PEM (SubjectPublicKeyInfo). EXIT_NOINPUT when it cannot be
+ * read, EXIT_DATAERR when it is not an Ed25519 public key. */
+int hostkey_load_public(const char *path, struct hostkey *key, char *err, size_t errlen);
+void hostkey_free(struct hostkey *key);
+
+int key_fingerprint(EVP_PKEY *pkey, char out[FINGERPRINT_LEN + 1]);
+
+/* Sign MSG; returns 0 or -1. */
+int ed25519_sign(EVP_PKEY *pkey, const void *msg, size_t len, unsigned char sig[SIGNATURE_LEN]);
+/* 1 when SIG is a valid signature of MSG by PKEY, 0 when not. CTX is a
+ * digest context to reuse between calls (a thread's own), or NULL. */
+int ed25519_verify(EVP_PKEY *pkey, EVP_MD_CTX *ctx, const void *msg, size_t len,
+		   const unsigned char sig[SIGNATURE_LEN]);
+
+/* SHA-256 of DATA as 64 lowercase hex digits. */
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
+
+/* A detached signature file: exactly 64 bytes. 0, EXIT_NOINPUT or EXIT_DATAERR. */
+int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err, size_t errlen);
+
+/* Read a whole file of at most MAX bytes ("-" for standard input). 0,
+ * EXIT_NOINPUT (unreadable) or EXIT_DATAERR (too large), with err. */
+int file_read_all(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
+/* Replace PATH with DATA: written to a temporary file beside it, flushed to
+ * disk and renamed, so a reader sees the old file or the whole new one. A
+ * path that exists and is not a regular file (/dev/stdout) is written in
+ * place. MODE is applied under the umask. 0, EXIT_CANTCREAT or EXIT_IOERR. */
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char *err, size_t errlen);
+
+#endif

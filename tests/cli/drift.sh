@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Drift checks on hand-written pairs of facts (the baseline, then now), with
+# the members other areas gather in the shapes docs/evidence.md assumes; and
+# an audit judged against the previous report in history.
+. "$(dirname "$0")/lib.sh"
+
+"$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/base-plain.json"
+finding() { # CHECK SUBJECT FILE -> "status: message"
+	jq -r --arg c "$1" --arg s "$2" '[.findings[] | select(.check == $c and .subject == $s)] | map("\(.status): \(.message)") | join(" | ")' "$3"
+}
+expect_finding() { # NAME CHECK SUBJECT PATTERN FILE
+	local got
+	got=$(finding "$2" "$3" "$5")
+	if printf '%s' "$got" | grep -Eq -- "$4"; then pass "$1"; else fail "$1" "got: $got" "wanted: $4"; fi
+}
+mk() { jq "$1" "$TMP/base-plain.json" >"$TMP/$2.json"; }
+judge() { "$CHIPAUDIT" judge --json "$@" >"$TMP/r.json" 2>"$TMP/err"; }
+
+# No baseline: every drift check is a skip that says why.
+judge "$TMP/base-plain.json"
+for c in killswitch.drift.performance backdoor.drift.firmware killswitch.drift.caps spyware.drift.new_talker; do
+	expect_finding "$c: skip without a baseline" "$c" host "^skip: No earlier report of this host" "$TMP/r.json"
+done
+# A baseline without the other areas' facts: skips naming what is missing.
+judge --baseline "$TMP/base-plain.json" "$TMP/base-plain.json"
+expect_finding "performance: skip without measurements" killswitch.drift.performance host "skip: .*accelerators\[\]\.measured\.dense_tops" "$TMP/r.json"
+expect_finding "firmware: skip without digests" backdoor.drift.firmware host "skip: .*facts\.modules\[\]\.sha256" "$TMP/r.json"
+expect_finding "caps: skip without limits" killswitch.drift.caps host "skip: .*nvml\.power_mw" "$TMP/r.json"
+expect_finding "new_talker: skip without processes" spyware.drift.new_talker host "skip: .*facts\.processes" "$TMP/r.json"
+
+# --- performance: 900 TOPS at first, then 880 (-2%), then 700 (-22%).
+tops() { mk ".accelerators[0].measured = {\"dense_tops\": {\"fp16\": $1, \"fp8\": $2}}" "$3"; }
+tops 900 1800 p0; tops 880 1790 p1; tops 700 1800 p2; tops 850 1700 p3; tops 795 1790 p4
+judge --baseline "$TMP/p0.json" "$TMP/p1.json"
+expect_finding "performance: -2% passes" killswitch.drift.performance 0000:18:00.0 "^pass: Measured throughput within 10% of .*p0.json \(largest change: fp16 -2.2%\)" "$TMP/r.json"
+judge --baseline "$TMP/p0.json" "$TMP/p2.json"
+expect_finding "performance: -22% fails" killswitch.drift.performance 0000:18:00.0 "^fail: Measured fp16 throughput fell 22.2% \(900.0 -> 700.0 TOPS\) against .*p0.json, more than the 10% margin" "$TMP/r.json"
+jq_is '.findings[] | select(.check == "killswitch.drift.performance" and .subject == "0000:18:00.0") | .evidence | "\(.precision) \(.baseline_tops) \(.measured_tops) \(.loss_percent)"' "fp16 900 700 22.2" "performance evidence" "$TMP/r.json"
+judge --drift-margin 25 --baseline "$TMP/p0.json" "$TMP/p2.json"
+expect_finding "performance: --drift-margin 25 tolerates -22%" killswitch.drift.performance 0000:18:00.0 "^pass" "$TMP/r.json"
+# Slow drift: each step under the margin, the sum over it.
+judge --baseline "$TMP/p3.json" --reference "$TMP/p0.json" "$TMP/p4.json"
+expect_finding "performance: slow drift caught against the first report" killswitch.drift.performance 0000:18:00.0 "^fail: Measured fp16 throughput fell 11.7% \(900.0 -> 795.0 TOPS\) against .*p0.json" "$TMP/r.json"
+judge --baseline "$TMP/p3.json" "$TMP/p4.json"
+expect_finding "performance: the same step alone passes" killswitch.drift.performance 0000:18:00.0 "^pass" "$TMP/r.json"
+# Another part in the slot is not a slower one.
+mk '.accelerators[0].measured = {"dense_tops": {"fp16": 100}} | .accelerators[0].device_id = "2330"' p5
+judge --baseline "$TMP/p0.json" "$TMP/p5.json"
+expect_finding "performance: a replaced part is not compared" killswitch.drift.performance host "^skip" "$TMP/r.json"
+
+# --- firmware and modules
+fw() { mk ".host.kernel = \"$1\" | .drivers = [{\"name\": \"nvidia\", \"version\": \"$2\"}] | .modules = [{\"name\": \"nvidia\", \"version\": \"$2\", \"sha256\": \"$3\"}] | .firmware = [{\"path\": \"/lib/firmware/nvidia/gsp_ga10x.bin\", \"sha256\": \"$4\"}]" "$5"; }
+A=$(printf 'a%.0s' $(seq 64)); B=$(printf 'b%.0s' $(seq 64)); C=$(printf 'c%.0s' $(seq 64)); D=$(printf 'd%.0s' $(seq 64))
+fw 6.1 550.54.15 "$A" "$C" m0
+fw 6.1 550.54.15 "$B" "$C" m1     # module replaced, same version, same kernel
+fw 6.2 550.54.15 "$B" "$C" m2     # rebuilt for a new kernel
+fw 6.1 550.90.07 "$B" "$D" m3     # a driver update: module and firmware change together
+fw 6.1 550.54.15 "$A" "$D" m4     # firmware swapped under the same driver
+judge --baseline "$TMP/m0.json" "$TMP/m0.json"
+expect_finding "firmware: unchanged passes" backdoor.drift.firmware host "^pass: 2 module and firmware digests compared" "$TMP/r.json"
+judge --baseline "$TMP/m0.json" "$TMP/m1.json"
+expect_finding "firmware: a module swapped under its version fails" backdoor.drift.firmware host "^fail: Kernel module nvidia changed \(sha256 aaaaaaaaaaaa\.\.\. -> bbbbbbbbbbbb\.\.\.\) while its version 550.54.15 and the kernel did not" "$TMP/r.json"
+judge --baseline "$TMP/m0.json" "$TMP/m2.json"
+expect_finding "firmware: a rebuild for a new kernel passes" backdoor.drift.firmware host "^pass" "$TMP/r.json"
+judge --baseline "$TMP/m0.json" "$TMP/m3.json"
+expect_finding "firmware: a driver update passes" backdoor.drift.firmware host "^pass" "$TMP/r.json"
+judge --baseline "$TMP/m0.json" "$TMP/m4.json"
+expect_finding "firmware: a firmware swapped under the same driver fails" backdoor.drift.firmware host "^fail: Firmware /lib/firmware/nvidia/gsp_ga10x.bin changed .* while the driver version \(nvidia 550.54.15\) did not" "$TMP/r.json"
+mk ".modules = [{\"name\": \"nvidia\", \"version\": null, \"sha256\": \"$B\"}]" m5
+mk ".modules = [{\"name\": \"nvidia\", \"version\": null, \"sha256\": \"$A\"}]" m6
+judge --baseline "$TMP/m6.json" "$TMP/m5.json"
+expect_finding "firmware: a change with no version known warns" backdoor.drift.firmware host "^warn: Kernel module nvidia changed .* and its version is unknown" "$TMP/r.json"
+
+# --- power and clock caps (NVML facts in mW and MHz)
+cap() { mk ".accelerators[1].nvml = {\"power_mw\": {\"enforced_limit\": $1, \"limit\": $1}, \"clocks_mhz\": {\"sm\": {\"max\": $2}}}" "$3"; }
+cap 500000 1755 c0; cap 500000 1755 c1; cap 350000 1755 c2; cap 500000 1200 c3
+judge --baseline "$TMP/c0.json" "$TMP/c1.json"
+expect_finding "caps: unchanged passes" killswitch.drift.caps 0000:2a:00.0 "^pass: No power or clock limit lowered .* \(3 compared\)" "$TMP/r.json"
+judge --baseline "$TMP/c0.json" "$TMP/c2.json"
+expect_finding "caps: a lowered power limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: enforced power limit lowered since .*c0.json: 500 -> 350 W, and other limits" "$TMP/r.json"
+judge --baseline "$TMP/c0.json" "$TMP/c3.json"
+expect_finding "caps: a lowered clock limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: maximum SM clock lowered .*: 1755 -> 1200 MHz$" "$TMP/r.json"
+judge --baseline "$TMP/c2.json" "$TMP/c0.json"
+expect_finding "caps: a raised limit is no cap" killswitch.drift.caps 0000:2a:00.0 "^pass" "$TMP/r.json"
+
+# --- new talkers
+proc() { # NAME PROCS-JSON
+	mk ".processes = $2" "$1"
+}
+proc t0 '[{"pid": 10, "comm": "python3", "exe": "/usr/bin/python3", "devices": ["/dev/nvidia0"], "sockets": [{"protocol": "tcp", "remote_address": "10.0.0.5", "remote_port": 29500}]}]'
+proc t1 '[{"pid": 11, "comm": "python3", "exe": "/usr/bin/python3", "devices": ["/dev/nvidia0"], "sockets": [{"protocol": "tcp", "remote_address": "10.0.0.6", "remote_port": 29500}]}, {"pid": 12, "comm": "miner", "exe": "/tmp/.x/miner", "devices": ["/dev/nvidia3"], "sockets": [{"protocol": "tcp", "remote_address": "203.0.113.9", "remote_port": 3333}]}]'
+proc t2 '[{"pid": 11, "comm": "python3", "exe": "/usr/bin/python3", "devices": ["/dev/nvidia0"], "sockets": []}, {"pid": 13, "comm": "jupyter", "exe": "/usr/bin/jupyter", "devices": ["/dev/nvidia1"], "sockets": [{"protocol": "tcp", "remote_address": "127.0.0.1", "remote_port": 8888}, {"protocol": "tcp", "remote_address": "::ffff:127.0.0.1", "remote_port": 8888}]}, {"pid": 14, "comm": "curl", "exe": "/usr/bin/curl", "devices": [], "sockets": [{"protocol": "tcp", "remote_address": "198.51.100.1", "remote_port": 443}]}]'
+judge --baseline "$TMP/t0.json" "$TMP/t1.json"
+expect_finding "new_talker: a new device user on the network warns" spyware.drift.new_talker host "^warn: /tmp/.x/miner holds an accelerator and talks to 203.0.113.9:3333; it did not in .*t0.json" "$TMP/r.json"
+if finding spyware.drift.new_talker host "$TMP/r.json" | grep -q python3; then fail "new_talker: a known talker with a new peer is not new"; else pass "new_talker: a known talker with a new peer is not new"; fi
+judge --baseline "$TMP/t0.json" "$TMP/t2.json"
+expect_finding "new_talker: loopback and non-users are not talkers" spyware.drift.new_talker host "^pass: No device user talks to the network" "$TMP/r.json"
+judge --baseline "$TMP/t0.json" "$TMP/t1.json"; cp "$TMP/r.json" "$TMP/rt1.json"
+judge --baseline "$TMP/t0.json" "$TMP/t0.json"; cp "$TMP/r.json" "$TMP/rt0.json"
+jq '. + {facts: input}' "$TMP/rt0.json" "$TMP/t0.json" >"$TMP/rt0f.json"
+jq '. + {facts: input}' "$TMP/rt1.json" "$TMP/t1.json" >"$TMP/rt1f.json"
+expect_exit 1 "diff of the talker reports" "$CHIPAUDIT" diff "$TMP/rt0f.json" "$TMP/rt1f.json"
+expect_stdout "^  \+ /tmp/.x/miner device user, peers: \[\"203.0.113.9:3333\"\]$" "diff: new device user with its peers"
+expect_stdout "^  - /usr/bin/python3 peers: \[\"10.0.0.5:29500\"\]$" "diff: a peer gone"
+expect_stdout "^  ~ spyware.drift.new_talker \[host\]: pass -> warn$" "diff: the finding that changed"
+
+# --- an audit judged against the previous report in history
+S="$TMP/state"
+"$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --json >"$TMP/a1.json"
+expect_finding "first audit: no baseline" killswitch.drift.caps host "^skip: No earlier report" "$TMP/a1.json"
+"$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --json >"$TMP/a2.json"
+expect_finding "second audit: the previous report is the baseline" killswitch.drift.caps host "^skip: No accelerator has power or clock limits in both this report and the previous report \(history #1, " "$TMP/a2.json"
+"$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --baseline "$TMP/c0.json" --json >"$TMP/a3.json"
+expect_finding "audit --baseline FILE overrides history" killswitch.drift.caps host "c0.json" "$TMP/a3.json"
+
+finish

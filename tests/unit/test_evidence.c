@@ -1,0 +1,456 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <openssl/x509.h>
+
+#include "core/accdb.h"
+#include "core/check.h"
+#include "core/facts.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "evidence/chain.h"
+#include "evidence/diff.h"
+#include "evidence/history.h"
+#include "evidence/jscan.h"
+#include "evidence/shapes.h"
+#include "evidence/sign.h"
+
+static char *temp_dir(void)
+{
+	char *dir = xstrdup("/tmp/chipaudit-evidence-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static void remove_tree(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* --- the scanner ------------------------------------------------------ */
+
+static int scan(const char *text, struct jscan_member *want, size_t n, char *err)
+{
+	return jscan_object(text, strlen(text), want, n, err, 256);
+}
+
+static void test_jscan_members(void **state)
+{
+	struct jscan_member want[] = { { .key = "sequence" }, { .key = "nonce" }, { .key = "host" }, { .key = "absent" } };
+	const char *text = "{\"a\": [1, {\"sequence\": 9}], \"sequence\" : 12 , \"n\\u006fnce\": \"ab\\\"c\","
+			   " \"host\": {\"time\": \"t\", \"x\": [true, false, null, -0.5e+3]}}";
+	char err[256];
+	(void)state;
+	assert_int_equal(scan(text, want, 4, err), 0);
+	assert_int_equal(want[0].len, 2);
+	assert_memory_equal(want[0].value, "12", 2);
+	assert_int_equal(want[1].len, 7);
+	assert_memory_equal(want[1].value, "\"ab\\\"c\"", 7);
+	assert_memory_equal(want[2].value, "{\"time\"", 7);
+	assert_int_equal(want[2].value[want[2].len - 1], '}');
+	assert_null(want[3].value);
+}
+
+static void test_jscan_rejects(void **state)
+{
+	static const struct { const char *text, *problem; } bad[] = {
+		{ "", "expected a JSON object" },
+		{ "[]", "expected a JSON object" },
+		{ "{\"a\":1,}", "expected a string as object key" },
+		{ "{\"a\":01}", "expected ',' or '}'" },
+		{ "{\"a\":1.}", "invalid number" },
+		{ "{\"a\":-}", "invalid number" },
+		{ "{\"a\":tru}", "invalid token" },
+		{ "{\"a\":\"\x01\"}", "control character" },
+		{ "{\"a\":\"\xc0\xaf\"}", "invalid UTF-8" },
+		{ "{\"a\":\"\xed\xa0\x80\"}", "invalid UTF-8" },
+		{ "{\"a\":\"\\x\"}", "invalid escape" },
+		{ "{\"a\":\"\\u0000\"}", "\\u0000" },
+		{ "{\"a\":\"\\ud800\"}", "high surrogate" },
+		{ "{\"a\":\"\\udc00\"}", "lone low surrogate" },
+		{ "{\"a\":1} x", "end of file expected" },
+		{ "{\"a\":[1}", "expected ',' or ']'" },
+		{ "{\"a\":1", "premature end" },
+		{ "{\"sequence\":1,\"sequence\":2}", "duplicate object key 'sequence'" },
+	};
+	struct jscan_member want[] = { { .key = "sequence" } };
+	char err[256];
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (scan(bad[i].text, want, 1, err) != -1 || strstr(err, bad[i].problem) == NULL)
+			fail_msg("'%s': got '%s', wanted '%s'", bad[i].text, err, bad[i].problem);
+		assert_null(want[0].value);
+	}
+	/* a duplicate of a key nobody asked for is jansson's business, not verify's */
+	assert_int_equal(scan("{\"x\":1,\"x\":2}", want, 1, err), 0);
+}
+
+static void test_jscan_depth(void **state)
+{
+	size_t depth = JSCAN_MAX_DEPTH + 1;
+	char *text = xmalloc(2 * depth + 16), err[256];
+	struct jscan_member want[] = { { .key = "a" } };
+	size_t n = 0;
+	(void)state;
+	/* {"a": [[[...]]]}: the object is level 1, so 2047 arrays fit and 2048 do not */
+	for (size_t inner = JSCAN_MAX_DEPTH - 1; inner <= JSCAN_MAX_DEPTH; inner++) {
+		n = (size_t)sprintf(text, "{\"a\":");
+		memset(text + n, '[', inner);
+		memset(text + n + inner, ']', inner);
+		n += 2 * inner;
+		text[n++] = '}';
+		assert_int_equal(jscan_object(text, n, want, 1, err, sizeof(err)), inner == JSCAN_MAX_DEPTH - 1 ? 0 : -1);
+	}
+	assert_non_null(strstr(err, "maximum parsing depth"));
+	free(text);
+}
+
+/* --- signatures ------------------------------------------------------- */
+
+static void test_sign_every_byte(void **state)
+{
+	char *dir = temp_dir(), err[512], *msg;
+	struct hostkey key, pub, other;
+	unsigned char sig[SIGNATURE_LEN];
+	size_t len;
+	(void)state;
+	assert_int_equal(hostkey_generate(dir, false, &key, err, sizeof(err)), 0);
+	/* a second keygen keeps the key; --force replaces it */
+	assert_int_equal(hostkey_generate(dir, false, &other, err, sizeof(err)), EXIT_CANTCREAT);
+	assert_non_null(strstr(err, "exists already"));
+	assert_int_equal(hostkey_load_private(dir, &pub, err, sizeof(err)), 0);
+	assert_string_equal(pub.fingerprint, key.fingerprint);
+	hostkey_free(&pub);
+	msg = xasprintf("{\"schema_version\": 1, \"padding\": \"%0*d\"}\n", 4000, 7);
+	len = strlen(msg);
+	assert_int_equal(ed25519_sign(key.pkey, msg, len, sig), 0);
+	assert_true(ed25519_verify(key.pkey, NULL, msg, len, sig));
+	/* Any byte changed, anywhere: the signature fails. */
+	{
+		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+		for (size_t i = 0; i < len; i++) {
+			msg[i] ^= 0x01;
+			if (ed25519_verify(key.pkey, ctx, msg, len, sig))
+				fail_msg("flipping byte %zu went unnoticed", i);
+			msg[i] ^= 0x01;
+		}
+		for (size_t i = 0; i < SIGNATURE_LEN * 8; i++) {
+			sig[i / 8] ^= (unsigned char)(1u << (i % 8));
+			if (ed25519_verify(key.pkey, ctx, msg, len, sig))
+				fail_msg("flipping signature bit %zu went unnoticed", i);
+			sig[i / 8] ^= (unsigned char)(1u << (i % 8));
+		}
+		assert_true(ed25519_verify(key.pkey, ctx, msg, len, sig));
+		assert_false(ed25519_verify(key.pkey, ctx, msg, len - 1, sig));
+		EVP_MD_CTX_free(ctx);
+	}
+	/* Another key does not verify it. */
+	assert_int_equal(hostkey_generate(dir, true, &other, err, sizeof(err)), 0);
+	assert_string_not_equal(other.fingerprint, key.fingerprint);
+	assert_false(ed25519_verify(other.pkey, NULL, msg, len, sig));
+	hostkey_free(&other);
+	hostkey_free(&key);
+	free(msg);
+	remove_tree(dir);
+	free(dir);
+}
+
+static void test_key_files(void **state)
+{
+	char *dir = temp_dir(), err[512], *path;
+	struct hostkey key;
+	struct stat st;
+	FILE *f;
+	(void)state;
+	assert_int_equal(hostkey_generate(dir, false, &key, err, sizeof(err)), 0);
+	/* the direct RFC 8410 fingerprint is OpenSSL's DER SubjectPublicKeyInfo hashed */
+	{
+		unsigned char *der = NULL;
+		int n = i2d_PUBKEY(key.pkey, &der);
+		char sha[SHA256_HEX_LEN + 1];
+		assert_true(n > 0);
+		sha256_hex(der, (size_t)n, sha);
+		assert_string_equal(key.fingerprint + 7, sha);
+		OPENSSL_free(der);
+	}
+	hostkey_free(&key);
+	path = xasprintf("%s/%s", dir, HOSTKEY_PRIVATE);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* a private key others can read is refused */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(hostkey_load_private(dir, &key, err, sizeof(err)), EXIT_CONFIG);
+	assert_non_null(strstr(err, "too open"));
+	free(path);
+	/* a public key that is not PEM, or not Ed25519 */
+	path = xasprintf("%s/garbage.pem", dir);
+	f = fopen(path, "w");
+	fputs("-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n", f);
+	fclose(f);
+	assert_int_equal(hostkey_load_public(path, &key, err, sizeof(err)), EXIT_DATAERR);
+	assert_non_null(strstr(err, "not a PEM public key"));
+	assert_int_equal(hostkey_load_public("/nonexistent/key.pem", &key, err, sizeof(err)), EXIT_NOINPUT);
+	free(path);
+	/* a signature file of the wrong length */
+	path = xasprintf("%s/short.sig", dir);
+	f = fopen(path, "w");
+	fputs("short", f);
+	fclose(f);
+	{
+		unsigned char sig[SIGNATURE_LEN];
+		assert_int_equal(signature_read(path, sig, err, sizeof(err)), EXIT_DATAERR);
+		assert_non_null(strstr(err, "5 bytes, expected 64"));
+	}
+	free(path);
+	remove_tree(dir);
+	free(dir);
+}
+
+/* --- the chain -------------------------------------------------------- */
+
+static void test_chain_follows(void **state)
+{
+	struct chain_link a = { .host_id = "h", .fingerprint = "k", .sequence = 4 };
+	struct chain_link b = { .host_id = "h", .fingerprint = "k", .sequence = 5 };
+	char msg[512];
+	(void)state;
+	memset(a.sha256, 'a', SHA256_HEX_LEN);
+	memset(b.sha256, 'b', SHA256_HEX_LEN);
+	b.previous_sha256 = a.sha256;
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_OK);
+	assert_int_equal(chain_follows(&a, &a, msg, sizeof(msg)), CHAIN_REPLAYED);
+	assert_int_equal(chain_follows(&b, &a, msg, sizeof(msg)), CHAIN_REORDERED);
+	b.sequence = 7;
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_MISSING);
+	assert_non_null(strstr(msg, "reports 5 to 6 are missing"));
+	b.sequence = 5;
+	b.previous_sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_BROKEN);
+	assert_non_null(strstr(msg, "link is broken"));
+	b.previous_sha256 = a.sha256;
+	b.sequence = 4;
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_BROKEN);
+	assert_non_null(strstr(msg, "forked"));
+	b.sequence = 5;
+	b.fingerprint = "other";
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_BROKEN);
+	b.fingerprint = "k";
+	b.host_id = NULL;
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_BROKEN);
+	b.host_id = "h";
+	b.sequence = 0;
+	assert_int_equal(chain_follows(&a, &b, msg, sizeof(msg)), CHAIN_BROKEN);
+	assert_non_null(strstr(msg, "not chained"));
+}
+
+static void test_evidence_members(void **state)
+{
+	char err[512], nonce[NONCE_MAX_HEX + 1];
+	json_t *r;
+	(void)state;
+	assert_int_equal(nonce_parse("00AAbbCC", nonce), 0);
+	assert_string_equal(nonce, "00aabbcc");
+	assert_int_equal(nonce_parse("0011223", nonce), -1);
+	assert_int_equal(nonce_parse("0011223g", nonce), -1);
+	r = json_pack("{s:s, s:i, s:n}", "public_key_fingerprint", "sha256:00", "sequence", 1, "previous_sha256");
+	assert_int_equal(evidence_validate_members(r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "public_key_fingerprint"));
+	json_object_del(r, "public_key_fingerprint");
+	assert_int_equal(evidence_validate_members(r, err, sizeof(err)), 0);
+	jset_int(r, "sequence", 2);
+	assert_int_equal(evidence_validate_members(r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "missing for sequence 2"));
+	jset_int(r, "sequence", 0);
+	assert_int_equal(evidence_validate_members(r, err, sizeof(err)), -1);
+	jset_str(r, "nonce", "ABCDEF0123");
+	jset_int(r, "sequence", 1);
+	assert_int_equal(evidence_validate_members(r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "lowercase"));
+	json_decref(r);
+}
+
+/* --- history ---------------------------------------------------------- */
+
+static void append(struct history *h, int64_t seq, const char *body, char *prev_sha, char sha[65])
+{
+	struct history_row row = { 0 };
+	char err[512];
+
+	row.host_id = "h";
+	row.sequence = seq;
+	row.body = (char *)body;
+	row.body_len = strlen(body);
+	sha256_hex(body, row.body_len, row.sha256);
+	row.previous_sha256 = prev_sha;
+	row.time = "2025-11-29T08:00:00Z";
+	row.worst = "pass";
+	assert_int_equal(history_append(h, &row, err, sizeof(err)), 0);
+	memcpy(sha, row.sha256, 65);
+}
+
+static void count_problem(const char *msg, void *arg)
+{
+	(void)msg;
+	(*(int *)arg)++;
+}
+
+static void test_history(void **state)
+{
+	char *dir = temp_dir(), err[512], sha1[65], sha2[65], *path;
+	struct history *h;
+	struct history_row row;
+	int problems = 0;
+	FILE *f;
+	(void)state;
+	assert_int_equal(history_open(dir, false, &h, err, sizeof(err)), EXIT_NOINPUT);
+	assert_int_equal(history_open(dir, true, &h, err, sizeof(err)), 0);
+	assert_int_equal(history_chain_head(h, "h", NULL, &row, err, sizeof(err)), 0);
+	append(h, 1, "{\"r\":1}\n", NULL, sha1);
+	append(h, 2, "{\"r\":2}\n", sha1, sha2);
+	assert_int_equal(history_chain_head(h, "h", NULL, &row, err, sizeof(err)), 1);
+	assert_int_equal(row.sequence, 2);
+	assert_string_equal(row.sha256, sha2);
+	assert_string_equal(row.previous_sha256, sha1);
+	assert_null(row.fingerprint);
+	assert_int_equal(row.body_len, 8);
+	history_row_free(&row);
+	assert_int_equal(history_by_sha256(h, "0123", &row, err, sizeof(err)), EXIT_USAGE);
+	assert_int_equal(history_by_sha256(h, sha1, &row, err, sizeof(err)), 1);
+	assert_int_equal(row.sequence, 1);
+	history_row_free(&row);
+	/* the same place in the chain twice is refused by the database itself */
+	{
+		struct history_row dup = { .host_id = "h", .sequence = 2, .body = "x", .body_len = 1, .worst = "pass" };
+		sha256_hex("x", 1, dup.sha256);
+		assert_int_not_equal(history_append(h, &dup, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "UNIQUE"));
+	}
+	assert_int_equal(history_check(h, count_problem, &problems, err, sizeof(err)), 0);
+	history_close(h);
+	/* garbage in place of the database */
+	path = xasprintf("%s/%s", dir, HISTORY_FILE);
+	unlink(path);
+	f = fopen(path, "w");
+	for (int i = 0; i < 4096; i++)
+		fputc((i * 7919) & 0xff, f);
+	fclose(f);
+	assert_int_equal(history_open(dir, true, &h, err, sizeof(err)), EXIT_DATAERR);
+	assert_non_null(strstr(err, "not a chipaudit history database"));
+	free(path);
+	remove_tree(dir);
+	free(dir);
+}
+
+/* --- drift and diff --------------------------------------------------- */
+
+static json_t *facts_with(const char *extra_json)
+{
+	json_t *facts = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:n, s:s, s:n, s:s}, s:[], s:[]}", "schema_version", 1,
+				  "tool_version", "0.1.0", "source", "captured", "host", "hostname", "n", "kernel", "6.1",
+				  "kernel_version", "machine_id", "0123", "os", "time", "2025-11-29T08:00:00Z",
+				  "accelerators", "limitations");
+	json_error_t e;
+	json_t *extra = json_loads(extra_json, 0, &e);
+	if (extra == NULL)
+		fail_msg("test facts: %s", e.text);
+	json_object_update(facts, extra);
+	json_decref(extra);
+	return facts;
+}
+
+static const char *status_of(const struct findings *f, const char *id, const char *subject)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (strcmp(f->items[i].check->id, id) == 0 && (!subject || strcmp(f->items[i].subject, subject) == 0))
+			return status_name(f->items[i].status);
+	return "absent";
+}
+
+#define ACC(tops, power) \
+	"{\"accelerators\": [{\"pci_address\": \"0000:18:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"2330\", " \
+	"\"subsystem_vendor_id\": null, \"subsystem_device_id\": null, \"class\": \"0302\", \"seen_through\": \"pci\", " \
+	"\"bars\": null, \"sriov_bars\": null, " \
+	"\"measured\": {\"dense_tops\": {\"fp16\": " tops "}}, \"nvml\": {\"power_mw\": {\"enforced_limit\": " power "}}}]"
+
+static void test_drift(void **state)
+{
+	struct judge_options o = { 0 };
+	struct accdb db;
+	struct judge_ctx ctx = { .options = &o, .accdb = &db };
+	char err[512];
+	struct findings f = { 0 };
+	json_t *base = facts_with(ACC("900", "700000") ", \"modules\": [{\"name\": \"nvidia\", \"version\": \"550.54.15\", \"sha256\": \"aa\"}],"
+				  " \"processes\": [{\"pid\": 1, \"exe\": \"/usr/bin/train\", \"devices\": [\"/dev/nvidia0\"],"
+				  " \"sockets\": [{\"remote_address\": \"10.0.0.5\", \"remote_port\": 443}]}]}");
+	json_t *cur = facts_with(ACC("700", "400000") ", \"modules\": [{\"name\": \"nvidia\", \"version\": \"550.54.15\", \"sha256\": \"bb\"}],"
+				 " \"processes\": [{\"pid\": 2, \"exe\": \"/usr/bin/train\", \"devices\": [\"/dev/nvidia0\"],"
+				 " \"sockets\": [{\"remote_address\": \"10.0.0.5\", \"remote_port\": 443}]},"
+				 " {\"pid\": 3, \"exe\": \"/tmp/x\", \"devices\": [\"/dev/nvidia0\"],"
+				 " \"sockets\": [{\"remote_address\": \"127.0.0.1\", \"remote_port\": 80}, {\"remote_address\": \"2001:db8::1\", \"remote_port\": 8443}]}]}");
+	json_t *changes;
+	(void)state;
+	assert_int_equal(accdb_load(&db, err, sizeof(err)), 0);
+	if (facts_validate(base, "base", err, sizeof(err)) != 0 || facts_validate(cur, "cur", err, sizeof(err)) != 0)
+		fail_msg("hand-written facts: %s", err);
+	ctx.facts = cur;
+	judge_run(&ctx, &f);
+	assert_string_equal(status_of(&f, "killswitch.drift.performance", "host"), "skip");
+	findings_free(&f);
+	o.baseline = base;
+	o.baseline_name = "base";
+	judge_run(&ctx, &f);
+	assert_string_equal(status_of(&f, "killswitch.drift.performance", "0000:18:00.0"), "fail");
+	assert_string_equal(status_of(&f, "killswitch.drift.caps", "0000:18:00.0"), "warn");
+	assert_string_equal(status_of(&f, "backdoor.drift.firmware", "host"), "fail");
+	assert_string_equal(status_of(&f, "spyware.drift.new_talker", "host"), "warn");
+	findings_free(&f);
+	/* the baseline judged against itself: no drift */
+	ctx.facts = base;
+	judge_run(&ctx, &f);
+	assert_string_equal(status_of(&f, "killswitch.drift.performance", "0000:18:00.0"), "pass");
+	assert_string_equal(status_of(&f, "killswitch.drift.caps", "0000:18:00.0"), "pass");
+	assert_string_equal(status_of(&f, "backdoor.drift.firmware", "host"), "pass");
+	assert_string_equal(status_of(&f, "spyware.drift.new_talker", "host"), "pass");
+	findings_free(&f);
+	/* diff of the two sets of facts (as reports without findings) */
+	json_object_set_new(base, "findings", json_array());
+	json_object_set_new(cur, "findings", json_array());
+	changes = report_diff(base, cur);
+	{
+		char *text = json_to_text(changes, false);
+		assert_non_null(strstr(text, "\"what\":\"measured.dense_tops.fp16\",\"from\":900,\"to\":700"));
+		assert_non_null(strstr(text, "\"what\":\"nvml.power_mw.enforced_limit\",\"from\":700000,\"to\":400000"));
+		assert_non_null(strstr(text, "\"section\":\"modules\",\"subject\":\"nvidia\",\"what\":\"sha256\",\"from\":\"aa\",\"to\":\"bb\""));
+		assert_non_null(strstr(text, "\"subject\":\"/tmp/x\",\"what\":\"device user, peers\",\"from\":null,\"to\":[\"[2001:db8::1]:8443\"]"));
+		free(text);
+	}
+	json_decref(changes);
+	json_decref(base);
+	json_decref(cur);
+	accdb_free(&db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jscan_members),
+		cmocka_unit_test(test_jscan_rejects),
+		cmocka_unit_test(test_jscan_depth),
+		cmocka_unit_test(test_sign_every_byte),
+		cmocka_unit_test(test_key_files),
+		cmocka_unit_test(test_chain_follows),
+		cmocka_unit_test(test_evidence_members),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_drift),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
