@@ -137,7 +137,13 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags)
 	how.resolve = RESOLVE_IN_ROOT;
 	if (!sysroot_is_live(sr))
 		how.resolve |= RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when a rename anywhere
+	 * raced with a ".." step of the lookup (openat2(2)): retry. */
+	for (int tries = 0; tries < 1000; tries++) {
+		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	if (fd < 0 && errno == ENOSYS) {
 		char *full = sysroot_path(sr, path);
 		fd = open(full, flags | O_CLOEXEC);
