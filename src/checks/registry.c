@@ -10,6 +10,8 @@ extern const struct check_family identity_family;
 /* area: spyware (issue 5) */
 /* end spyware */
 /* area: killswitch (issue 6) */
+extern const struct check_family killswitch_family;
+extern const struct check_family identity_nvml_family;
 /* end killswitch */
 /* area: capability (issue 7) */
 /* end capability */
@@ -26,6 +28,8 @@ const struct check_family *const check_families[] = {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	&identity_nvml_family,
+	&killswitch_family,
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	/* end capability */

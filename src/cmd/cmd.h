@@ -24,6 +24,7 @@ int cmd_checks(int argc, char **argv);
 /* area: export (issue 3) */
 /* end export */
 /* area: killswitch (issue 6) */
+#include "checks/killswitch.h"
 /* end killswitch */
 /* area: capability (issue 7) */
 /* end capability */
@@ -41,6 +42,8 @@ enum shared_option_code {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	OPT_NVML_LIBRARY,
+	OPT_EXPECT_MIG,
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	/* end capability */
@@ -53,6 +56,7 @@ enum shared_option_code {
 	/* area: spyware (issue 5) */ \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
+	{ "nvml-library", required_argument, NULL, OPT_NVML_LIBRARY }, \
 	/* end killswitch */ \
 	/* area: capability (issue 7) */ \
 	/* end capability */
@@ -63,6 +67,7 @@ enum shared_option_code {
 	/* area: spyware (issue 5) */ \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
+	{ "expect-mig", required_argument, NULL, OPT_EXPECT_MIG }, \
 	/* end killswitch */ \
 	/* area: evidence (issue 8) */ \
 	/* end evidence */

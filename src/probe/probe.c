@@ -16,6 +16,8 @@ const struct probe_section probe_sections[] = {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	{ "nvml", probe_nvml, validate_nvml, 0 },
+	{ "kernel_xids", probe_kernel_xids, validate_kernel_xids, 0 },
 	/* end killswitch */
 };
 const size_t probe_section_count = sizeof(probe_sections) / sizeof(probe_sections[0]);

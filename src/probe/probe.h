@@ -18,6 +18,7 @@ struct probe_options {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	const char *nvml_library; /* --nvml-library: NVML to load instead of libnvidia-ml.so.1 */
 	/* end killswitch */
 	int unused_;
 };
@@ -62,6 +63,10 @@ int validate_accelerators(const json_t *section, const json_t *facts, char *err,
 /* area: spyware (issue 5) */
 /* end spyware */
 /* area: killswitch (issue 6) */
+int probe_nvml(struct probe_ctx *ctx);
+int validate_nvml(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_kernel_xids(struct probe_ctx *ctx);
+int validate_kernel_xids(const json_t *section, const json_t *facts, char *err, size_t errlen);
 /* end killswitch */
 
 #endif
