@@ -36,7 +36,8 @@ static json_t *read_capture(struct probe_ctx *ctx, const struct vendor_backend *
 
 	if (sysroot_read_file_max(ctx->sysroot, path, NVML_CAPTURE_MAX, &data, &len) != 0) {
 		if (errno == ENOENT)
-			return not_captured("not in the captured tree (take the snapshot with `chipaudit snapshot` on the machine)");
+			return not_captured("NVML's answers are not in the captured tree (" NVML_CAPTURE_PATH
+					    "): take the snapshot with `chipaudit snapshot` on the machine");
 		reason = xasprintf("%s: %s", path, strerror(errno));
 		section = not_captured(reason);
 		free(reason);
@@ -168,10 +169,10 @@ int probe_nvml(struct probe_ctx *ctx)
 	if (section == NULL)
 		return -1;
 	if (!json_is_true(json_object_get(section, "available"))) {
+		const char *lib = jstr(section, "library"), *why = jstr(section, "reason");
 		if (has_vendor_accelerator(accs, b->pci_vendor_id))
-			probe_limitation(ctx, b->name, "%s: %s; the kill-switch checks cannot examine the %s GPUs",
-					 jstr(section, "library") ? jstr(section, "library") : b->default_library,
-					 jstr(section, "reason") ? jstr(section, "reason") : "not available", b->vendor);
+			probe_limitation(ctx, b->name, "%s%s%s; the kill-switch checks cannot examine the %s GPUs",
+					 lib ? lib : "", lib ? ": " : "", why ? why : "not available", b->vendor);
 	}
 	join(ctx, b, section);
 	json_object_set_new(ctx->facts, b->name, section);

@@ -317,13 +317,12 @@ static void add_memory(struct dev *d)
 
 	memset(&m2, 0, sizeof(m2));
 	m2.version = nvmlMemory_v2;
-	if (d->lib->memory_v2 && d->lib->memory_v2(d->h, &m2) == NVML_SUCCESS) {
+	if (CALL(d, memory_v2, "memory.reserved_bytes", d->h, &m2)) {
 		set_u64(d->obj, "memory.total_bytes", m2.total);
 		set_u64(d->obj, "memory.reserved_bytes", m2.reserved);
 		return;
 	}
-	nf_unavailable(d->obj, "memory.reserved_bytes",
-		       d->lib->memory_v2 ? "not reported by this driver" : MISSING);
+	/* An older driver: the first version has the total only. */
 	if (CALL(d, memory, "memory.total_bytes", d->h, &m1))
 		set_u64(d->obj, "memory.total_bytes", m1.total);
 }
@@ -395,7 +394,6 @@ static void add_violations(struct dev *d)
 static void add_power(struct dev *d)
 {
 	unsigned mw, lo, hi;
-	int t;
 
 	if (CALL(d, power_usage, "power_mw.draw", d->h, &mw))
 		nf_set_int(d->obj, "power_mw.draw", mw);
@@ -411,10 +409,8 @@ static void add_power(struct dev *d)
 	} else {
 		nf_unavailable(d->obj, "power_mw.max_limit", nf_why(d->obj, "power_mw.min_limit"));
 	}
-	if (CALL(d, temperature, "temperature_c", d->h, NVML_TEMPERATURE_GPU, &mw)) {
-		t = mw > 1000 ? 1000 : (int)mw;
-		nf_set_int(d->obj, "temperature_c", t);
-	}
+	if (CALL(d, temperature, "temperature_c", d->h, NVML_TEMPERATURE_GPU, &mw))
+		nf_set_int(d->obj, "temperature_c", (long long)mw);
 }
 
 static void set_enum(json_t *obj, const char *path, const char *const *names, int value)
@@ -854,7 +850,9 @@ static bool add_system(struct nvml_lib *lib, json_t *section)
 		nf_set_bool(section, "confidential_computing.dev_tools_mode", st.devToolsMode != 0);
 		cc_on = st.ccFeature == NVML_CC_SYSTEM_FEATURE_ENABLED;
 	} else {
+		sys_fail(section, "confidential_computing.environment", lib->cc_state != NULL, rc);
 		sys_fail(section, "confidential_computing.feature", lib->cc_state != NULL, rc);
+		sys_fail(section, "confidential_computing.dev_tools_mode", lib->cc_state != NULL, rc);
 	}
 	memset(&set, 0, sizeof(set));
 	set.version = nvmlSystemConfComputeSettings_v1;
@@ -872,6 +870,7 @@ static bool add_system(struct nvml_lib *lib, json_t *section)
 			 (const char *const[]){ "none", "amd_sev", "intel_tdx", NULL }, (int)caps.cpuCaps);
 		nf_set_bool(section, "confidential_computing.gpus_capable", caps.gpusCaps != 0);
 	} else {
+		sys_fail(section, "confidential_computing.cpu_capability", lib->cc_caps != NULL, rc);
 		sys_fail(section, "confidential_computing.gpus_capable", lib->cc_caps != NULL, rc);
 	}
 	return cc_on;
