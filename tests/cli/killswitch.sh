@@ -304,4 +304,30 @@ facts_bad nvml-count '.nvml.gpus = .nvml.gpus[1:]' 'nvml.gpus: lists 7 GPUs, the
 facts_bad xid-address '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"x","xid":79,"text":""}]' 'kernel_xids.events\[0\].pci_address: "x" is not a PCI address'
 facts_bad xid-number '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"0000:18:00.0","xid":-1,"text":""}]' 'kernel_xids.events\[0\].xid: -1 out of range'
 
+# --- scripts/nvml-compare.py, which scripts/device-check runs against
+# nvidia-smi on a GPU machine, tried on a hand-written nvidia-smi XML
+XML="$SRCDIR/tests/fake-nvml/nvidia-smi-drain.xml"
+CMP() { "$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$@"; }
+with drain -- "$CHIPAUDIT" facts >"$TMP/drain.json"
+expect_exit 0 "compare: the same values agree" CMP "$TMP/drain.json" "$XML"
+expect_stdout "^109 same, 0 DIFF, 0 live, 0 absent$" "compare: every field compared"
+sed -e '/00000000:2A:00.0/,/<\/gpu>/s#<vbios_version>96.00.A5.00.01#<vbios_version>96.00.A5.00.02#' \
+    -e '/00000000:2A:00.0/,/<\/gpu>/s#<current_power_limit>400.00 W#<current_power_limit>300.00 W#' \
+    -e '/00000000:2A:00.0/,/<\/gpu>/s#<gpu_temp>31 C#<gpu_temp>45 C#' "$XML" >"$TMP/smi.xml"
+expect_exit 1 "compare: a difference fails" CMP "$TMP/drain.json" "$TMP/smi.xml"
+expect_stdout '^DIFF   0000:2a:00.0 vbios_version nvml="96.00.A5.00.01" nvidia-smi="96.00.A5.00.02"$' "compare: the VBIOS difference named"
+expect_stdout '^DIFF   0000:2a:00.0 power_mw.enforced_limit \(W\) nvml=400.0 nvidia-smi=300.0$' "compare: the power limit difference named"
+expect_stdout '^live   0000:2a:00.0 temperature_c nvml=31 nvidia-smi=45$' "compare: a sampled value is live, not a difference"
+expect_stdout '^106 same, 2 DIFF, 1 live, 0 absent$' "compare: the counts"
+sed -e 's#clocks_event_reason#clocks_throttle_reason#g' -e 's#instant_power_draw#power_draw#g' \
+    -e 's#current_power_limit#enforced_power_limit#g' -e 's#requested_power_limit#power_limit#g' "$XML" >"$TMP/old.xml"
+expect_exit 0 "compare: an older driver's element names" CMP "$TMP/drain.json" "$TMP/old.xml"
+sed -e '/<gpu id="00000000:2A:00.0">/,/<\/gpu>/d' "$XML" >"$TMP/one.xml"
+expect_exit 1 "compare: a GPU nvidia-smi does not list" CMP "$TMP/drain.json" "$TMP/one.xml"
+expect_stdout '^DIFF   0000:2a:00.0 gpu nvml="listed by chipaudit only"' "compare: the missing GPU named"
+sed -e 's#<total>97871 MiB#<total>97871 Mebibytes#' "$XML" >"$TMP/bad.xml"
+expect_exit 1 "compare: an unparsable value is a difference" CMP "$TMP/drain.json" "$TMP/bad.xml"
+head -c 500 "$XML" >"$TMP/trunc.xml"
+expect_exit 2 "compare: truncated XML" CMP "$TMP/drain.json" "$TMP/trunc.xml"
+
 finish
