@@ -93,9 +93,11 @@ static json_t *nvml_only_accelerator(struct probe_ctx *ctx, const struct vendor_
 	const struct accel_model *m;
 	const struct accel_vendor *v;
 	char *pci_name;
+	/* Unknown without sysfs; upstream_bridges is left out (the report schema
+	 * has it as an array of what is known). */
 	static const char *const nulls[] = {
 		"class", "prog_if", "revision", "driver", "numa_node", "link", "iommu_group", "bars", "sriov_bars",
-		"expansion_rom", "sriov", "physical_function", "sysfs_path", "upstream_bridges", "functions",
+		"expansion_rom", "sriov", "physical_function", "sysfs_path", "functions",
 	};
 
 	if (vid)

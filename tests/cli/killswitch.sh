@@ -55,6 +55,11 @@ jq_is '[.findings[] | select(.category == "killswitch" or .check == "identity.mi
 	"healthy H20: 12 checks x 8 GPUs" "$TMP/r.json"
 jq_is '[.limitations[] | select(.reason | test("seen through nvml only"))] | length' 8 \
 	"healthy H20: NVML-only GPUs are stated as limitations" "$TMP/r.json"
+if "$SYS_PYTHON" "$SRCDIR/tests/validate_schema.py" "$SRCDIR/docs/report.schema.json" "$TMP/r.json" >"$TMP/v" 2>&1; then
+	pass "healthy H20: the report with NVML-only GPUs follows docs/report.schema.json"
+else
+	fail "healthy H20: the report with NVML-only GPUs follows docs/report.schema.json" "$(head -c 600 "$TMP/v")"
+fi
 with healthy-h20 -- "$CHIPAUDIT" facts >"$TMP/f.json"
 jq_is '.accelerators[0].nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \(.clock_event_reasons.active | join("+")) \(.clock_event_reasons.api)"' \
 	"00000000:18:00.0 NVIDIA H20 400000 gpu_idle clocks_event_reasons" "healthy H20: NVML facts" "$TMP/f.json"
