@@ -231,8 +231,10 @@ static int read_records(struct reader *r, int fd)
 		if (n < 0) {
 			if (errno == EINTR || errno == EPIPE)   /* EPIPE: records overwritten meanwhile */
 				continue;
-			if (errno != EAGAIN)
-				rc = total == 0 ? -1 : 0;
+			if (errno != EAGAIN && total == 0)
+				rc = -1;
+			else if (errno != EAGAIN)
+				probe_limitation(r->ctx, KMSG, "read stopped after %zu bytes: %s", total, strerror(errno));
 			break;
 		}
 		if (n == 0)

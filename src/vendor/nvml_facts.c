@@ -605,6 +605,10 @@ int nvml_validate_capture(const json_t *capture, const char *where, char *err, s
 	    jv_array(capture, "devices", JV_REQUIRED, where, err, errlen))
 		return -1;
 	devices = json_object_get(capture, "devices");
+	if (!json_is_true(json_object_get(capture, "available")) && json_array_size(devices) > 0) {
+		snprintf(err, errlen, "%s.devices: devices listed where NVML was not available", where);
+		return -1;
+	}
 	if (json_array_size(devices) > NVML_MAX_DEVICES) {
 		snprintf(err, errlen, "%s.devices: more than %d devices", where, NVML_MAX_DEVICES);
 		return -1;

@@ -289,6 +289,7 @@ cap_bad unavailable '.devices[0].unavailable = {"x.y": "why"}' 'nvml.devices\[0\
 cap_bad base64 '.devices[0].confidential_computing = {"attestation": {"report": "!!!!"}}' 'attestation.report: not base64'
 cap_bad mig-item '.devices[0].mig.instances = [{"gpu_instance_id": "1"}]' 'mig.instances\[0\].gpu_instance_id: expected an integer'
 cap_bad devices '.devices = {}' 'nvml.devices: expected an array'
+cap_bad unavailable-with-devices '.available = false' 'nvml.devices: devices listed where NVML was not available'
 cap_bad not-printable '.devices[0].name = "NVIDIA\u001b[31m H20"' 'nvml.devices\[0\].name: not printable text'
 rm -rf "$TMP/tree"; cp -a "$FIXTURES/h20x8/root" "$TMP/tree"
 head -c 300 "$FIXTURES/h20x8/root/var/lib/chipaudit-capture/nvml.json" >"$TMP/tree/var/lib/chipaudit-capture/nvml.json"
