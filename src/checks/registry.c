@@ -15,6 +15,8 @@ extern const struct check_family backdoor_software_family;
 /* area: spyware (issue 5) */
 /* end spyware */
 /* area: killswitch (issue 6) */
+extern const struct check_family killswitch_family;
+extern const struct check_family identity_nvml_family;
 /* end killswitch */
 /* area: capability (issue 7) */
 extern const struct check_family measured_family;
@@ -38,6 +40,8 @@ const struct check_family *const check_families[] = {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	&identity_nvml_family,
+	&killswitch_family,
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	&measured_family,

@@ -25,6 +25,7 @@ int cmd_checks(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 /* end export */
 /* area: killswitch (issue 6) */
+#include "checks/killswitch.h"
 /* end killswitch */
 /* area: capability (issue 7) */
 int cmd_measure(int argc, char **argv);
@@ -60,6 +61,8 @@ enum shared_option_code {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	OPT_NVML_LIBRARY,
+	OPT_EXPECT_MIG,
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	OPT_MEASURE,
@@ -80,6 +83,7 @@ enum shared_option_code {
 	/* area: spyware (issue 5) */ \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
+	{ "nvml-library", required_argument, NULL, OPT_NVML_LIBRARY }, \
 	/* end killswitch */ \
 	/* area: capability (issue 7) */ \
 	{ "measure", optional_argument, NULL, OPT_MEASURE }, \
@@ -92,6 +96,7 @@ enum shared_option_code {
 	/* area: spyware (issue 5) */ \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
+	{ "expect-mig", required_argument, NULL, OPT_EXPECT_MIG }, \
 	/* end killswitch */ \
 	/* area: evidence (issue 8) */ \
 	{ "baseline", required_argument, NULL, OPT_BASELINE }, \

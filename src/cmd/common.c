@@ -125,6 +125,7 @@ const char probe_options_help[] =
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	"  --nvml-library PATH  load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)\n"
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	"  --measure[=MODE]  also measure each GPU (throughput, bandwidth, memory\n"
@@ -140,6 +141,7 @@ const char judge_options_help[] =
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	"  --expect-mig FILE    the MIG layout this site expects (docs/killswitch.md); default: MIG off\n"
 	/* end killswitch */
 	/* area: evidence (issue 8) */
 	"  --baseline FILE    compare with this report (or facts file) for the drift checks;\n"
@@ -163,6 +165,25 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	case OPT_NVML_LIBRARY:
+		probe->nvml_library = arg;
+		return 1;
+	case OPT_EXPECT_MIG: {
+		char err[512];
+		int rc = EXIT_DATAERR;
+		json_decref(judge->expect_mig);
+		judge->expect_mig_path = arg;
+		judge->expect_mig = json_load_path(arg, err, sizeof(err), &rc);
+		if (judge->expect_mig == NULL) {
+			error_msg("--expect-mig %s", err);
+			return rc;
+		}
+		if (mig_policy_validate(judge->expect_mig, err, sizeof(err)) != 0) {
+			error_msg("--expect-mig %s: %s", arg, err);
+			return EXIT_DATAERR;
+		}
+		return 1;
+	}
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	case OPT_MEASURE:
@@ -189,6 +210,8 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	json_decref(judge->expect_mig);
+	judge->expect_mig = NULL;
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	/* end capability */

@@ -46,6 +46,8 @@ struct judge_options {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	const char *expect_mig_path; /* --expect-mig FILE: the MIG layout the site expects */
+	json_t *expect_mig;          /* that file, validated; NULL: MIG expected off */
 	/* end killswitch */
 	/* area: evidence (issue 8) */
 	/* The facts the drift checks compare with: the previous report of this

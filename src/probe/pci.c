@@ -19,7 +19,6 @@
 #include "core/json.h"
 #include "core/pcinames.h"
 #include "core/util.h"
-#include "measure/measure.h"
 #include "probe/probe.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
@@ -133,10 +132,8 @@ static int parse_resource_line(const char *line, uint64_t v[3])
 	for (int i = 0; i < 3; i++)
 		if (!str_starts_with(tok[i], "0x") || parse_u64(tok[i], 16, &v[i]) != 0)
 			return -1;
-	/* an unassigned resource is all zeros; anything else must not end before it starts */
-	if (v[1] < v[0])
-		return -1;
-	return 0;
+	/* an end before its start (both 0: unused), or a size past INT64_MAX */
+	return v[1] < v[0] || v[1] - v[0] >= (uint64_t)INT64_MAX ? -1 : 0;
 }
 
 static json_t *bar_json(unsigned index, const uint64_t v[3])
@@ -580,13 +577,6 @@ static int validate_accelerator(const json_t *acc, const char *where, char *err,
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (jv_string(acc, names[i], JV_NULLABLE, 4096, where, err, errlen))
 			return -1;
-	/* Measured figures (written by the measurement probe, issue 7). */
-	if (json_object_get(acc, "measured") != NULL) {
-		char sub[96];
-		snprintf(sub, sizeof(sub), "%s.measured", where);
-		if (measure_validate_measured(json_object_get(acc, "measured"), sub, err, errlen))
-			return -1;
-	}
 	return 0;
 }
 

@@ -23,6 +23,8 @@ const struct probe_section probe_sections[] = {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	{ "nvml", probe_nvml, validate_nvml, 0 },
+	{ "kernel_xids", probe_kernel_xids, validate_kernel_xids, 0 },
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	{ "measurement", probe_measure, validate_measurement, 0 },

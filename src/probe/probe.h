@@ -18,6 +18,7 @@ struct probe_options {
 	/* area: spyware (issue 5) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
+	const char *nvml_library; /* --nvml-library: NVML to load instead of libnvidia-ml.so.1 */
 	/* end killswitch */
 	/* area: capability (issue 7) */
 	int measure;          /* enum measure_mode (src/measure/measure.h); 0: not measured */
@@ -84,6 +85,10 @@ void backdoor_options_free(struct judge_options *judge);
 /* area: spyware (issue 5) */
 /* end spyware */
 /* area: killswitch (issue 6) */
+int probe_nvml(struct probe_ctx *ctx);
+int validate_nvml(const json_t *section, const json_t *facts, char *err, size_t errlen);
+int probe_kernel_xids(struct probe_ctx *ctx);
+int validate_kernel_xids(const json_t *section, const json_t *facts, char *err, size_t errlen);
 /* end killswitch */
 /* area: capability (issue 7) */
 int probe_measure(struct probe_ctx *ctx);

@@ -1,0 +1,35 @@
+/* Vendor backends: one per vendor library (NVML today; AMD SMI and Ascend
+ * DCMI can follow), each behind this struct of function pointers, as nvtop
+ * keeps its GPU vendors. A backend loads its library with dlopen, so the
+ * binary builds and runs without it, and describes what the library reports
+ * as one JSON section of the facts. */
+#ifndef CHIPAUDIT_VENDOR_H
+#define CHIPAUDIT_VENDOR_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vendor_ctx {
+	const char *library;      /* path or soname to load instead of the default; NULL: default */
+};
+
+struct vendor_backend {
+	const char *name;         /* "nvml": the facts section it writes */
+	const char *vendor;       /* "NVIDIA" */
+	uint16_t pci_vendor_id;   /* the accelerators it speaks for */
+	const char *default_library;
+	const char *library_env;  /* environment variable that overrides the library */
+	const char *capture_path; /* where a snapshot keeps the section under --root */
+	/* Load the library and describe the system and every device it reports:
+	 * {"available": bool, ..., "devices": [...]}. Never fails the audit: a
+	 * missing library, an old driver or an error return is a fact with its
+	 * reason ({"available": false, "reason": ...}). */
+	json_t *(*gather)(const struct vendor_ctx *ctx);
+	/* Check a section read back from a capture (hostile input). */
+	int (*validate_capture)(const json_t *capture, const char *where, char *err, size_t errlen);
+};
+
+extern const struct vendor_backend nvml_backend;
+
+#endif

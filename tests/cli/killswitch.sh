@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# The NVML backend and the kill-switch checks, through the real dlopen path:
+# chipaudit loads the fake libnvidia-ml.so (tests/fake-nvml) named by
+# CHIPAUDIT_NVML_LIBRARY, which answers as its scenario file says. This
+# machine has no GPU on its PCI bus, so live, every GPU is seen through NVML
+# only (as in a container); snapshots of those runs, extracted over the
+# fixture trees, join NVML's facts to the GPUs of the PCI bus.
+# Arguments: the fake library, and its "old driver" build.
+. "$(dirname "$0")/lib.sh"
+FAKE=$(realpath "${1:?fake NVML library}")
+FAKE_OLD=$(realpath "${2:?old fake NVML library}")
+SC="$SRCDIR/tests/fake-nvml/scenarios"
+unset CHIPAUDIT_NVML_LIBRARY FAKE_NVML_SCENARIO
+
+# with SCENARIO [LIBRARY] -- CMD...: run CMD against the fake.
+with() {
+	local scenario=$1 lib=$FAKE; shift
+	if [ "$1" != "--" ]; then lib=$1; shift; fi
+	shift
+	CHIPAUDIT_NVML_LIBRARY=$lib FAKE_NVML_SCENARIO="$SC/$scenario.json" "$@"
+}
+# status_of FILE CHECK SUBJECT: the statuses of CHECK's findings on SUBJECT.
+status_of() {
+	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and .subject == $s) | .status] | join(",")' "$1"
+}
+expect_status() { # FILE CHECK SUBJECT STATUS NAME
+	local got; got=$(status_of "$1" "$2" "$3")
+	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
+}
+
+# --- the library is absent, is not NVML, or the driver is not loaded: facts, never failures
+CHIPAUDIT_NVML_LIBRARY=$TMP/none.so "$CHIPAUDIT" facts >"$TMP/f.json" 2>"$TMP/err"
+jq_is '.nvml.available' false "absent library: NVML not available" "$TMP/f.json"
+jq_is '.nvml.reason | test("none.so: cannot open shared object file")' true "absent library: dlopen's reason kept" "$TMP/f.json"
+expect_exit 0 "absent library: the audit still runs" env CHIPAUDIT_NVML_LIBRARY="$TMP/none.so" "$CHIPAUDIT" audit --json
+"$CHIPAUDIT" facts --nvml-library "$TMP/other.so" >"$TMP/f.json"
+jq_is '.nvml.library' "$TMP/other.so" "--nvml-library names the library" "$TMP/f.json"
+libc=$(ldd "$CHIPAUDIT" | awk '/libc.so/ {print $3}')
+"$CHIPAUDIT" facts --nvml-library "$libc" >"$TMP/f.json"
+jq_is '.nvml.reason' "nvmlInit_v2: not in the library (not NVML, or too old)" "a library that is not NVML" "$TMP/f.json"
+with init-fails -- "$CHIPAUDIT" facts >"$TMP/f.json"
+jq_is '.nvml | "\(.available) \(.reason)"' "false nvmlInit: NVIDIA driver not loaded" "driver not loaded" "$TMP/f.json"
+CHIPAUDIT_NVML_LIBRARY=$FAKE "$CHIPAUDIT" facts >"$TMP/f.json"
+jq_is '.nvml.reason' "nvmlInit: NVIDIA driver not loaded" "fake without a scenario: driver not loaded" "$TMP/f.json"
+
+# --- a healthy H20 server, seen through NVML only
+with healthy-h20 -- "$CHIPAUDIT" audit --json >"$TMP/r.json"
+jq_is '[.accelerators[] | .seen_through] | unique | join(",")' "nvml" "healthy H20: GPUs seen through NVML only" "$TMP/r.json"
+jq_is '[.accelerators[] | "\(.model)@\(.pci_address)"] | join(" ")' \
+	"H20@0000:18:00.0 H20@0000:2a:00.0 H20@0000:3a:00.0 H20@0000:5d:00.0 H20@0000:9a:00.0 H20@0000:ab:00.0 H20@0000:ba:00.0 H20@0000:db:00.0" \
+	"healthy H20: NVML's bus ids normalised, models from the database" "$TMP/r.json"
+jq_is '[.findings[] | select(.category == "killswitch" or .check == "identity.mismatch") | .status] | unique | join(",")' "pass" \
+	"healthy H20: every kill-switch check passes" "$TMP/r.json"
+jq_is '[.findings[] | select(.category == "killswitch" or .check == "identity.mismatch")] | length' 96 \
+	"healthy H20: 12 checks x 8 GPUs" "$TMP/r.json"
+jq_is '[.limitations[] | select(.reason | test("seen through nvml only"))] | length' 8 \
+	"healthy H20: NVML-only GPUs are stated as limitations" "$TMP/r.json"
+if "$SYS_PYTHON" "$SRCDIR/tests/validate_schema.py" "$SRCDIR/docs/report.schema.json" "$TMP/r.json" >"$TMP/v" 2>&1; then
+	pass "healthy H20: the report with NVML-only GPUs follows docs/report.schema.json"
+else
+	fail "healthy H20: the report with NVML-only GPUs follows docs/report.schema.json" "$(head -c 600 "$TMP/v")"
+fi
+with healthy-h20 -- "$CHIPAUDIT" facts >"$TMP/f.json"
+jq_is '.accelerators[0].nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \(.clock_event_reasons.active | join("+")) \(.clock_event_reasons.api)"' \
+	"00000000:18:00.0 NVIDIA H20 400000 gpu_idle clocks_event_reasons" "healthy H20: NVML facts" "$TMP/f.json"
+jq_is '.nvml | "\(.driver_version) \(.cuda_driver_version) \(.device_count) \(.missing_functions | length)"' "550.90.07 12.4 8 0" \
+	"healthy H20: system facts" "$TMP/f.json"
+expect_exit 0 "healthy H20: facts judge the same" "$CHIPAUDIT" judge "$TMP/f.json"
+
+# --- one scenario per condition
+check_scenario() { # SCENARIO CHECK SUBJECT=STATUS...
+	local sc=$1 check=$2; shift 2
+	with "$sc" -- "$CHIPAUDIT" audit --json >"$TMP/$sc.json"
+	for pair in "$@"; do
+		expect_status "$TMP/$sc.json" "$check" "${pair%=*}" "${pair#*=}" "$sc: $check on ${pair%=*} is ${pair#*=}"
+	done
+}
+check_scenario compute-prohibited killswitch.compute_prohibited 0000:18:00.0=fail 0000:2a:00.0=pass
+check_scenario drain killswitch.drain 0000:18:00.0=fail 0000:2a:00.0=pass
+check_scenario cc-not-ready killswitch.cc_not_ready 0000:18:00.0=fail
+check_scenario cc-ready killswitch.cc_not_ready 0000:18:00.0=pass 0000:2a:00.0=pass
+check_scenario device-lost killswitch.device_lost 0000:18:00.0=fail 0000:3a:00.0=pass host=fail
+check_scenario power-capped killswitch.power_capped 0000:18:00.0=warn 0000:2a:00.0=fail
+check_scenario clocks-capped killswitch.clocks_capped 0000:18:00.0=warn 0000:2a:00.0=warn
+check_scenario throttle-active killswitch.throttle_active 0000:18:00.0=fail 0000:2a:00.0=fail 0000:3a:00.0=warn 0000:5d:00.0=warn
+check_scenario memory-degraded killswitch.memory_degraded 0000:18:00.0=fail 0000:2a:00.0=warn 0000:3a:00.0=fail 0000:5d:00.0=warn
+check_scenario vgpu-unlicensed killswitch.vgpu_unlicensed 0000:18:00.0=fail 0000:2a:00.0=pass
+check_scenario mig-changed killswitch.mig_changed 0000:18:00.0=warn 0000:2a:00.0=pass
+check_scenario identity-mismatch identity.mismatch 0000:18:00.0=fail
+check_scenario healthy-h100 identity.mismatch 0000:41:00.0=pass 0000:c1:00.0=pass
+for sc in compute-prohibited drain cc-not-ready device-lost power-capped clocks-capped throttle-active memory-degraded vgpu-unlicensed identity-mismatch; do
+	jq_is '[.findings[] | select(.status == "fail" or .status == "warn") | .remediation | select(. == null)] | length' 0 \
+		"$sc: every warning and failure says what clears it" "$TMP/$sc.json"
+done
+jq_is '[.findings[] | select(.check == "killswitch.power_capped" and .subject == "0000:2a:00.0") | .evidence | "\(."power_mw.enforced_limit") \(."power_mw.limit") \(."power_mw.default_limit")"] | .[0]' \
+	"200000 400000 400000" "power-capped: the values are the evidence" "$TMP/power-capped.json"
+jq_is '[.findings[] | select(.check == "killswitch.power_capped" and .subject == "0000:2a:00.0") | .remediation | test("nvidia-smi -q -d POWER -i 0000:2a:00.0")] | .[0]' \
+	true "power-capped: the command to inspect it, for this GPU" "$TMP/power-capped.json"
+jq_is '[.findings[] | select(.check == "killswitch.device_lost" and .subject == "host") | .message] | .[0]' \
+	"NVML device 1 cannot be reached: no handle: GPU is lost (fallen off the bus or inaccessible)" "device-lost: the unreachable GPU named" "$TMP/device-lost.json"
+jq_is '[.findings[] | select(.check == "identity.mismatch" and .subject == "0000:18:00.0") | .message] | .[0]' \
+	'NVML names this GPU "NVIDIA H100 80GB HBM3", its PCI ID 10de:2329 is the H20' "identity-mismatch: name against PCI ID" "$TMP/identity-mismatch.json"
+jq_is '[.findings[] | select(.check == "killswitch.throttle_active" and .subject == "0000:18:00.0") | .evidence."clock_event_reasons.active" | join(",")] | .[0]' \
+	"hw_slowdown" "throttle-active: the reasons decoded" "$TMP/throttle-active.json"
+
+# --- confidential computing evidence: a fresh nonce, echoed in the report
+with cc-ready -- "$CHIPAUDIT" facts >"$TMP/cc.json"
+jq -r '.accelerators[0].nvml.confidential_computing.attestation.nonce' "$TMP/cc.json" | base64 -d >"$TMP/nonce" 2>/dev/null
+jq -r '.accelerators[0].nvml.confidential_computing.attestation.report' "$TMP/cc.json" | base64 -d >"$TMP/report" 2>/dev/null
+if [ "$(stat -c %s "$TMP/nonce")" = 32 ] && cmp -s "$TMP/nonce" <(tail -c +28 "$TMP/report" | head -c 32) && [ "$(stat -c %s "$TMP/report")" = 1200 ]; then
+	pass "cc: the report carries the 32-byte nonce chipaudit sent"
+else
+	fail "cc: the report carries the 32-byte nonce chipaudit sent" "nonce $(stat -c %s "$TMP/nonce") bytes, report $(stat -c %s "$TMP/report") bytes"
+fi
+with cc-ready -- "$CHIPAUDIT" facts >"$TMP/cc2.json"
+if cmp -s <(jq -r '.accelerators[0].nvml.confidential_computing.attestation.nonce' "$TMP/cc.json") \
+	<(jq -r '.accelerators[0].nvml.confidential_computing.attestation.nonce' "$TMP/cc2.json"); then
+	fail "cc: a fresh nonce each run"
+else
+	pass "cc: a fresh nonce each run"
+fi
+jq_is '.accelerators[0].nvml.confidential_computing.certificates.chain | @base64d | startswith("-----BEGIN CERTIFICATE-----")' true \
+	"cc: the certificate chain kept" "$TMP/cc.json"
+jq_is '.accelerators[1].nvml.unavailable."confidential_computing.attestation.report"' "size out of range" \
+	"cc: a report larger than its buffer is refused" "$TMP/cc.json"
+with healthy-h20 -- "$CHIPAUDIT" facts >"$TMP/f.json"
+jq_is '.accelerators[0].nvml.confidential_computing' null "cc off: no attestation asked" "$TMP/f.json"
+
+# --- an old driver: only the first versions of the calls
+with healthy-h20 "$FAKE_OLD" -- "$CHIPAUDIT" facts >"$TMP/old.json"
+jq_is '.nvml.available' true "old driver: NVML available through nvmlInit" "$TMP/old.json"
+jq_is '[.accelerators[].pci_address] | join(" ")' \
+	"0000:18:00.0 0000:2a:00.0 0000:3a:00.0 0000:5d:00.0 0000:9a:00.0 0000:ab:00.0 0000:ba:00.0 0000:db:00.0" \
+	"old driver: bus ids from nvmlDeviceGetPciInfo's first layout" "$TMP/old.json"
+jq_is '.accelerators[0].nvml | "\(.clock_event_reasons.api) \(.memory.total_bytes) \(.power_mw.draw)"' \
+	"clocks_throttle_reasons 102625181696 72000" "old driver: fallbacks used" "$TMP/old.json"
+jq_is '.accelerators[0].nvml.unavailable.serial' "function not in this NVML (older driver)" "old driver: a missing function is a reason" "$TMP/old.json"
+jq_is '.nvml.missing_functions | index("nvmlDeviceGetGspFirmwareVersion") != null and index("nvmlInit_v2") == null' true \
+	"old driver: missing functions listed" "$TMP/old.json"
+jq_is '.nvml.cuda_driver_version' 12.4 "old driver: nvmlSystemGetCudaDriverVersion" "$TMP/old.json"
+expect_exit 0 "old driver: facts judge" "$CHIPAUDIT" judge "$TMP/old.json"
+"$CHIPAUDIT" judge --json "$TMP/old.json" >"$TMP/old-r.json"
+expect_status "$TMP/old-r.json" killswitch.compute_prohibited 0000:18:00.0 skip "old driver: compute mode unknown is a skip"
+
+# --- error returns and hostile values: null with the reason, never a crash
+with error-returns -- "$CHIPAUDIT" facts >"$TMP/err.json"
+expect_exit 2 "error returns: facts validate (the unreachable GPU fails)" "$CHIPAUDIT" judge "$TMP/err.json"
+jq_is '.nvml.unreachable_devices[0] | "\(.index) \(.error)"' "4 no PCI bus id: no permission (run as root)" \
+	"error returns: a GPU without a bus id is unreachable" "$TMP/err.json"
+jq_is '.accelerators[0].nvml.unavailable.compute_mode' "no permission (run as root)" "error returns: NO_PERMISSION" "$TMP/err.json"
+jq_is '.accelerators[1].nvml.unavailable.name' "NVML error 4242" "error returns: an unknown code" "$TMP/err.json"
+jq_is '.accelerators[3].nvml.unavailable | "\(.name) / \(.temperature_c) / \(.compute_mode) / \(."power_mw.draw")"' \
+	"malformed value from the library: not NUL-terminated / value 5000 out of range [-100, 300] / unknown value 9 from the library / value 4294967295 out of range [0, 100000000]" \
+	"error returns: hostile values refused with the reason" "$TMP/err.json"
+jq_is '.nvml.unavailable."confidential_computing.feature"' "no permission (run as root)" "error returns: system call errors" "$TMP/err.json"
+
+# --- MIG policy
+with mig-changed -- "$CHIPAUDIT" facts >"$TMP/mig.json"
+jq_is '[.accelerators[0].nvml.mig.instances[].profile] | join(",")' "3g.48gb,3g.48gb" "mig: instances and profiles" "$TMP/mig.json"
+echo '{"gpus": {"0000:18:00.0": ["3g.48gb", "3g.48gb"], "*": false}}' >"$TMP/policy.json"
+"$CHIPAUDIT" judge --json --expect-mig "$TMP/policy.json" "$TMP/mig.json" >"$TMP/r.json"
+expect_status "$TMP/r.json" killswitch.mig_changed 0000:18:00.0 pass "mig: the layout the policy expects passes"
+expect_status "$TMP/r.json" killswitch.mig_changed 0000:2a:00.0 pass "mig: MIG off where the policy expects it off"
+uuid=$(jq -r '.accelerators[0].nvml.uuid' "$TMP/mig.json")
+echo "{\"gpus\": {\"$uuid\": [\"7g.96gb\"]}}" >"$TMP/policy.json"
+"$CHIPAUDIT" judge --json --expect-mig "$TMP/policy.json" "$TMP/mig.json" >"$TMP/r.json"
+expect_status "$TMP/r.json" killswitch.mig_changed 0000:18:00.0 fail "mig: other instances than the policy's fail (by UUID)"
+echo '{"gpus": {"*": false}}' >"$TMP/policy.json"
+"$CHIPAUDIT" judge --json --expect-mig "$TMP/policy.json" "$TMP/mig.json" >"$TMP/r.json"
+expect_status "$TMP/r.json" killswitch.mig_changed 0000:18:00.0 fail "mig: MIG on where the policy says off fails"
+echo '{"gpus": {"../etc": false}}' >"$TMP/bad.json"
+expect_exit 65 "mig: a malformed policy" "$CHIPAUDIT" judge --expect-mig "$TMP/bad.json" "$TMP/mig.json"
+expect_stderr_line 'bad.json: policy.gpus: "../etc" is not' "mig: the policy's problem named"
+echo '{"gpus": {"*": [1]}}' >"$TMP/bad.json"
+expect_exit 65 "mig: a profile that is not a string" "$CHIPAUDIT" audit --expect-mig "$TMP/bad.json"
+expect_exit 66 "mig: a missing policy file" "$CHIPAUDIT" judge --expect-mig "$TMP/nowhere.json" "$TMP/mig.json"
+expect_stderr_line "nowhere.json: No such file" "mig: the missing file named"
+
+# --- snapshots: NVML's answers captured; --root never loads the live library
+with healthy-h20 -- "$CHIPAUDIT" snapshot -o "$TMP/h20.tar.gz" 2>/dev/null
+mkdir -p "$TMP/snap"; tar -xzf "$TMP/h20.tar.gz" -C "$TMP/snap"
+jq_is '.devices | length' 8 "snapshot: NVML's answers captured" "$TMP/snap/var/lib/chipaudit-capture/nvml.json"
+with healthy-h20 -- "$CHIPAUDIT" facts | jq -S 'del(.source)' >"$TMP/a.json"
+with init-fails -- "$CHIPAUDIT" facts --root "$TMP/snap" | jq -S 'del(.source)' >"$TMP/b.json"
+if diff "$TMP/a.json" "$TMP/b.json" >"$TMP/diff"; then pass "snapshot: the capture audits as the live machine"; else fail "snapshot: the capture audits as the live machine" "$(head -c 800 "$TMP/diff")"; fi
+with healthy-h20 -- "$CHIPAUDIT" facts --root "$FIXTURES/vm/root" >"$TMP/f.json"
+jq_is '.nvml.reason | test("not in the captured tree")' true "--root: the live NVML is not consulted" "$TMP/f.json"
+
+# The fixtures' captures are what the backend writes today.
+ln -sf "$FAKE" "$TMP/libnvidia-ml.so.1"
+for s in healthy-h20 healthy-h100; do
+	rm -rf "$TMP/cap"; mkdir "$TMP/cap"
+	LD_LIBRARY_PATH=$TMP FAKE_NVML_SCENARIO="$SC/$s.json" "$CHIPAUDIT" snapshot -o "$TMP/cap.tar.gz" 2>/dev/null
+	tar -xzf "$TMP/cap.tar.gz" -C "$TMP/cap" var/lib/chipaudit-capture/nvml.json
+	if diff <(jq -S . "$SRCDIR/tests/fake-nvml/captures/$s.json") <(jq -S . "$TMP/cap/var/lib/chipaudit-capture/nvml.json") >"$TMP/diff"; then
+		pass "$s: the committed capture is the backend's output"
+	else
+		fail "$s: the committed capture is the backend's output" "run tests/fake-nvml/make-captures.sh" "$(head -c 600 "$TMP/diff")"
+	fi
+done
+
+# Captures joined to a fixture's PCI bus.
+fixture_with() { # SCENARIO FIXTURE: a copy of FIXTURE with SCENARIO's capture in $TMP/tree
+	rm -rf "$TMP/tree" "$TMP/x"; cp -a "$FIXTURES/$2/root" "$TMP/tree"; mkdir "$TMP/x"
+	with "$1" -- "$CHIPAUDIT" snapshot -o "$TMP/x.tar.gz" 2>/dev/null
+	tar -xzf "$TMP/x.tar.gz" -C "$TMP/x" var/lib/chipaudit-capture/nvml.json
+	cp "$TMP/x/var/lib/chipaudit-capture/nvml.json" "$TMP/tree/var/lib/chipaudit-capture/nvml.json"
+}
+"$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/f.json"
+jq_is '[.accelerators[] | "\(.seen_through):\(.nvml.name)"] | unique | join(",")' "pci:NVIDIA H20" "h20x8: NVML facts joined to the PCI GPUs" "$TMP/f.json"
+jq_is '.limitations | length' 0 "h20x8: nothing left unexamined" "$TMP/f.json"
+fixture_with nvml-only h20x8
+"$CHIPAUDIT" facts --root "$TMP/tree" >"$TMP/f.json"
+jq_is '[.accelerators[] | "\(.pci_address):\(.seen_through)"] | .[0] + " " + .[8]' "0000:18:00.0:pci 0000:77:00.0:nvml" \
+	"nvml-only: a GPU NVML reports and the PCI bus does not is still listed" "$TMP/f.json"
+jq_is '.accelerators[8] | "\(.model) \(.vendor) \(.driver) \(.class)"' "H20 NVIDIA null null" "nvml-only: identity from NVML, sysfs facts null" "$TMP/f.json"
+"$CHIPAUDIT" judge --json "$TMP/f.json" >"$TMP/r.json"
+expect_status "$TMP/r.json" killswitch.device_lost 0000:2a:00.0 warn "nvml-only: a PCI GPU NVML does not list is a warning"
+expect_status "$TMP/r.json" killswitch.device_lost 0000:77:00.0 pass "nvml-only: the NVML-only GPU is audited"
+fixture_with identity-mismatch h20x8
+"$CHIPAUDIT" audit --root "$TMP/tree" --json >"$TMP/r.json"
+jq_is '[.findings[] | select(.check == "identity.mismatch" and .subject == "0000:2a:00.0") | .message] | .[0]' \
+	"NVML reports PCI ID 10de:2330, the PCI bus shows 10de:2329" "identity-mismatch: NVML's PCI ID against the PCI bus" "$TMP/r.json"
+
+# --- the kernel log: XIDs decoded per GPU
+rm -rf "$TMP/tree"; cp -a "$FIXTURES/h20x8/root" "$TMP/tree"
+cat >"$TMP/tree/dev/kmsg" <<'KMSG'
+6,1192,13425230,-;NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.90.07  Fri May 31 09:35:42 UTC 2024
+4,5001,86400000000,-;NVRM: Xid (PCI:0000:18:00): 79, pid=1101234, name=nvc:[driver], GPU has fallen off the bus.
+4,5002,86400000100,-;NVRM: GPU 0000:18:00.0: GPU has fallen off the bus.
+4,5003,86500000000,-;NVRM: Xid (PCI:0000:2a:00): 13, pid=2211, name=python3, Graphics SM Warp Exception on (GPC 0, TPC 1, SM 0): Out Of Range Address
+4,5004,86600000000,c;NVRM: Xid (PCI:0000:3a:00): 63, pid=1896, Row Remapper: New row marked for remapping, reset gpu to activate.
+ SUBSYSTEM=pci
+ DEVICE=+pci:0000:3a:00.0
+4,5005,86700000000,-;NVRM: Xid (0000:5d:00): 999, some future fault
+4,5006,86800000000,-;NVRM: Xid (PCI:0000:77:00): 119, pid='N/A', Timeout waiting for RPC from GSP! Expected function 76 (GSP_RM_CONTROL).
+4,5007,86900000000,-;NVRM: Xid (PCI:0000:18:00: 79 mangled
+KMSG
+"$CHIPAUDIT" audit --root "$TMP/tree" --json >"$TMP/r.json"
+expect_status "$TMP/r.json" killswitch.xid 0000:18:00.0 fail "xid: XID 79 is a fault"
+expect_status "$TMP/r.json" killswitch.xid 0000:2a:00.0 pass "xid: XID 13 is the application's"
+expect_status "$TMP/r.json" killswitch.xid 0000:3a:00.0 warn "xid: XID 63 (remap pending) is degraded"
+expect_status "$TMP/r.json" killswitch.xid 0000:5d:00.0 warn "xid: an XID not in data/xids.json is a warning"
+expect_status "$TMP/r.json" killswitch.xid 0000:9a:00.0 pass "xid: no XID, pass"
+expect_status "$TMP/r.json" killswitch.xid host fail "xid: a GPU that is not listed is judged on the host"
+expect_status "$TMP/r.json" killswitch.device_lost 0000:18:00.0 fail "xid: XID 79 makes the GPU lost"
+jq_is '[.findings[] | select(.check == "killswitch.xid" and .subject == "0000:18:00.0") | .evidence.events[0] | "\(.xid) \(.kind) \(.pid) \(.meaning)"] | .[0]' \
+	"79 fault 1101234 GPU has fallen off the bus" "xid: decoded with its meaning" "$TMP/r.json"
+jq_is '[.limitations[] | select(.reason | test("XID report not understood"))] | length' 1 "xid: an unparsable XID line is a limitation" "$TMP/r.json"
+"$CHIPAUDIT" snapshot --root "$TMP/tree" -o "$TMP/k.tar.gz" 2>/dev/null
+rm -rf "$TMP/k"; mkdir "$TMP/k"; tar -xzf "$TMP/k.tar.gz" -C "$TMP/k"
+if [ "$(grep -c 'NVRM: Xid' "$TMP/k/dev/kmsg")" = 6 ] && [ "$(wc -l <"$TMP/k/dev/kmsg")" = 6 ]; then
+	pass "xid: a snapshot keeps the XID records only"
+else
+	fail "xid: a snapshot keeps the XID records only" "$(head -c 600 "$TMP/k/dev/kmsg")"
+fi
+if diff <("$CHIPAUDIT" facts --root "$TMP/tree" | jq -S .kernel_xids) <("$CHIPAUDIT" facts --root "$TMP/k" | jq -S .kernel_xids) >/dev/null; then
+	pass "xid: the snapshot gives the same events"
+else
+	fail "xid: the snapshot gives the same events"
+fi
+printf '6,1,2,-;ok\nnot a record\n' >"$TMP/tree/dev/kmsg"
+expect_exit 65 "xid: a malformed kernel log record" "$CHIPAUDIT" facts --root "$TMP/tree"
+expect_stderr_line "/dev/kmsg: record 2: not a kernel log record" "xid: the malformed record named"
+printf '6,1,2,-;ok\0\n' >"$TMP/tree/dev/kmsg"
+expect_exit 65 "xid: a NUL byte in the kernel log" "$CHIPAUDIT" facts --root "$TMP/tree"
+head -c 70000 /dev/zero | tr '\0' 'x' >"$TMP/tree/dev/kmsg"
+expect_exit 65 "xid: a record longer than 64 KiB" "$CHIPAUDIT" facts --root "$TMP/tree"
+expect_stderr_line "/dev/kmsg: record 1: longer than 65536 bytes" "xid: the long record named"
+rm "$TMP/tree/dev/kmsg"
+"$CHIPAUDIT" audit --root "$TMP/tree" --json >"$TMP/r.json"
+expect_status "$TMP/r.json" killswitch.xid 0000:18:00.0 skip "xid: no kernel log in the capture is a skip"
+
+# --- hostile captures: one line naming the file and the member, exit 65
+cap_bad() { # NAME JQ-MUTATION PATTERN
+	rm -rf "$TMP/tree"; cp -a "$FIXTURES/h20x8/root" "$TMP/tree"
+	jq "$2" "$FIXTURES/h20x8/root/var/lib/chipaudit-capture/nvml.json" >"$TMP/tree/var/lib/chipaudit-capture/nvml.json"
+	expect_exit 65 "capture with $1" "$CHIPAUDIT" facts --root "$TMP/tree"
+	expect_stderr_line "$3" "capture with $1: named"
+}
+cap_bad available-string '.available = "yes"' 'nvml.json: nvml.available: expected true or false'
+cap_bad power-negative '.devices[0].power_mw.draw = -5' 'nvml.json: nvml.devices\[0\].power_mw.draw: -5 out of range'
+cap_bad address '.devices[1].pci_address = "../../etc"' 'nvml.devices\[1\].pci_address: "../../etc" is not a PCI address'
+cap_bad duplicate '.devices[1].pci_address = .devices[0].pci_address' 'nvml.devices\[1\].pci_address: 0000:18:00.0 listed twice'
+cap_bad compute-mode '.devices[0].compute_mode = "off"' 'nvml.devices\[0\].compute_mode: "off" is not a known value'
+cap_bad reasons '.devices[0].clock_event_reasons.active = ["hw_slowdown"]' 'clock_event_reasons.active: does not match the bits'
+cap_bad reason-bits '.devices[0].clock_event_reasons.current = "8"' 'clock_event_reasons.current: expected 16 lowercase hex digits'
+cap_bad unavailable '.devices[0].unavailable = {"x.y": "why"}' 'nvml.devices\[0\].unavailable: "x.y" is not a member'
+cap_bad base64 '.devices[0].confidential_computing = {"attestation": {"report": "!!!!"}}' 'attestation.report: not base64'
+cap_bad mig-item '.devices[0].mig.instances = [{"gpu_instance_id": "1"}]' 'mig.instances\[0\].gpu_instance_id: expected an integer'
+cap_bad devices '.devices = {}' 'nvml.devices: expected an array'
+cap_bad unavailable-with-devices '.available = false' 'nvml.devices: devices listed where NVML was not available'
+cap_bad not-printable '.devices[0].name = "NVIDIA\u001b[31m H20"' 'nvml.devices\[0\].name: not printable text'
+rm -rf "$TMP/tree"; cp -a "$FIXTURES/h20x8/root" "$TMP/tree"
+head -c 300 "$FIXTURES/h20x8/root/var/lib/chipaudit-capture/nvml.json" >"$TMP/tree/var/lib/chipaudit-capture/nvml.json"
+expect_exit 65 "truncated capture" "$CHIPAUDIT" facts --root "$TMP/tree"
+expect_stderr_line "var/lib/chipaudit-capture/nvml.json:[0-9]+:[0-9]+: " "truncated capture: file, line and column"
+
+# --- hostile facts files
+"$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/good.json"
+facts_bad() { # NAME JQ-MUTATION PATTERN
+	jq "$2" "$TMP/good.json" >"$TMP/$1.json"
+	expect_exit 65 "facts with $1" "$CHIPAUDIT" judge "$TMP/$1.json"
+	expect_stderr_line "$1.json: $3" "facts with $1: named"
+}
+facts_bad nvml-gpus '.nvml.gpus = ["0000:99:00.0"]' 'nvml.gpus\[0\]: 0000:99:00.0 is not an accelerator with NVML facts'
+facts_bad nvml-address '.accelerators[0].nvml.pci_address = "0000:2a:00.0"' "accelerators\[0\].nvml.pci_address: 0000:2a:00.0 is not the accelerator's address"
+facts_bad nvml-drain '.accelerators[2].nvml.drain_state = 1' 'accelerators\[2\].nvml.drain_state: expected true or false'
+facts_bad nvml-count '.nvml.gpus = .nvml.gpus[1:]' 'nvml.gpus: lists 7 GPUs, the accelerators carry NVML facts for 8'
+facts_bad xid-address '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"x","xid":79,"text":""}]' 'kernel_xids.events\[0\].pci_address: "x" is not a PCI address'
+facts_bad xid-number '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"0000:18:00.0","xid":-1,"text":""}]' 'kernel_xids.events\[0\].xid: -1 out of range'
+
+# --- scripts/nvml-compare.py, which scripts/device-check runs against
+# nvidia-smi on a GPU machine, tried on a hand-written nvidia-smi XML
+XML="$SRCDIR/tests/fake-nvml/nvidia-smi-drain.xml"
+CMP() { "$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$@"; }
+with drain -- "$CHIPAUDIT" facts >"$TMP/drain.json"
+expect_exit 0 "compare: the same values agree" CMP "$TMP/drain.json" "$XML"
+expect_stdout "^109 same, 0 DIFF, 0 live, 0 absent$" "compare: every field compared"
+sed -e '/00000000:2A:00.0/,/<\/gpu>/s#<vbios_version>96.00.A5.00.01#<vbios_version>96.00.A5.00.02#' \
+    -e '/00000000:2A:00.0/,/<\/gpu>/s#<current_power_limit>400.00 W#<current_power_limit>300.00 W#' \
+    -e '/00000000:2A:00.0/,/<\/gpu>/s#<gpu_temp>31 C#<gpu_temp>45 C#' "$XML" >"$TMP/smi.xml"
+expect_exit 1 "compare: a difference fails" CMP "$TMP/drain.json" "$TMP/smi.xml"
+expect_stdout '^DIFF   0000:2a:00.0 vbios_version nvml="96.00.A5.00.01" nvidia-smi="96.00.A5.00.02"$' "compare: the VBIOS difference named"
+expect_stdout '^DIFF   0000:2a:00.0 power_mw.enforced_limit \(W\) nvml=400.0 nvidia-smi=300.0$' "compare: the power limit difference named"
+expect_stdout '^live   0000:2a:00.0 temperature_c nvml=31 nvidia-smi=45$' "compare: a sampled value is live, not a difference"
+expect_stdout '^106 same, 2 DIFF, 1 live, 0 absent$' "compare: the counts"
+sed -e 's#clocks_event_reason#clocks_throttle_reason#g' -e 's#instant_power_draw#power_draw#g' \
+    -e 's#current_power_limit#enforced_power_limit#g' -e 's#requested_power_limit#power_limit#g' "$XML" >"$TMP/old.xml"
+expect_exit 0 "compare: an older driver's element names" CMP "$TMP/drain.json" "$TMP/old.xml"
+sed -e '/<gpu id="00000000:2A:00.0">/,/<\/gpu>/d' "$XML" >"$TMP/one.xml"
+expect_exit 1 "compare: a GPU nvidia-smi does not list" CMP "$TMP/drain.json" "$TMP/one.xml"
+expect_stdout '^DIFF   0000:2a:00.0 gpu nvml="listed by chipaudit only"' "compare: the missing GPU named"
+sed -e 's#<total>97871 MiB#<total>97871 Mebibytes#' "$XML" >"$TMP/bad.xml"
+expect_exit 1 "compare: an unparsable value is a difference" CMP "$TMP/drain.json" "$TMP/bad.xml"
+head -c 500 "$XML" >"$TMP/trunc.xml"
+expect_exit 2 "compare: truncated XML" CMP "$TMP/drain.json" "$TMP/trunc.xml"
+
+finish
