@@ -401,6 +401,70 @@ void sysroot_free_names(char **names)
 	free(names);
 }
 
+int sysroot_list_links(const struct sysroot *sr, const char *path, struct sysroot_link **links, size_t *count)
+{
+	int fd = open_in_root(sr, path, O_RDONLY | O_DIRECTORY);
+	size_t n = 0, cap = 16;
+	struct sysroot_link *out;
+	char *canon = NULL, buf[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	*links = NULL;
+	*count = 0;
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (sr->recorder)
+		canon = canonical_path(sr, dirfd(d), path);
+	out = xreallocarray(NULL, cap, sizeof(*out));
+	while ((de = readdir(d)) != NULL) {
+		ssize_t len;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			out = xreallocarray(out, cap, sizeof(*out));
+		}
+		out[n].name = xstrdup(de->d_name);
+		out[n].target = NULL;
+		len = (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN)
+			? readlinkat(dirfd(d), de->d_name, buf, sizeof(buf) - 1) : -1;
+		if (len >= 0) {
+			buf[len] = '\0';
+			out[n].target = xstrdup(buf);
+			if (canon) {
+				char *p = path_join(canon, de->d_name);
+				record(sr, RECORDED_LINK, p, buf, (size_t)len);
+				free(p);
+			}
+		}
+		n++;
+	}
+	closedir(d);
+	if (canon)
+		record(sr, RECORDED_DIR, canon, NULL, 0);
+	free(canon);
+	*links = out;
+	*count = n;
+	return 0;
+}
+
+void sysroot_free_links(struct sysroot_link *links, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(links[i].name);
+		free(links[i].target);
+	}
+	free(links);
+}
+
 static int stat_in_root(const struct sysroot *sr, const char *path, struct stat *st)
 {
 	int fd = open_in_root(sr, path, O_PATH);
