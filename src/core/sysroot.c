@@ -100,9 +100,11 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags)
 	}
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)(flags | O_CLOEXEC);
-	how.resolve = RESOLVE_IN_ROOT;
+	/* The live machine's root is "/": nothing to scope, and RESOLVE_IN_ROOT
+	 * would also refuse the magic links the probe must follow there
+	 * (/proc/PID/exe, to hash a running executable). */
 	if (!sysroot_is_live(sr))
-		how.resolve |= RESOLVE_NO_MAGICLINKS;
+		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS) {
 		char *full = sysroot_path(sr, path);
