@@ -95,7 +95,7 @@ rm -rf "$TMP/tree"; cp -a "$FIXTURES/h100/root" "$TMP/tree"
 rm "$TMP/tree/sys/bus/pci/devices/0000:41:00.0/numa_node"
 rm -rf "$TMP/tree/proc"
 expect_exit 0 "missing numa_node and /proc still audit" "$CHIPAUDIT" audit --root "$TMP/tree" --json
-jq_is '[.limitations[].source] | join(" ")' "/proc/sys/kernel/hostname /proc/sys/kernel/osrelease /proc/sys/kernel/version" "missing sources listed as limitations" "$TMP/out"
+jq_is '[.limitations[].source] | join(" ")' "/proc/sys/kernel/hostname /proc/sys/kernel/osrelease /proc/sys/kernel/version /proc" "missing sources listed as limitations" "$TMP/out"
 jq_is '[.findings[] | select(.check == "host.probe.limitations")][0].status' skip "limitations reported as a skip with the reason" "$TMP/out"
 
 # An absolute symlink in a captured tree stays inside the tree.
