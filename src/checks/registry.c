@@ -8,6 +8,7 @@ extern const struct check_family identity_family;
 /* area: backdoor (issue 4) */
 /* end backdoor */
 /* area: spyware (issue 5) */
+extern const struct check_family spyware_family;
 /* end spyware */
 /* area: killswitch (issue 6) */
 /* end killswitch */
@@ -24,6 +25,7 @@ const struct check_family *const check_families[] = {
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	&spyware_family,
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */

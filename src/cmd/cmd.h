@@ -39,6 +39,8 @@ enum shared_option_code {
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	OPT_DEVICE_NODE = 0x1500,
+	OPT_POLICY,
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
@@ -51,6 +53,7 @@ enum shared_option_code {
 /* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
 #define PROBE_LONGOPTS \
 	/* area: spyware (issue 5) */ \
+	{ "device-node", required_argument, NULL, OPT_DEVICE_NODE }, \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
 	/* end killswitch */ \
@@ -61,6 +64,7 @@ enum shared_option_code {
 	/* area: backdoor (issue 4) */ \
 	/* end backdoor */ \
 	/* area: spyware (issue 5) */ \
+	{ "policy", required_argument, NULL, OPT_POLICY }, \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
 	/* end killswitch */ \

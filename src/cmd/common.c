@@ -123,6 +123,8 @@ int emit_report(const json_t *report, bool json, const char *output)
 
 const char probe_options_help[] =
 	/* area: spyware (issue 5) */
+	"  --device-node GLOB  also count processes holding files matching GLOB (an absolute\n"
+	"               path glob, repeatable) as accelerator users, beside data/device-nodes.json\n"
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
@@ -134,6 +136,8 @@ const char judge_options_help[] =
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	"  --policy FILE  site policy of expected talkers, listeners and executables for the\n"
+	"               spyware checks (docs/spyware.md); without one, findings are warnings\n"
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
@@ -150,6 +154,30 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	case OPT_DEVICE_NODE: {
+		char err[256];
+		if (device_glob_valid(arg, err, sizeof(err)) != 0) {
+			error_msg("--device-node: %s", err);
+			return EXIT_USAGE;
+		}
+		probe->device_globs = xreallocarray(probe->device_globs, probe->n_device_globs + 1, sizeof(char *));
+		probe->device_globs[probe->n_device_globs++] = (char *)arg;
+		return 1;
+	}
+	case OPT_POLICY: {
+		char err[1024];
+		int rc = EXIT_DATAERR;
+		if (judge->spyware_policy != NULL) {
+			error_msg("--policy given twice");
+			return EXIT_USAGE;
+		}
+		judge->spyware_policy = spyware_policy_load(arg, err, sizeof(err), &rc);
+		if (judge->spyware_policy == NULL) {
+			error_msg("%s", err);
+			return rc;
+		}
+		return 1;
+	}
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
@@ -169,6 +197,11 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	free(probe->device_globs);
+	probe->device_globs = NULL;
+	probe->n_device_globs = 0;
+	spyware_policy_free(judge->spyware_policy);
+	judge->spyware_policy = NULL;
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */

@@ -41,6 +41,7 @@ struct judge_options {
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	struct spyware_policy *spyware_policy;   /* --policy FILE (src/checks/spyware_policy.h) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */

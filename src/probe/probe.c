@@ -14,6 +14,7 @@ const struct probe_section probe_sections[] = {
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	{ "processes", probe_processes, validate_processes, 0 },
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	/* end killswitch */
