@@ -338,7 +338,7 @@ static void read_exe(struct scan *s, struct proc *p)
 	free(path);
 }
 
-static char *read_ns(struct scan *s, int pid, const char *which)
+static char *read_proc_link(struct scan *s, int pid, const char *which)
 {
 	char *path = proc_path(pid, which), *target = NULL;
 
@@ -352,7 +352,7 @@ static char *read_ns(struct scan *s, int pid, const char *which)
  * on the live machine, chipaudit's own stands in for it. */
 static void mark_containers(struct scan *s)
 {
-	char *host = read_ns(s, 1, "ns/mnt");
+	char *host = read_proc_link(s, 1, "ns/mnt");
 
 	if (host == NULL && sysroot_is_live(s->ctx->sysroot) &&
 	    sysroot_readlink(s->ctx->sysroot, "/proc/self/ns/mnt", &host) != 0)
@@ -362,8 +362,11 @@ static void mark_containers(struct scan *s)
 	free(host);
 }
 
-/* Said once: a snapshot must not record a container's files under the
- * host's paths, where they would shadow the host's own. */
+/* Said once. On the live machine a container's files can only be reached
+ * through the /proc/PID/root magic link, and the recorder would store them
+ * under their path inside the container, where they would shadow the host's
+ * own files in the snapshot. (A captured tree's containers are captured:
+ * there /proc/PID/root is a plain link into the tree.) */
 static void container_files_not_captured(struct scan *s)
 {
 	if (s->container_files_skipped++)
@@ -428,7 +431,7 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 			goto out;
 		}
 	}
-	if (sr->recorder && p->own_root) {
+	if (sr->recorder && p->own_root && sysroot_is_live(sr)) {
 		container_files_not_captured(s);
 	} else if (sr->recorder && (size_t)st.st_size <= EXE_RECORD_MAX) {
 		/* read once more through the recorder so the snapshot holds the binary */
@@ -872,13 +875,21 @@ static void read_details(struct scan *s)
 		read_cmdline(s, p);
 		read_cgroup(s, p);
 		read_exe(s, p);
-		p->netns = read_ns(s, p->pid, "ns/net");
-		p->mntns = read_ns(s, p->pid, "ns/mnt");
+		p->netns = read_proc_link(s, p->pid, "ns/net");
+		p->mntns = read_proc_link(s, p->pid, "ns/mnt");
 	}
 	mark_containers(s);
-	for (size_t i = 0; i < s->nprocs && !s->ctx->failed; i++)
-		if (s->procs[i].inspectable)
-			hash_exe(s, &s->procs[i], &cache, &ncache);
+	for (size_t i = 0; i < s->nprocs && !s->ctx->failed; i++) {
+		struct proc *p = &s->procs[i];
+		if (!p->inspectable)
+			continue;
+		if (p->own_root && !sysroot_is_live(s->ctx->sysroot)) {
+			/* record the link into the tree, so a snapshot of this tree holds it */
+			char *root = read_proc_link(s, p->pid, "root");
+			free(root);
+		}
+		hash_exe(s, p, &cache, &ncache);
+	}
 	free(cache);
 }
 
@@ -926,7 +937,7 @@ static void owners(struct scan *s)
 		p->dbs_read = -1;
 		if (!p->inspectable || p->exe == NULL)
 			continue;
-		if (p->own_root && s->ctx->sysroot->recorder)
+		if (p->own_root && s->ctx->sysroot->recorder && sysroot_is_live(s->ctx->sysroot))
 			container_files_not_captured(s);
 		else
 			v[n++] = p;
