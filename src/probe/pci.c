@@ -132,7 +132,7 @@ static int parse_resource_line(const char *line, uint64_t v[3])
 	for (int i = 0; i < 3; i++)
 		if (!str_starts_with(tok[i], "0x") || parse_u64(tok[i], 16, &v[i]) != 0)
 			return -1;
-	return v[1] < v[0] && v[1] != 0 ? -1 : 0;
+	return v[1] < v[0] ? -1 : 0;
 }
 
 static json_t *bar_json(unsigned index, const uint64_t v[3])
