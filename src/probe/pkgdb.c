@@ -35,16 +35,30 @@ static const char *const rpm_legacy_paths[] = {
 	"/usr/lib/sysimage/rpm/Packages.db",
 };
 
-char *pkgdb_fold_usr(const char *path, size_t len)
+char *pkgdb_fold_usr_into(const char *path, size_t len, char *buf, size_t size)
 {
 	static const char *const merged[] = { "/bin/", "/sbin/", "/lib/", "/lib64/", "/lib32/", "/libx32/" };
+	size_t prefix = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(merged); i++) {
 		size_t n = strlen(merged[i]);
-		if (len >= n && strncmp(path, merged[i], n) == 0)
-			return xasprintf("/usr%.*s", (int)len, path);
+		if (len >= n && strncmp(path, merged[i], n) == 0) {
+			prefix = 4;
+			break;
+		}
 	}
-	return xstrndup(path, len);
+	if (prefix + len + 1 > size)
+		return NULL;
+	memcpy(buf, "/usr", prefix);
+	memcpy(buf + prefix, path, len);
+	buf[prefix + len] = '\0';
+	return buf;
+}
+
+char *pkgdb_fold_usr(const char *path, size_t len)
+{
+	char *buf = xmalloc(len + 5);
+	return pkgdb_fold_usr_into(path, len, buf, len + 5);
 }
 
 /* The wanted paths, folded and sorted, each pointing back at its query. */
@@ -64,25 +78,30 @@ static int cmp_wanted(const void *a, const void *b)
 	return strcmp(((const struct wanted *)a)->folded, ((const struct wanted *)b)->folded);
 }
 
-/* Give every query whose folded path is PATH (LEN bytes) the owner DB:PKG. */
+/* Give every query whose folded path is PATH (LEN bytes) the owner DB:PKG.
+ * Called for each of the hundreds of thousands of lines of a dpkg database:
+ * folds into a buffer on the stack, no allocation. */
 static void claim(struct lookup *lk, const char *path, size_t len, const char *db, const char *pkg)
 {
-	char *folded = pkgdb_fold_usr(path, len);
-	struct wanted key = { folded, NULL };
-	struct wanted *hit = bsearch(&key, lk->w, lk->n, sizeof(*lk->w), cmp_wanted);
+	char folded[4096 + 8];
+	char *f = pkgdb_fold_usr_into(path, len, folded, sizeof(folded));
+	struct wanted key = { f, NULL };
+	struct wanted *hit;
 
+	if (f == NULL)
+		return;        /* longer than any path the kernel reports */
+	hit = bsearch(&key, lk->w, lk->n, sizeof(*lk->w), cmp_wanted);
 	if (hit) {
 		/* several queries may share a path: walk to the first of the run */
-		while (hit > lk->w && strcmp(hit[-1].folded, folded) == 0)
+		while (hit > lk->w && strcmp(hit[-1].folded, f) == 0)
 			hit--;
-		for (; hit < lk->w + lk->n && strcmp(hit->folded, folded) == 0; hit++) {
+		for (; hit < lk->w + lk->n && strcmp(hit->folded, f) == 0; hit++) {
 			if (hit->q->owner == NULL) {
 				hit->q->owner = xasprintf("%s:%s", db, pkg);
 				lk->open--;
 			}
 		}
 	}
-	free(folded);
 }
 
 /* --- dpkg ---------------------------------------------------------------- */

@@ -28,6 +28,8 @@ void pkgdb_lookup(struct probe_ctx *ctx, const char *prefix, struct pkg_query *q
 
 /* The merged-/usr form of PATH ("/bin/x" -> "/usr/bin/x"). Caller frees. */
 char *pkgdb_fold_usr(const char *path, size_t len);
+/* The same into BUF; NULL when it does not fit. */
+char *pkgdb_fold_usr_into(const char *path, size_t len, char *buf, size_t size);
 
 /* One RPM header blob (as stored in rpmdb.sqlite's Packages table). Calls
  * FN with the package name and each file path it lists; stops when FN

@@ -261,7 +261,8 @@ static void scan_process(struct scan *s, int pid)
 	p.daemon = spy_data_daemon(&s->data, p.comm);
 	p.device_user = p.ndevices > 0;
 	if (!p.inspectable || p.device_user || p.daemon) {
-		read_status(s, &p);
+		if (!p.inspectable)
+			read_status(s, &p);    /* the kept and inspectable: with their details */
 		keep(s, &p);
 		return;
 	}
@@ -384,8 +385,22 @@ struct hash_cache {
 	ino_t ino;
 	off_t size;
 	time_t mtime;
+	const char *mntns, *exe;   /* the path it was reached by (borrowed from a proc) */
 	char hex[65];
 };
+
+/* A file still on disk is the same file for every process of one mount
+ * namespace that runs it by the same path: no need to open it again. A
+ * deleted one is not (two upgrades can leave two at one path). */
+static const char *cached_by_path(const struct proc *p, const struct hash_cache *cache, size_t n)
+{
+	if (p->exe == NULL || p->exe_deleted || p->mntns == NULL)
+		return NULL;
+	for (size_t i = n; i-- > 0;)
+		if (cache[i].exe && strcmp(cache[i].exe, p->exe) == 0 && strcmp(cache[i].mntns, p->mntns) == 0)
+			return cache[i].hex;
+	return NULL;
+}
 
 static int hash_fd(int fd, char hex[65])
 {
@@ -419,9 +434,16 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 	char *path = !sysroot_is_live(sr) && p->own_root && p->exe && p->exe[0] == '/'
 		? xasprintf("/proc/%d/root%s", p->pid, p->exe) : proc_path(p->pid, "exe");
 	struct stat st;
-	int fd = sysroot_open_file(sr, path);
+	const char *known = cached_by_path(p, *cache, *ncache);
+	int fd;
 	size_t i;
 
+	if (known) {
+		p->exe_sha256 = xstrdup(known);
+		free(path);
+		return;
+	}
+	fd = sysroot_open_file(sr, path);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		goto out;
 	for (i = 0; i < *ncache; i++) {
@@ -448,7 +470,8 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 		if (hash_fd(fd, hex) != 0)
 			goto out;
 		*cache = xreallocarray(*cache, *ncache + 1, sizeof(**cache));
-		(*cache)[*ncache] = (struct hash_cache){ st.st_dev, st.st_ino, st.st_size, st.st_mtime, "" };
+		(*cache)[*ncache] = (struct hash_cache){ st.st_dev, st.st_ino, st.st_size, st.st_mtime,
+							 p->mntns, p->exe_deleted ? NULL : p->exe, "" };
 		memcpy((*cache)[*ncache].hex, hex, sizeof(hex));
 		(*ncache)++;
 		p->exe_sha256 = xstrdup(hex);
@@ -872,10 +895,10 @@ static void read_details(struct scan *s)
 			continue;
 		qsort(p->devices, p->ndevices, sizeof(*p->devices), cmp_str);
 		qsort(p->socks, p->nsocks, sizeof(*p->socks), cmp_socket);
+		read_status(s, p);
 		read_cmdline(s, p);
 		read_cgroup(s, p);
 		read_exe(s, p);
-		p->netns = read_proc_link(s, p->pid, "ns/net");
 		p->mntns = read_proc_link(s, p->pid, "ns/mnt");
 	}
 	mark_containers(s);
@@ -968,33 +991,66 @@ static void scan_free(struct scan *s)
 	spy_data_free(&s->data);
 }
 
-int probe_processes(struct probe_ctx *ctx)
+/* The attribution: every process's fd links in one pass, then the sockets
+ * of those kept, per network namespace. */
+static int attribute(struct scan *s)
 {
-	struct scan s;
 	char err[512];
 	size_t npids = 0;
 	int *pids;
 
+	if (spy_data_load(&s->data, (const char *const *)s->ctx->options->device_globs,
+			  s->ctx->options->n_device_globs, err, sizeof(err)) != 0) {
+		probe_fail(s->ctx, "%s", err);
+		return -1;
+	}
+	pids = list_pids(s, &npids);
+	if (pids == NULL)
+		return -1;
+	for (size_t i = 0; i < npids && !s->ctx->failed; i++)
+		scan_process(s, pids[i]);
+	free(pids);
+	for (size_t i = 0; i < s->nprocs && !s->ctx->failed; i++)
+		if (s->procs[i].inspectable && s->procs[i].nsocks > 0)
+			s->procs[i].netns = read_proc_link(s, s->procs[i].pid, "ns/net");
+	if (!s->ctx->failed)
+		resolve_sockets(s);
+	return s->ctx->failed ? -1 : 0;
+}
+
+int procs_attribute(struct probe_ctx *ctx, size_t *nprocs, size_t *nsockets)
+{
+	struct scan s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.ctx = ctx;
+	*nprocs = *nsockets = 0;
+	rc = attribute(&s);
+	for (size_t i = 0; i < s.nprocs; i++) {
+		const struct proc *p = &s.procs[i];
+		if (!p->device_user || !p->sockets)
+			continue;
+		(*nprocs)++;
+		for (size_t j = 0; j < p->nsocks; j++)
+			*nsockets += sock_table_get(p->sockets, p->socks[j].inode) != NULL;
+	}
+	scan_free(&s);
+	return rc;
+}
+
+int probe_processes(struct probe_ctx *ctx)
+{
+	struct scan s;
+
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
 	json_object_set_new(ctx->facts, "processes", json_null());
-	if (spy_data_load(&s.data, (const char *const *)ctx->options->device_globs, ctx->options->n_device_globs,
-			  err, sizeof(err)) != 0) {
-		probe_fail(ctx, "%s", err);
-		return -1;
-	}
-	pids = list_pids(&s, &npids);
-	if (pids == NULL) {
+	if (attribute(&s) != 0) {
 		scan_free(&s);
 		return -1;
 	}
-	for (size_t i = 0; i < npids && !ctx->failed; i++)
-		scan_process(&s, pids[i]);
-	free(pids);
-	if (!ctx->failed)
-		read_details(&s);
-	if (!ctx->failed)
-		resolve_sockets(&s);
+	read_details(&s);
 	if (!ctx->failed)
 		owners(&s);
 	if (!ctx->failed && s.not_inspectable > 0)

@@ -36,6 +36,13 @@ int spy_data_is_device(const struct spy_data *d, const char *path);
 /* The daemon whose process name is COMM, or NULL. */
 const struct daemon_def *spy_data_daemon(const struct spy_data *d, const char *comm);
 
+struct probe_ctx;
+/* The attribution step alone, for bench/sockets_vs_ss.sh: scan every
+ * process's fd links, keep those holding a device node, resolve their
+ * sockets. *nprocs and *nsockets get the device users and the sockets
+ * attributed to them. The full probe is probe_processes (probe.h). */
+int procs_attribute(struct probe_ctx *ctx, size_t *nprocs, size_t *nsockets);
+
 /* A --device-node argument: an absolute path glob of sane length. */
 int device_glob_valid(const char *glob, char *err, size_t errlen);
 
