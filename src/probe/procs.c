@@ -56,6 +56,7 @@ struct proc {
 	size_t nsocks;
 	/* read for the processes kept */
 	int64_t uid, ppid;         /* -1: unknown */
+	int kthread;               /* a kernel thread: no user-space files */
 	json_t *cmdline;
 	char *exe;
 	int exe_deleted;
@@ -214,6 +215,8 @@ static void read_status(struct scan *s, struct proc *p)
 				break;
 			}
 			p->uid = (int64_t)eff;
+		} else if (str_starts_with(line, "Kthread:")) {
+			p->kthread = strcmp(line, "Kthread:\t1") == 0;
 		} else if (str_starts_with(line, "PPid:")) {
 			int64_t v;
 			if (parse_i64(line + 5, 10, &v) != 0 || v < 0 || v > INT32_MAX) {
@@ -241,29 +244,37 @@ static struct proc *keep(struct scan *s, const struct proc *p)
 static void scan_process(struct scan *s, int pid)
 {
 	struct proc p;
-	int live = sysroot_is_live(s->ctx->sysroot);
+	int live = sysroot_is_live(s->ctx->sysroot), e = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.pid = pid;
 	p.uid = p.ppid = -1;
 	p.inspectable = 1;
 	if (read_fds(s, &p) != 0) {
-		int e = errno;
+		e = errno;
 		if (live && (e == ENOENT || e == ESRCH))
 			goto drop;         /* exited */
 		p.inspectable = 0;
-		if (s->not_inspectable++ == 0)
-			s->first_errno = live ? e : ENOENT;
 	}
 	p.comm = read_comm(s, pid);
 	if (p.comm == NULL)
 		goto drop;                 /* exited, or not captured at all */
 	p.daemon = spy_data_daemon(&s->data, p.comm);
 	p.device_user = p.ndevices > 0;
-	if (!p.inspectable || p.device_user || p.daemon) {
-		if (!p.inspectable)
-			read_status(s, &p);    /* the kept and inspectable: with their details */
+	if (!p.inspectable) {
+		read_status(s, &p);
+		/* Kernel threads (children of kthreadd, pid 2) hold no user-space
+		 * files; their fd directories are closed to the unprivileged like any
+		 * root process's, and listing them would only be noise. */
+		if (p.kthread || p.pid == 2 || p.ppid == 2)
+			goto drop;
+		if (s->not_inspectable++ == 0)
+			s->first_errno = live ? e : ENOENT;
 		keep(s, &p);
+		return;
+	}
+	if (p.device_user || p.daemon) {
+		keep(s, &p);         /* status with the other details */
 		return;
 	}
 drop:
