@@ -664,7 +664,8 @@ static void load_passwd(struct scan *s)
 		s->nusers++;
 	}
 	free(data);
-	qsort(s->users, s->nusers, sizeof(*s->users), cmp_user);
+	if (s->nusers > 1)
+		qsort(s->users, s->nusers, sizeof(*s->users), cmp_user);
 }
 
 static char *user_name(struct scan *s, int64_t uid)
@@ -675,7 +676,7 @@ static char *user_name(struct scan *s, int64_t uid)
 		return NULL;
 	if (!s->passwd_read)
 		load_passwd(s);
-	hit = bsearch(&key, s->users, s->nusers, sizeof(*s->users), cmp_uid);
+	hit = s->nusers ? bsearch(&key, s->users, s->nusers, sizeof(*s->users), cmp_uid) : NULL;
 	if (hit == NULL)
 		return NULL;
 	while (hit > s->users && hit[-1].uid == uid)
@@ -904,8 +905,10 @@ static void read_details(struct scan *s)
 		struct proc *p = &s->procs[i];
 		if (!p->inspectable)
 			continue;
-		qsort(p->devices, p->ndevices, sizeof(*p->devices), cmp_str);
-		qsort(p->socks, p->nsocks, sizeof(*p->socks), cmp_socket);
+		if (p->ndevices > 1)
+			qsort(p->devices, p->ndevices, sizeof(*p->devices), cmp_str);
+		if (p->nsocks > 1)
+			qsort(p->socks, p->nsocks, sizeof(*p->socks), cmp_socket);
 		read_status(s, p);
 		read_cmdline(s, p);
 		read_cgroup(s, p);
