@@ -132,7 +132,8 @@ static int parse_resource_line(const char *line, uint64_t v[3])
 	for (int i = 0; i < 3; i++)
 		if (!str_starts_with(tok[i], "0x") || parse_u64(tok[i], 16, &v[i]) != 0)
 			return -1;
-	return v[1] < v[0] ? -1 : 0;
+	/* end below start, or a size that does not fit the facts' signed 64 bits */
+	return v[1] < v[0] || v[1] - v[0] >= (uint64_t)INT64_MAX ? -1 : 0;
 }
 
 static json_t *bar_json(unsigned index, const uint64_t v[3])
