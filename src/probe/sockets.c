@@ -586,6 +586,10 @@ int sockdiag_parse(struct sock_table *t, const void *buf, size_t len, int proto,
 		case NLMSG_DONE:
 			if (plen >= sizeof(int)) {
 				memcpy(&code, payload, sizeof(code));
+				if (code < -4095) {
+					snprintf(err, errlen, "netlink end of dump with an invalid error code %d", code);
+					return -1;
+				}
 				if (code < 0) {
 					*kernel_error = -code;
 					snprintf(err, errlen, "the kernel ended the dump with: %s", strerror(-code));
@@ -599,8 +603,12 @@ int sockdiag_parse(struct sock_table *t, const void *buf, size_t len, int proto,
 				return -1;
 			}
 			memcpy(&code, payload, sizeof(code));
-			*kernel_error = code < 0 ? -code : 0;
-			snprintf(err, errlen, "the kernel refused the request: %s", code < 0 ? strerror(-code) : "unknown error");
+			if (code < -4095 || code > 0) {
+				snprintf(err, errlen, "netlink error message with an invalid error code %d", code);
+				return -1;
+			}
+			*kernel_error = -code;
+			snprintf(err, errlen, "the kernel refused the request: %s", code < 0 ? strerror(-code) : "no error given");
 			return -1;
 		case NLMSG_NOOP:
 			break;
