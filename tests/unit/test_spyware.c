@@ -234,6 +234,13 @@ static void test_sockdiag_parse(void **state)
 	assert_int_equal(sockdiag_parse(t, b.data, b.len, SOCK_PROTO_UDP, &kerr, err, sizeof(err)), -1);
 	assert_int_equal(kerr, 2);
 	b.len = 0;
+	{
+		int code = INT32_MIN;   /* fuzz_sockdiag: negating it was undefined */
+		nl_add(&b, NLMSG_ERROR, &code, sizeof(code));
+	}
+	assert_int_equal(sockdiag_parse(t, b.data, b.len, SOCK_PROTO_UDP, &kerr, err, sizeof(err)), -1);
+	assert_string_equal(err, "netlink error message with an invalid error code -2147483648");
+	b.len = 0;
 	nl_add(&b, 77, &m, sizeof(m));
 	assert_int_equal(sockdiag_parse(t, b.data, b.len, SOCK_PROTO_TCP, &kerr, err, sizeof(err)), -1);
 	assert_string_equal(err, "unexpected netlink message type 77");
