@@ -23,7 +23,37 @@
 struct recorder {
 	struct recorded *items;
 	size_t count, cap;
+	/* paths already recorded: open addressing, item number + 1 (0: empty).
+	 * A live snapshot can record tens of thousands of /proc/PID/fd links. */
+	size_t *index;
+	size_t index_cap;         /* a power of two, or 0 */
 };
+
+static size_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static size_t *index_slot(const struct recorder *rec, const char *path)
+{
+	size_t i = path_hash(path) & (rec->index_cap - 1);
+
+	while (rec->index[i] != 0 && strcmp(rec->items[rec->index[i] - 1].path, path) != 0)
+		i = (i + 1) & (rec->index_cap - 1);
+	return &rec->index[i];
+}
+
+static void index_grow(struct recorder *rec)
+{
+	free(rec->index);
+	rec->index_cap = rec->index_cap ? rec->index_cap * 2 : 1024;
+	rec->index = xcalloc(rec->index_cap, sizeof(*rec->index));
+	for (size_t i = 0; i < rec->count; i++)
+		*index_slot(rec, rec->items[i].path) = i + 1;
+}
 
 int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen)
 {
@@ -143,19 +173,27 @@ static void record(const struct sysroot *sr, enum recorded_kind kind, const char
 {
 	struct recorder *rec = sr->recorder;
 	struct recorded *r;
+	char *norm;
+	size_t *slot;
 
 	if (rec == NULL)
 		return;
-	for (size_t i = 0; i < rec->count; i++)
-		if (strcmp(rec->items[i].path, path) == 0)
-			return;
+	if ((rec->count + 1) * 2 > rec->index_cap)
+		index_grow(rec);
+	norm = path_normalise(path);
+	slot = index_slot(rec, norm);
+	if (*slot != 0) {
+		free(norm);
+		return;
+	}
 	if (rec->count == rec->cap) {
 		rec->cap = rec->cap ? rec->cap * 2 : 256;
 		rec->items = xreallocarray(rec->items, rec->cap, sizeof(*rec->items));
 	}
 	r = &rec->items[rec->count++];
+	*slot = rec->count;
 	r->kind = kind;
-	r->path = path_normalise(path);
+	r->path = norm;
 	r->len = len;
 	r->data = NULL;
 	if (data) {
@@ -510,6 +548,7 @@ void recorder_free(struct recorder *rec)
 		free(rec->items[i].data);
 	}
 	free(rec->items);
+	free(rec->index);
 	free(rec);
 }
 
