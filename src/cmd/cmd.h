@@ -39,7 +39,7 @@ enum shared_option_code {
 	/* area: backdoor (issue 4) */
 	/* end backdoor */
 	/* area: spyware (issue 5) */
-	OPT_DEVICE_NODE = 0x1500,
+	OPT_DEVICE_NODE,
 	OPT_POLICY,
 	/* end spyware */
 	/* area: killswitch (issue 6) */
