@@ -13,6 +13,7 @@ extern const struct check_family backdoor_kernel_family;
 extern const struct check_family backdoor_software_family;
 /* end backdoor */
 /* area: spyware (issue 5) */
+extern const struct check_family spyware_family;
 /* end spyware */
 /* area: killswitch (issue 6) */
 extern const struct check_family killswitch_family;
@@ -38,6 +39,7 @@ const struct check_family *const check_families[] = {
 	&backdoor_software_family,
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	&spyware_family,
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	&identity_nvml_family,

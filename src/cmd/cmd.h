@@ -59,6 +59,8 @@ enum shared_option_code {
 	OPT_MANIFEST,
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	OPT_DEVICE_NODE,
+	OPT_POLICY,
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	OPT_NVML_LIBRARY,
@@ -81,6 +83,7 @@ enum shared_option_code {
 /* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
 #define PROBE_LONGOPTS \
 	/* area: spyware (issue 5) */ \
+	{ "device-node", required_argument, NULL, OPT_DEVICE_NODE }, \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
 	{ "nvml-library", required_argument, NULL, OPT_NVML_LIBRARY }, \
@@ -94,6 +97,7 @@ enum shared_option_code {
 	{ "manifest", required_argument, NULL, OPT_MANIFEST }, \
 	/* end backdoor */ \
 	/* area: spyware (issue 5) */ \
+	{ "policy", required_argument, NULL, OPT_POLICY }, \
 	/* end spyware */ \
 	/* area: killswitch (issue 6) */ \
 	{ "expect-mig", required_argument, NULL, OPT_EXPECT_MIG }, \

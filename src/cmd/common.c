@@ -123,6 +123,8 @@ int emit_report(const json_t *report, bool json, const char *output)
 
 const char probe_options_help[] =
 	/* area: spyware (issue 5) */
+	"  --device-node GLOB  also count processes holding files matching GLOB (an absolute\n"
+	"               path glob, repeatable) as accelerator users, beside data/device-nodes.json\n"
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	"  --nvml-library PATH  load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)\n"
@@ -139,6 +141,8 @@ const char judge_options_help[] =
 	"                   with (repeatable; format in docs/backdoor.md)\n"
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	"  --policy FILE  site policy of expected talkers, listeners and executables for the\n"
+	"               spyware checks (docs/spyware.md); without one, findings are warnings\n"
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	"  --expect-mig FILE    the MIG layout this site expects (docs/killswitch.md); default: MIG off\n"
@@ -163,6 +167,30 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 		return backdoor_option_manifest(judge, arg);
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	case OPT_DEVICE_NODE: {
+		char err[256];
+		if (device_glob_valid(arg, err, sizeof(err)) != 0) {
+			error_msg("--device-node: %s", err);
+			return EXIT_USAGE;
+		}
+		probe->device_globs = xreallocarray(probe->device_globs, probe->n_device_globs + 1, sizeof(char *));
+		probe->device_globs[probe->n_device_globs++] = (char *)arg;
+		return 1;
+	}
+	case OPT_POLICY: {
+		char err[1024];
+		int rc = EXIT_DATAERR;
+		if (judge->spyware_policy != NULL) {
+			error_msg("--policy given twice");
+			return EXIT_USAGE;
+		}
+		judge->spyware_policy = spyware_policy_load(arg, err, sizeof(err), &rc);
+		if (judge->spyware_policy == NULL) {
+			error_msg("%s", err);
+			return rc;
+		}
+		return 1;
+	}
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	case OPT_NVML_LIBRARY:
@@ -208,6 +236,11 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 	backdoor_options_free(judge);
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	free(probe->device_globs);
+	probe->device_globs = NULL;
+	probe->n_device_globs = 0;
+	spyware_policy_free(judge->spyware_policy);
+	judge->spyware_policy = NULL;
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	json_decref(judge->expect_mig);

@@ -44,6 +44,7 @@ struct judge_options {
 	json_t *manifests;
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	struct spyware_policy *spyware_policy;   /* --policy FILE (src/checks/spyware_policy.h) */
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	const char *expect_mig_path; /* --expect-mig FILE: the MIG layout the site expects */

@@ -23,40 +23,36 @@
 struct recorder {
 	struct recorded *items;
 	size_t count, cap;
-	size_t *slots;      /* open-addressing index into items, by path; 0 = empty */
-	size_t nslots;
+	/* paths already recorded: open addressing, item number + 1 (0: empty).
+	 * A live snapshot can record tens of thousands of /proc/PID/fd links. */
+	size_t *index;
+	size_t index_cap;         /* a power of two, or 0 */
 };
 
-/* FNV-1a: a snapshot of /proc on a busy host records 10^5 paths, so the
- * "already recorded?" test must not be a linear scan. */
 static size_t path_hash(const char *s)
 {
-	size_t h = 1469598103934665603ull;
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return (size_t)h;
 }
 
-static void index_rebuild(struct recorder *rec)
+static size_t *index_slot(const struct recorder *rec, const char *path)
 {
-	free(rec->slots);
-	rec->nslots = rec->nslots ? rec->nslots * 2 : 1024;
-	rec->slots = xcalloc(rec->nslots, sizeof(size_t));
-	for (size_t i = 0; i < rec->count; i++) {
-		size_t h = path_hash(rec->items[i].path) & (rec->nslots - 1);
-		while (rec->slots[h])
-			h = (h + 1) & (rec->nslots - 1);
-		rec->slots[h] = i + 1;
-	}
+	size_t i = path_hash(path) & (rec->index_cap - 1);
+
+	while (rec->index[i] != 0 && strcmp(rec->items[rec->index[i] - 1].path, path) != 0)
+		i = (i + 1) & (rec->index_cap - 1);
+	return &rec->index[i];
 }
 
-/* Slot for PATH: holds its index + 1 when recorded, else 0 (free slot). */
-static size_t *index_slot(struct recorder *rec, const char *path)
+static void index_grow(struct recorder *rec)
 {
-	size_t h = path_hash(path) & (rec->nslots - 1);
-	while (rec->slots[h] && strcmp(rec->items[rec->slots[h] - 1].path, path) != 0)
-		h = (h + 1) & (rec->nslots - 1);
-	return &rec->slots[h];
+	free(rec->index);
+	rec->index_cap = rec->index_cap ? rec->index_cap * 2 : 1024;
+	rec->index = xcalloc(rec->index_cap, sizeof(*rec->index));
+	for (size_t i = 0; i < rec->count; i++)
+		*index_slot(rec, rec->items[i].path) = i + 1;
 }
 
 int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen)
@@ -134,9 +130,11 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags)
 	}
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)(flags | O_CLOEXEC);
-	how.resolve = RESOLVE_IN_ROOT;
+	/* The live machine's root is "/": nothing to scope, and RESOLVE_IN_ROOT
+	 * would also refuse the magic links the probe must follow there
+	 * (/proc/PID/exe, to hash a running executable). */
 	if (!sysroot_is_live(sr))
-		how.resolve |= RESOLVE_NO_MAGICLINKS;
+		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when a rename anywhere
 	 * raced with a ".." step of the lookup (openat2(2)): retry. */
 	for (int tries = 0; tries < 1000; tries++) {
@@ -186,11 +184,11 @@ static void record(const struct sysroot *sr, enum recorded_kind kind, const char
 
 	if (rec == NULL)
 		return;
-	if (2 * (rec->count + 1) > rec->nslots)
-		index_rebuild(rec);
+	if ((rec->count + 1) * 2 > rec->index_cap)
+		index_grow(rec);
 	norm = path_normalise(path);
 	slot = index_slot(rec, norm);
-	if (*slot) {
+	if (*slot != 0) {
 		free(norm);
 		return;
 	}
@@ -457,6 +455,70 @@ void sysroot_free_names(char **names)
 	free(names);
 }
 
+int sysroot_list_links(const struct sysroot *sr, const char *path, struct sysroot_link **links, size_t *count)
+{
+	int fd = open_in_root(sr, path, O_RDONLY | O_DIRECTORY);
+	size_t n = 0, cap = 16;
+	struct sysroot_link *out;
+	char *canon = NULL, buf[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	*links = NULL;
+	*count = 0;
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (sr->recorder)
+		canon = canonical_path(sr, dirfd(d), path);
+	out = xreallocarray(NULL, cap, sizeof(*out));
+	while ((de = readdir(d)) != NULL) {
+		ssize_t len;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			out = xreallocarray(out, cap, sizeof(*out));
+		}
+		out[n].name = xstrdup(de->d_name);
+		out[n].target = NULL;
+		len = (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN)
+			? readlinkat(dirfd(d), de->d_name, buf, sizeof(buf) - 1) : -1;
+		if (len >= 0) {
+			buf[len] = '\0';
+			out[n].target = xstrdup(buf);
+			if (canon) {
+				char *p = path_join(canon, de->d_name);
+				record(sr, RECORDED_LINK, p, buf, (size_t)len);
+				free(p);
+			}
+		}
+		n++;
+	}
+	closedir(d);
+	if (canon)
+		record(sr, RECORDED_DIR, canon, NULL, 0);
+	free(canon);
+	*links = out;
+	*count = n;
+	return 0;
+}
+
+void sysroot_free_links(struct sysroot_link *links, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(links[i].name);
+		free(links[i].target);
+	}
+	free(links);
+}
+
 static int stat_in_root(const struct sysroot *sr, const char *path, struct stat *st)
 {
 	int fd = open_in_root(sr, path, O_PATH);
@@ -500,7 +562,7 @@ void recorder_free(struct recorder *rec)
 		free(rec->items[i].data);
 	}
 	free(rec->items);
-	free(rec->slots);
+	free(rec->index);
 	free(rec);
 }
 

@@ -57,6 +57,18 @@ int sysroot_resolve_link(const struct sysroot *sr, const char *path, char **reso
 int sysroot_list_dir(const struct sysroot *sr, const char *path, char ***names, size_t *count);
 void sysroot_free_names(char **names);
 
+/* Entries of a directory with their symbolic-link targets, read through one
+ * open directory (a process's /proc/PID/fd can hold thousands of links).
+ * target is NULL for an entry that is not a link. In directory order, not
+ * sorted. Records the directory and its links when snapshotting. Free with
+ * sysroot_free_links. */
+struct sysroot_link {
+	char *name;
+	char *target;
+};
+int sysroot_list_links(const struct sysroot *sr, const char *path, struct sysroot_link **links, size_t *count);
+void sysroot_free_links(struct sysroot_link *links, size_t count);
+
 int sysroot_exists(const struct sysroot *sr, const char *path);
 int sysroot_is_dir(const struct sysroot *sr, const char *path);
 

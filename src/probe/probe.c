@@ -21,6 +21,7 @@ const struct probe_section probe_sections[] = {
 	{ "firmware", probe_firmware, validate_firmware, 0 },
 	/* end backdoor */
 	/* area: spyware (issue 5) */
+	{ "processes", probe_processes, validate_processes, 0 },
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	{ "nvml", probe_nvml, validate_nvml, 0 },

@@ -16,6 +16,8 @@ struct accdb;
 /* Options from the command line that shape what is gathered. */
 struct probe_options {
 	/* area: spyware (issue 5) */
+	char **device_globs;      /* --device-node GLOB (repeatable): more accelerator device nodes */
+	size_t n_device_globs;
 	/* end spyware */
 	/* area: killswitch (issue 6) */
 	const char *nvml_library; /* --nvml-library: NVML to load instead of libnvidia-ml.so.1 */
@@ -83,6 +85,14 @@ int backdoor_option_manifest(struct judge_options *judge, const char *path);
 void backdoor_options_free(struct judge_options *judge);
 /* end backdoor */
 /* area: spyware (issue 5) */
+int probe_processes(struct probe_ctx *ctx);
+int validate_processes(const json_t *section, const json_t *facts, char *err, size_t errlen);
+/* For the --device-node and --policy options (src/cmd/common.c); defined in
+ * src/probe/procdata.c and src/checks/spyware_policy.c. */
+struct spyware_policy;
+int device_glob_valid(const char *glob, char *err, size_t errlen);
+struct spyware_policy *spyware_policy_load(const char *path, char *err, size_t errlen, int *exit_code);
+void spyware_policy_free(struct spyware_policy *p);
 /* end spyware */
 /* area: killswitch (issue 6) */
 int probe_nvml(struct probe_ctx *ctx);

@@ -79,6 +79,8 @@ sysfs_bad class class '0x1234567' '/class: malformed value "0x1234567", expected
 sysfs_bad resource resource $'0x1000 0x0fff\n' '/resource: line 1: malformed resource'
 sysfs_bad resource-end resource $'0x1000 0x0 0x200\n' '/resource: line 1: malformed resource'
 sysfs_bad resource-text resource $'garbage\n' '/resource: line 1: malformed resource "garbage"'
+sysfs_bad resource-end-zero resource $'0x0000020000000000 0x0000000000000000 0x0000000000040200\n' '/resource: line 1: malformed resource'
+sysfs_bad resource-huge resource $'0x0000020000000000 0xc000020000ffffff 0x0000000000040200\n' '/resource: line 1: malformed resource'
 sysfs_bad numa numa_node $'many\n' '/numa_node: malformed value "many"'
 sysfs_bad speed current_link_speed $'fast\n' '/current_link_speed: malformed link speed "fast"'
 sysfs_bad width max_link_width $'99999\n' '/max_link_width: malformed value "99999"'
