@@ -19,6 +19,7 @@
 #include "core/json.h"
 #include "core/pcinames.h"
 #include "core/util.h"
+#include "measure/measure.h"
 #include "probe/probe.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
@@ -577,6 +578,13 @@ static int validate_accelerator(const json_t *acc, const char *where, char *err,
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (jv_string(acc, names[i], JV_NULLABLE, 4096, where, err, errlen))
 			return -1;
+	/* Measured figures (written by the measurement probe, issue 7). */
+	if (json_object_get(acc, "measured") != NULL) {
+		char sub[96];
+		snprintf(sub, sizeof(sub), "%s.measured", where);
+		if (measure_validate_measured(json_object_get(acc, "measured"), sub, err, errlen))
+			return -1;
+	}
 	return 0;
 }
 
