@@ -43,15 +43,19 @@ jq_is '.nvml | "\(.available) \(.reason)"' "false nvmlInit: NVIDIA driver not lo
 CHIPAUDIT_NVML_LIBRARY=$FAKE "$CHIPAUDIT" facts >"$TMP/f.json"
 jq_is '.nvml.reason' "nvmlInit: NVIDIA driver not loaded" "fake without a scenario: driver not loaded" "$TMP/f.json"
 
+# The checks of this issue (the other killswitch.* ids belong to the measurement
+# and drift families and judge other facts).
+KS='select(.check | test("^killswitch\\.(compute_prohibited|drain|cc_not_ready|device_lost|power_capped|clocks_capped|throttle_active|memory_degraded|xid|vgpu_unlicensed|mig_changed)$") or . == "identity.mismatch")'
+
 # --- a healthy H20 server, seen through NVML only
 with healthy-h20 -- "$CHIPAUDIT" audit --json >"$TMP/r.json"
 jq_is '[.accelerators[] | .seen_through] | unique | join(",")' "nvml" "healthy H20: GPUs seen through NVML only" "$TMP/r.json"
 jq_is '[.accelerators[] | "\(.model)@\(.pci_address)"] | join(" ")' \
 	"H20@0000:18:00.0 H20@0000:2a:00.0 H20@0000:3a:00.0 H20@0000:5d:00.0 H20@0000:9a:00.0 H20@0000:ab:00.0 H20@0000:ba:00.0 H20@0000:db:00.0" \
 	"healthy H20: NVML's bus ids normalised, models from the database" "$TMP/r.json"
-jq_is '[.findings[] | select(.category == "killswitch" or .check == "identity.mismatch") | .status] | unique | join(",")' "pass" \
+jq_is "[.findings[] | $KS | .status] | unique | join(\",\")" "pass" \
 	"healthy H20: every kill-switch check passes" "$TMP/r.json"
-jq_is '[.findings[] | select(.category == "killswitch" or .check == "identity.mismatch")] | length' 96 \
+jq_is "[.findings[] | $KS] | length" 96 \
 	"healthy H20: 12 checks x 8 GPUs" "$TMP/r.json"
 jq_is '[.limitations[] | select(.reason | test("seen through nvml only"))] | length' 8 \
 	"healthy H20: NVML-only GPUs are stated as limitations" "$TMP/r.json"
@@ -65,7 +69,13 @@ jq_is '.accelerators[0].nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \
 	"00000000:18:00.0 NVIDIA H20 400000 gpu_idle clocks_event_reasons" "healthy H20: NVML facts" "$TMP/f.json"
 jq_is '.nvml | "\(.driver_version) \(.cuda_driver_version) \(.device_count) \(.missing_functions | length)"' "550.90.07 12.4 8 0" \
 	"healthy H20: system facts" "$TMP/f.json"
-expect_exit 0 "healthy H20: facts judge the same" "$CHIPAUDIT" judge "$TMP/f.json"
+"$CHIPAUDIT" judge --json "$TMP/f.json" >"$TMP/j.json"
+if diff <(jq -S "[.findings[] | $KS | {check, subject, status}]" "$TMP/r.json") \
+	<(jq -S "[.findings[] | $KS | {check, subject, status}]" "$TMP/j.json") >"$TMP/diff"; then
+	pass "healthy H20: facts judge the same"
+else
+	fail "healthy H20: facts judge the same" "$(head -c 600 "$TMP/diff")"
+fi
 
 # --- one scenario per condition
 check_scenario() { # SCENARIO CHECK SUBJECT=STATUS...
@@ -138,7 +148,11 @@ jq_is '.accelerators[0].nvml.unavailable.serial' "function not in this NVML (old
 jq_is '.nvml.missing_functions | index("nvmlDeviceGetGspFirmwareVersion") != null and index("nvmlInit_v2") == null' true \
 	"old driver: missing functions listed" "$TMP/old.json"
 jq_is '.nvml.cuda_driver_version' 12.4 "old driver: nvmlSystemGetCudaDriverVersion" "$TMP/old.json"
-expect_exit 0 "old driver: facts judge" "$CHIPAUDIT" judge "$TMP/old.json"
+"$CHIPAUDIT" judge "$TMP/old.json" >/dev/null 2>"$TMP/err"
+rc=$?
+# other families judge this VM too (no IOMMU under NVML-only GPUs fails), so
+# the point here is that old-driver facts validate and are judged: 0, 1 or 2
+if [ "$rc" -le 2 ]; then pass "old driver: facts judge"; else fail "old driver: facts judge" "exit $rc: $(cat "$TMP/err")"; fi
 "$CHIPAUDIT" judge --json "$TMP/old.json" >"$TMP/old-r.json"
 expect_status "$TMP/old-r.json" killswitch.compute_prohibited 0000:18:00.0 skip "old driver: compute mode unknown is a skip"
 
