@@ -114,7 +114,7 @@ if [ "$(id -u)" -ne 0 ]; then
 elif ! setpriv --reuid=65534 --regid=65534 --clear-groups "$CHIPAUDIT" --version >/dev/null 2>&1; then
 	skip "unprivileged: root's processes are not inspectable" "nobody cannot run $CHIPAUDIT (directory permissions)"
 else
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$CHIPAUDIT" audit --json --device-node "$GLOB" >"$TMP/u.json" 2>"$TMP/err"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$CHIPAUDIT" audit --no-history --json --device-node "$GLOB" >"$TMP/u.json" 2>"$TMP/err"
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$CHIPAUDIT" facts --device-node "$GLOB" >"$TMP/uf.json" 2>"$TMP/err"
 	jq_is ".processes.not_inspectable[] | select(.pid == $UPID) | \"\(.user) \(.command) \(.inspectable)\"" "root python3 false" \
 		"unprivileged: the root-owned device user is listed as not inspectable" "$TMP/uf.json"
