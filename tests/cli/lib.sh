@@ -12,7 +12,9 @@ failures=0
 count=0
 
 pass() { count=$((count + 1)); echo "ok $count - $1"; }
-fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+# Every line of a failure's detail is a TAP comment, even inside a multi-line
+# argument (a diff), so that meson reports the failure and not a TAP error.
+fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
 
 # expect_exit CODE NAME CMD...: the command exits with CODE.
 expect_exit() {
