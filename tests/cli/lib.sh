@@ -3,6 +3,8 @@
 set -u
 : "${CHIPAUDIT:?}" "${SRCDIR:?}"
 FIXTURES="$SRCDIR/tests/fixtures"
+# The fixture trees' empty directories, which git does not keep.
+"$FIXTURES/empty-dirs.sh" restore || { echo "Bail out! cannot restore the fixture trees' empty directories"; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # Each script keeps its own history and host key: tests never write to
