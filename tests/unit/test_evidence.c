@@ -94,6 +94,35 @@ static void test_jscan_rejects(void **state)
 	assert_int_equal(scan("{\"x\":1,\"x\":2}", want, 1, err), 0);
 }
 
+/* The scanner passes over plain string bytes in blocks: a byte that needs
+ * attention (the closing quote, an escape, a control character, UTF-8, good
+ * or bad) at every offset of strings up to three blocks long, in a text
+ * whose end falls at every offset of a block, is judged as jansson judges it. */
+static void test_jscan_blocks(void **state)
+{
+	static const char *const special[] = { "\"", "\\n", "\\\"", "\\x", "\\u00e9", "\\u12", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+					       "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xff", "\xed\xa0\x80" };
+	struct jscan_member want[] = { { .key = "a" } };
+	char text[128], err[256];
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(special); k++)
+		for (size_t before = 0; before < 48; before++)
+			for (size_t after = 0; after < 17; after++) {
+				json_error_t jerr;
+				json_t *j;
+				int n = snprintf(text, sizeof(text), "{\"a\":\"%.*s%s%.*s\"}", (int)before,
+						 "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP", special[k], (int)after,
+						 "qrstuvwxyz+-*/=_~");
+				bool ok = scan(text, want, 1, err) == 0;
+				j = json_loadb(text, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+				if (ok != (j != NULL))
+					fail_msg("'%s': scanner %s, jansson %s", text, ok ? "accepts" : err, j ? "accepts" : jerr.text);
+				if (ok)
+					assert_int_equal(want[0].len, (size_t)n - 6);
+				json_decref(j);
+			}
+}
+
 static void test_jscan_depth(void **state)
 {
 	size_t depth = JSCAN_MAX_DEPTH + 1;
@@ -539,6 +568,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jscan_members),
 		cmocka_unit_test(test_jscan_rejects),
+		cmocka_unit_test(test_jscan_blocks),
 		cmocka_unit_test(test_jscan_depth),
 		cmocka_unit_test(test_sign_every_byte),
 		cmocka_unit_test(test_key_files),
