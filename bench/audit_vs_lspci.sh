@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 runs=${1:-50}; shift || true
 chipaudit=${CHIPAUDIT:-build/chipaudit}
 command -v lspci >/dev/null || { echo "lspci missing: apt-get install pciutils"; exit 1; }
+# Every audit is recorded in history (evidence, issue 8), which is part of
+# its cost; into a state directory of this run, not /var/lib/chipaudit.
+CHIPAUDIT_STATE=$(mktemp -d)
+export CHIPAUDIT_STATE
+trap 'rm -rf "$CHIPAUDIT_STATE"' EXIT
 
 # median wall time in microseconds of RUNS executions of a command
 median_us() {

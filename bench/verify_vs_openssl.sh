@@ -6,8 +6,9 @@
 #   bench/verify_vs_openssl.sh [N]      (N reports verified, default 2000)
 #
 # Reports are real: `chipaudit audit --sign` of the h20x8 fixture (eight
-# H20s), about 31 KiB each, a chain of 200 distinct reports copied up to N
-# files. The peer is `openssl speed -seconds 3 ed25519` (its verify/s, one
+# H20s), about 170 KiB each since the backdoor, capability and evidence
+# areas were merged (31 KiB before), a chain of 200 distinct reports copied
+# up to N files. The peer is `openssl speed -seconds 3 ed25519` (its verify/s, one
 # process, a short message), and the same with -multi (one process per
 # processor). The issue's target: chipaudit verify >= 70% of the first.
 set -eu
@@ -25,11 +26,15 @@ cpus=$(nproc)
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $cpus processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "openssl: $(openssl version)"
 
+# An audit that completes exits with its verdict, 0 to 2: h20x8's driver is
+# named in security bulletins (backdoor.driver.cve fails), so 2 here.
+audit() { "$CHIPAUDIT" audit "$@" >/dev/null || [ $? -le 2 ]; }
+
 # --- the reports
 "$CHIPAUDIT" keygen --state "$work/state" >/dev/null
 mkdir -p "$work/r"
 for i in $(seq -w 1 200); do
-	"$CHIPAUDIT" audit --root "$H20" --state "$work/state" --sign -o "$work/r/c$i.json" >/dev/null
+	audit --root "$H20" --state "$work/state" --sign -o "$work/r/c$i.json"
 done
 i=0
 while [ "$(ls "$work/r" | grep -c '\.json$')" -lt "$N" ]; do
@@ -50,6 +55,13 @@ ossl_verify_rate() { openssl speed -seconds 3 "$@" ed25519 2>/dev/null | awk '/b
 ossl_cpu=$(ossl_verify_rate)
 ossl_wall=$(ossl_verify_rate -elapsed)
 echo "openssl speed ed25519 verify/s: $ossl_cpu (per CPU second, the default), $ossl_wall (-elapsed, per wall second)"
+# `openssl speed` verifies a 20-byte message. Pure Ed25519 hashes the whole
+# message with SHA-512, so no verifier of these reports can pass, per CPU
+# second, 1 / (1 / verify rate + size / SHA-512 rate): the ceiling printed.
+sha512_kbs=$(openssl speed -seconds 3 -bytes "$size" -evp sha512 2>/dev/null | awk '/^sha512/ {sub(/k$/, "", $NF); print $NF}')
+ceiling=$(echo "1 / (1 / $ossl_cpu + $size / ($sha512_kbs * 1000))" | bc -l)
+printf 'openssl speed -evp sha512 on %s bytes: %.0f MB/s; so at most %.0f reports/s per CPU second (%.2f of openssl speed ed25519) for any Ed25519 verifier of these reports\n' \
+	"$size" "$(echo "$sha512_kbs / 1000" | bc -l)" "$ceiling" "$(echo "$ceiling / $ossl_cpu" | bc -l)"
 
 # --- chipaudit verify: best of three runs, wall and CPU time
 TIMEFORMAT='%R %U %S'
@@ -77,6 +89,7 @@ printf 'chipaudit verify reports/s: %.0f wall, %.0f per CPU second (%s threads);
 printf 'ratio, wall clock:  chipaudit verify (%s threads) / openssl speed -elapsed = %.2f   <- the issue asks >= 0.70\n' "$cpus" "$(echo "$all_w / $ossl_wall" | bc -l)"
 printf 'ratio, wall clock:  chipaudit verify / openssl speed (default)      = %.2f\n' "$(echo "$all_w / $ossl_cpu" | bc -l)"
 printf 'ratio, CPU time:    chipaudit verify / openssl speed (per core)     = %.2f\n' "$(echo "$all_c / $ossl_cpu" | bc -l)"
+printf 'ratio, CPU time:    chipaudit verify / the Ed25519 ceiling above    = %.2f\n' "$(echo "$all_c / $ceiling" | bc -l)"
 
 # --- what evidence costs an audit: R audits of h20x8 per mode, the modes
 # interleaved (round by round) so that a change of load touches all alike.
@@ -92,7 +105,7 @@ for m in "${modes[@]}"; do wall[$m]=0; cpu[$m]=0; done
 for _ in $(seq $ROUNDS); do
 	for m in "${modes[@]}"; do
 		declare -n a="args_$m"
-		t=$( { time for _ in $(seq $R); do "$CHIPAUDIT" audit --root "$H20" "${a[@]}" >/dev/null; done; } 2>&1 )
+		t=$( { time for _ in $(seq $R); do audit --root "$H20" "${a[@]}" || exit 1; done; } 2>&1 )
 		wall[$m]=$(echo "${wall[$m]} + $(echo "$t" | awk '{print $1}')" | bc -l)
 		cpu[$m]=$(echo "${cpu[$m]} + $(echo "$t" | awk '{print $2 + $3}')" | bc -l)
 		unset -n a

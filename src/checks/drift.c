@@ -65,6 +65,10 @@ static void compare_tops(const json_t *acc, const json_t *base_facts, const char
 		double cur, base, drop;
 		if (!json_is_number(v) || !json_is_number(bv))
 			continue;
+		/* A PTX lower bound and a cuBLASLt figure come from different
+		 * kernels: between them the method changed, not the part. */
+		if (shape_measured_approximate(acc, precision) != shape_measured_approximate(bacc, precision))
+			continue;
 		cur = json_number_value(v);
 		base = json_number_value(bv);
 		if (!(base > 0) || !(cur >= 0))
@@ -119,8 +123,8 @@ static void evaluate_performance(const struct check *check, const struct judge_c
 	if (judged == 0)
 		finding_add(out, check, STATUS_SKIP, "host", NULL,
 			    "Measure throughput in every audit (the capability measurement) to follow it over time.",
-			    "No accelerator has measured throughput in both this report and %s "
-			    "(accelerators[].measured.dense_tops)", name_or(o->baseline_name, "the baseline"));
+			    "No accelerator has throughput measured by the same method in both this report and %s "
+			    "(accelerators[].measured.dense_tops, .approximate)", name_or(o->baseline_name, "the baseline"));
 }
 
 static const json_t *find_named(const json_t *list, const char *(*name_of)(const json_t *), const char *name)
@@ -181,12 +185,12 @@ static void compare_modules(struct firmware_state *st, const json_t *cur, const 
 static void compare_firmware(struct firmware_state *st, const json_t *cur, const json_t *base)
 {
 	char *drivers = shape_driver_versions(cur), *bdrivers = shape_driver_versions(base);
+	json_t *files = shape_firmware_files(cur), *bfiles = shape_firmware_files(base), *f;
 	size_t i;
-	json_t *f;
 
-	json_array_foreach(shape_firmware(cur), i, f) {
+	json_array_foreach(files, i, f) {
 		const char *path = shape_firmware_path(f);
-		const json_t *bf = path ? find_named(shape_firmware(base), shape_firmware_path, path) : NULL;
+		const json_t *bf = path ? find_named(bfiles, shape_firmware_path, path) : NULL;
 		json_t *ev;
 
 		if (bf == NULL || !shape_firmware_sha256(f) || !shape_firmware_sha256(bf))
@@ -209,6 +213,8 @@ static void compare_firmware(struct firmware_state *st, const json_t *cur, const
 				    "Firmware %s changed (sha256 %.12s... -> %.12s...) and the driver version is unknown",
 				    path, shape_firmware_sha256(bf), shape_firmware_sha256(f));
 	}
+	json_decref(files);
+	json_decref(bfiles);
 	free(drivers);
 	free(bdrivers);
 }
@@ -217,19 +223,18 @@ static void evaluate_firmware(const struct check *check, const struct judge_ctx 
 {
 	const struct judge_options *o = ctx->options;
 	struct firmware_state st = { .check = check, .out = out };
-	const char *kernel, *bkernel;
 
 	if (!have_baseline(check, ctx, out))
 		return;
 	st.against = name_or(o->baseline_name, "the baseline");
-	kernel = jstr(jobj(ctx->facts, "host"), "kernel");
-	bkernel = jstr(jobj(o->baseline, "host"), "kernel");
-	compare_modules(&st, ctx->facts, o->baseline, changed(bkernel, kernel));
+	compare_modules(&st, ctx->facts, o->baseline,
+			changed(shape_kernel_release(o->baseline), shape_kernel_release(ctx->facts)));
 	compare_firmware(&st, ctx->facts, o->baseline);
 	if (st.compared == 0)
 		finding_add(out, check, STATUS_SKIP, "host", NULL,
 			    "Audit with the module and firmware examination (it records their digests).",
-			    "No kernel module or firmware file has a digest in both this report and %s (facts.modules[].sha256, facts.firmware[].sha256)",
+			    "No kernel module or firmware file has a digest in both this report and %s "
+			    "(modules.list[].file.sha256, firmware[].files[].sha256)",
 			    st.against);
 	else if (st.flagged == 0)
 		finding_add(out, check, STATUS_PASS, "host", json_pack("{s:i, s:s}", "compared", st.compared, "against", st.against),
@@ -362,9 +367,11 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 
 static const struct check drift_checks[] = {
 	{ "killswitch.drift.performance", "killswitch", "Measured throughput fell against the baseline", SEVERITY_HIGH,
-	  "accelerators[].measured.dense_tops, baseline and first report", 0, evaluate_performance },
+	  "accelerators[].measured.dense_tops, accelerators[].measured.approximate, baseline and first report", 0,
+	  evaluate_performance },
 	{ "backdoor.drift.firmware", "backdoor", "A firmware or module digest changed while the driver version did not",
-	  SEVERITY_HIGH, "modules[].sha256, firmware[].sha256, drivers[].version, host.kernel, baseline", 0, evaluate_firmware },
+	  SEVERITY_HIGH, "modules.list[].file.sha256, modules.list[].version, modules.release, firmware[].files[].sha256, "
+	  "drivers[].version, baseline", 0, evaluate_firmware },
 	{ "killswitch.drift.caps", "killswitch", "A power or clock cap appeared since the baseline", SEVERITY_MEDIUM,
 	  "accelerators[].nvml.power_mw, accelerators[].nvml.clocks_mhz, baseline", 0, evaluate_caps },
 	{ "spyware.drift.new_talker", "spyware", "A new process holds an accelerator and talks to the network", SEVERITY_MEDIUM,

@@ -160,27 +160,32 @@ static const json_t *find_by(const json_t *list, name_fn name_of, const char *na
 	return NULL;
 }
 
-/* Modules or firmware: entries keyed by NAME_OF, with the members in PATHS compared. */
+/* Modules or firmware: entries keyed by NAME_OF, with MEMBERS compared; an
+ * entry that appeared or went is shown with its digest, the first member. */
 static void diff_named(json_t *changes, const char *section, const json_t *la, const json_t *lb,
-		       name_fn name_of, const char *const *paths, size_t npaths)
+		       name_fn name_of, const struct shape_member *members, size_t nmembers)
 {
+	const struct shape_member *digest = &members[0];
 	size_t i;
 	json_t *item;
 
 	json_array_foreach(la, i, item)
 		if (name_of(item) && find_by(lb, name_of, name_of(item)) == NULL)
-			add(changes, section, name_of(item), "sha256", json_object_get(item, "sha256"), NULL);
+			add(changes, section, name_of(item), digest->what, jpath(item, digest->path), NULL);
 	json_array_foreach(lb, i, item) {
 		const json_t *old;
 		if (name_of(item) == NULL)
 			continue;
 		old = find_by(la, name_of, name_of(item));
 		if (old == NULL) {
-			add(changes, section, name_of(item), "sha256", NULL, json_object_get(item, "sha256"));
+			add(changes, section, name_of(item), digest->what, NULL, jpath(item, digest->path));
 			continue;
 		}
-		for (size_t p = 0; p < npaths; p++)
-			compare_path(changes, section, name_of(item), old, item, paths[p]);
+		for (size_t m = 0; m < nmembers; m++) {
+			const json_t *va = jpath(old, members[m].path), *vb = jpath(item, members[m].path);
+			if (!equal(va, vb))
+				add(changes, section, name_of(item), members[m].what, va, vb);
+		}
 	}
 }
 
@@ -326,18 +331,18 @@ static void diff_findings(json_t *changes, const json_t *a, const json_t *b)
 
 json_t *report_diff(const json_t *a, const json_t *b)
 {
-	static const char *const module_paths[] = { "version", "sha256" };
-	static const char *const firmware_paths[] = { "sha256" };
 	const json_t *fa = facts_of(a), *fb = facts_of(b);
-	json_t *changes = json_array();
+	json_t *changes = json_array(), *fwa = shape_firmware_files(fa), *fwb = shape_firmware_files(fb);
 
 	diff_host(changes, fa, fb);
 	diff_accelerators(changes, fa, fb);
 	diff_drivers(changes, fa, fb);
 	diff_named(changes, "modules", shape_modules(fa), shape_modules(fb), shape_module_name,
-		   module_paths, ARRAY_SIZE(module_paths));
-	diff_named(changes, "firmware", shape_firmware(fa), shape_firmware(fb), shape_firmware_path,
-		   firmware_paths, ARRAY_SIZE(firmware_paths));
+		   shape_module_members, shape_module_member_count);
+	diff_named(changes, "firmware", fwa, fwb, shape_firmware_path, shape_firmware_members,
+		   shape_firmware_member_count);
+	json_decref(fwa);
+	json_decref(fwb);
 	diff_processes(changes, fa, fb);
 	diff_findings(changes, a, b);
 	return changes;

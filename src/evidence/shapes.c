@@ -69,8 +69,15 @@ const json_t *shape_measured_tops(const json_t *acc)
 	return json_is_object(tops) ? tops : NULL;
 }
 
+bool shape_measured_approximate(const json_t *acc, const char *precision)
+{
+	const json_t *approximate = jpath(acc, "measured.approximate");
+	return json_is_object(approximate) && json_is_true(json_object_get(approximate, precision));
+}
+
 const char *const shape_measured_paths[] = {
-	"measured.memory_copy_gbs", "measured.h2d_gbs", "measured.d2h_gbs", "measured.allocatable_bytes",
+	"measured.method", "measured.memory_copy_gbs", "measured.h2d_gbs", "measured.d2h_gbs",
+	"measured.allocatable_bytes",
 };
 const size_t shape_measured_path_count = ARRAY_SIZE(shape_measured_paths);
 
@@ -83,7 +90,7 @@ const size_t shape_accelerator_path_count = ARRAY_SIZE(shape_accelerator_paths);
 
 const json_t *shape_modules(const json_t *facts)
 {
-	return jarr(facts, "modules");
+	return jarr(jobj(facts, "modules"), "list");
 }
 
 const char *shape_module_name(const json_t *m)
@@ -98,12 +105,34 @@ const char *shape_module_version(const json_t *m)
 
 const char *shape_module_sha256(const json_t *m)
 {
-	return jstr(m, "sha256");
+	return jstr(jobj(m, "file"), "sha256");
 }
 
-const json_t *shape_firmware(const json_t *facts)
+const struct shape_member shape_module_members[] = {
+	{ "sha256", "file.sha256" },
+	{ "version", "version" },
+};
+const size_t shape_module_member_count = ARRAY_SIZE(shape_module_members);
+
+const char *shape_kernel_release(const json_t *facts)
 {
-	return jarr(facts, "firmware");
+	const char *release = jstr(jobj(facts, "modules"), "release");
+	return release ? release : jstr(jobj(facts, "host"), "kernel");
+}
+
+json_t *shape_firmware_files(const json_t *facts)
+{
+	const json_t *dirs = jarr(facts, "firmware");
+	json_t *files, *d, *f;
+	size_t i, j;
+
+	if (dirs == NULL)
+		return NULL;
+	files = json_array();
+	json_array_foreach(dirs, i, d)
+		json_array_foreach(jarr(d, "files"), j, f)
+			json_array_append(files, f);
+	return files;
 }
 
 const char *shape_firmware_path(const json_t *f)
@@ -115,6 +144,11 @@ const char *shape_firmware_sha256(const json_t *f)
 {
 	return jstr(f, "sha256");
 }
+
+const struct shape_member shape_firmware_members[] = {
+	{ "sha256", "sha256" },
+};
+const size_t shape_firmware_member_count = ARRAY_SIZE(shape_firmware_members);
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -20,7 +20,8 @@ bool jpath_num(const json_t *obj, const char *path, double *out);
 const json_t *shape_accelerator(const json_t *facts, const char *addr);
 
 /* Power and clock limits of an accelerator: a value lower than before is a
- * cap that appeared (issue 6, accelerators[].nvml). */
+ * cap that appeared (issue 6, not merged yet: accelerators[].nvml as the
+ * NVML backend's branch writes it). */
 struct limit_field {
 	const char *path;    /* below the accelerator object */
 	const char *label;   /* for messages */
@@ -31,9 +32,12 @@ extern const struct limit_field shape_limit_fields[];
 extern const size_t shape_limit_field_count;
 
 /* Measured dense throughput per precision, {"fp16": 148.1, ...} (issue 7,
- * accelerators[].measured.dense_tops), or NULL. */
+ * accelerators[].measured.dense_tops, src/measure/validate.c), or NULL. */
 const json_t *shape_measured_tops(const json_t *acc);
-/* Other measured members diff shows (bandwidths), by path below the accelerator. */
+/* Whether the figure at PRECISION is a lower bound from chipaudit's PTX
+ * kernels rather than a cuBLASLt figure (accelerators[].measured.approximate). */
+bool shape_measured_approximate(const json_t *acc, const char *precision);
+/* Other measured members diff shows (bandwidths, method), by path below the accelerator. */
 extern const char *const shape_measured_paths[];
 extern const size_t shape_measured_path_count;
 
@@ -41,24 +45,44 @@ extern const size_t shape_measured_path_count;
 extern const char *const shape_accelerator_paths[];
 extern const size_t shape_accelerator_path_count;
 
-/* Kernel modules (issue 4): facts.modules[] of {name, version, sha256}. */
+/* A member diff compares, by PATH below an entry, shown as WHAT. */
+struct shape_member {
+	const char *what;
+	const char *path;
+};
+
+/* Kernel modules (issue 4, src/probe/modules.c): facts.modules.list[] of
+ * {name, version, file: {path, sha256, ...} or null for a built-in one}. */
 const json_t *shape_modules(const json_t *facts);
 const char *shape_module_name(const json_t *m);
 const char *shape_module_version(const json_t *m);
 const char *shape_module_sha256(const json_t *m);
+/* What diff compares of a module; the first is its digest. */
+extern const struct shape_member shape_module_members[];
+extern const size_t shape_module_member_count;
+/* The kernel release whose modules were examined (modules.release), else
+ * the running kernel (host.kernel). */
+const char *shape_kernel_release(const json_t *facts);
 
-/* Firmware files (issue 4): facts.firmware[] of {path, sha256}. */
-const json_t *shape_firmware(const json_t *facts);
+/* Firmware files (issue 4, src/probe/firmware.c): facts.firmware[] is one
+ * entry per driver firmware directory, {driver, directory, exists, files:
+ * [{path, size, sha256 or null, error}]}. The files of all of them, in one
+ * new array (the caller releases it), or NULL when facts has no firmware. */
+json_t *shape_firmware_files(const json_t *facts);
 const char *shape_firmware_path(const json_t *f);
 const char *shape_firmware_sha256(const json_t *f);
+/* What diff compares of a firmware file; the first is its digest. */
+extern const struct shape_member shape_firmware_members[];
+extern const size_t shape_firmware_member_count;
 
 /* The accelerator driver versions, as one sorted, comma-separated string
  * ("nvidia 550.54.15"), from facts.drivers[].version (issue 4) and
  * facts.nvml.driver_version (issue 6). Caller frees; NULL when none is known. */
 char *shape_driver_versions(const json_t *facts);
 
-/* Processes (issue 5): facts.processes[]; a device user holds an
- * accelerator device node ("devices" not empty). */
+/* Processes (issue 5, not merged yet: the shape docs/evidence.md proposes):
+ * facts.processes[]; a device user holds an accelerator device node
+ * ("devices" not empty). */
 const json_t *shape_processes(const json_t *facts);
 bool shape_is_device_user(const json_t *proc);
 /* What names a process across reboots: its executable, else its comm. */

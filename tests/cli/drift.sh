@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Drift checks on hand-written pairs of facts (the baseline, then now), with
-# the members other areas gather in the shapes docs/evidence.md assumes; and
-# an audit judged against the previous report in history.
+# Drift checks on pairs of facts (the baseline, then now) made from the h20x8
+# fixture's real facts (modules, firmware and drivers as the backdoor probes
+# write them) and the measured fixtures (as the capability area writes them),
+# edited with jq; NVML limits and processes, whose areas are not merged yet,
+# in the shapes docs/evidence.md proposes. Then audits of a fixture tree
+# judged against the previous report in history.
 . "$(dirname "$0")/lib.sh"
 
 "$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/base-plain.json"
@@ -21,15 +24,23 @@ judge "$TMP/base-plain.json"
 for c in killswitch.drift.performance backdoor.drift.firmware killswitch.drift.caps spyware.drift.new_talker; do
 	expect_finding "$c: skip without a baseline" "$c" host "^skip: No earlier report of this host" "$TMP/r.json"
 done
-# A baseline without the other areas' facts: skips naming what is missing.
+# The fixture's facts against themselves: its 4 NVIDIA modules and 2 GSP
+# firmware files compared; no measurement, no NVML, no processes there.
 judge --baseline "$TMP/base-plain.json" "$TMP/base-plain.json"
-expect_finding "performance: skip without measurements" killswitch.drift.performance host "skip: .*accelerators\[\]\.measured\.dense_tops" "$TMP/r.json"
-expect_finding "firmware: skip without digests" backdoor.drift.firmware host "skip: .*facts\.modules\[\]\.sha256" "$TMP/r.json"
-expect_finding "caps: skip without limits" killswitch.drift.caps host "skip: .*nvml\.power_mw" "$TMP/r.json"
-expect_finding "new_talker: skip without processes" spyware.drift.new_talker host "skip: .*facts\.processes" "$TMP/r.json"
+expect_finding "firmware: the fixture's real digests compared" backdoor.drift.firmware host "^pass: 6 module and firmware digests compared with .*base-plain.json: none changed" "$TMP/r.json"
+expect_finding "performance: skip without measurements" killswitch.drift.performance host "^skip: .*accelerators\[\]\.measured\.dense_tops" "$TMP/r.json"
+expect_finding "caps: skip without limits" killswitch.drift.caps host "^skip: .*nvml\.power_mw" "$TMP/r.json"
+expect_finding "new_talker: skip without processes" spyware.drift.new_talker host "^skip: .*facts\.processes" "$TMP/r.json"
+# Facts gathered without the module and firmware examination: a skip naming the members.
+mk 'del(.modules, .firmware)' bare
+judge --baseline "$TMP/bare.json" "$TMP/base-plain.json"
+expect_finding "firmware: skip without digests" backdoor.drift.firmware host "^skip: .*modules\.list\[\]\.file\.sha256, firmware\[\]\.files\[\]\.sha256" "$TMP/r.json"
 
-# --- performance: 900 TOPS at first, then 880 (-2%), then 700 (-22%).
-tops() { mk ".accelerators[0].measured = {\"dense_tops\": {\"fp16\": $1, \"fp8\": $2}}" "$3"; }
+# --- performance: the first GPU measured as h20-healthy.json has it (every
+# member `chipaudit measure` writes), its FP16 and FP8 figures set: 900 TOPS
+# at first, then 880 (-2%), then 700 (-22%).
+MEASURED="$FIXTURES/measured/h20-healthy.json"
+tops() { jq --slurpfile m "$MEASURED" ".accelerators[0].measured = (\$m[0].accelerators[0].measured | .dense_tops.fp16 = $1 | .dense_tops.fp8 = $2)" "$TMP/base-plain.json" >"$TMP/$3.json"; }
 tops 900 1800 p0; tops 880 1790 p1; tops 700 1800 p2; tops 850 1700 p3; tops 795 1790 p4
 judge --baseline "$TMP/p0.json" "$TMP/p1.json"
 expect_finding "performance: -2% passes" killswitch.drift.performance 0000:18:00.0 "^pass: Measured throughput within 10% of .*p0.json \(largest change: fp16 -2.2%\)" "$TMP/r.json"
@@ -44,32 +55,54 @@ expect_finding "performance: slow drift caught against the first report" killswi
 judge --baseline "$TMP/p3.json" "$TMP/p4.json"
 expect_finding "performance: the same step alone passes" killswitch.drift.performance 0000:18:00.0 "^pass" "$TMP/r.json"
 # Another part in the slot is not a slower one.
-mk '.accelerators[0].measured = {"dense_tops": {"fp16": 100}} | .accelerators[0].device_id = "2330"' p5
+tops 100 200 p5; jq '.accelerators[0].device_id = "2330"' "$TMP/p5.json" >"$TMP/p5b.json" && mv "$TMP/p5b.json" "$TMP/p5.json"
 judge --baseline "$TMP/p0.json" "$TMP/p5.json"
 expect_finding "performance: a replaced part is not compared" killswitch.drift.performance host "^skip" "$TMP/r.json"
+# The measured fixtures as they are: a throttled H20 against a healthy one.
+judge --baseline "$FIXTURES/measured/h20-healthy.json" "$FIXTURES/measured/h20-throttled.json"
+expect_finding "performance: the throttled H20 fails against the healthy one" killswitch.drift.performance 0000:18:00.0 "^fail: Measured fp16 throughput fell 56.9% \(141.2 -> 60.8 TOPS\) against .*h20-healthy.json, more than the 10% margin$" "$TMP/r.json"
+# PTX lower bounds (no cuBLASLt this time) are not compared with cuBLASLt figures.
+judge --baseline "$FIXTURES/measured/h200-healthy.json" "$FIXTURES/measured/h200-approximate.json"
+expect_finding "performance: approximate figures are not compared with exact ones" killswitch.drift.performance host "^skip: No accelerator has throughput measured by the same method" "$TMP/r.json"
+jq_is '[.findings[] | select(.check == "killswitch.drift.performance")] | length' 1 "performance: ... and give no finding on the accelerator" "$TMP/r.json"
+judge --baseline "$FIXTURES/measured/h200-approximate.json" "$FIXTURES/measured/h200-approximate.json"
+expect_finding "performance: approximate figures are compared with approximate ones" killswitch.drift.performance 0000:18:00.0 "^pass" "$TMP/r.json"
 
-# --- firmware and modules
-fw() { mk ".host.kernel = \"$1\" | .drivers = [{\"name\": \"nvidia\", \"version\": \"$2\"}] | .modules = [{\"name\": \"nvidia\", \"version\": \"$2\", \"sha256\": \"$3\"}] | .firmware = [{\"path\": \"/lib/firmware/nvidia/gsp_ga10x.bin\", \"sha256\": \"$4\"}]" "$5"; }
-A=$(printf 'a%.0s' $(seq 64)); B=$(printf 'b%.0s' $(seq 64)); C=$(printf 'c%.0s' $(seq 64)); D=$(printf 'd%.0s' $(seq 64))
-fw 6.1 550.54.15 "$A" "$C" m0
-fw 6.1 550.54.15 "$B" "$C" m1     # module replaced, same version, same kernel
-fw 6.2 550.54.15 "$B" "$C" m2     # rebuilt for a new kernel
-fw 6.1 550.90.07 "$B" "$D" m3     # a driver update: module and firmware change together
-fw 6.1 550.54.15 "$A" "$D" m4     # firmware swapped under the same driver
-judge --baseline "$TMP/m0.json" "$TMP/m0.json"
-expect_finding "firmware: unchanged passes" backdoor.drift.firmware host "^pass: 2 module and firmware digests compared" "$TMP/r.json"
-judge --baseline "$TMP/m0.json" "$TMP/m1.json"
-expect_finding "firmware: a module swapped under its version fails" backdoor.drift.firmware host "^fail: Kernel module nvidia changed \(sha256 aaaaaaaaaaaa\.\.\. -> bbbbbbbbbbbb\.\.\.\) while its version 550.54.15 and the kernel did not" "$TMP/r.json"
-judge --baseline "$TMP/m0.json" "$TMP/m2.json"
-expect_finding "firmware: a rebuild for a new kernel passes" backdoor.drift.firmware host "^pass" "$TMP/r.json"
-judge --baseline "$TMP/m0.json" "$TMP/m3.json"
-expect_finding "firmware: a driver update passes" backdoor.drift.firmware host "^pass" "$TMP/r.json"
-judge --baseline "$TMP/m0.json" "$TMP/m4.json"
-expect_finding "firmware: a firmware swapped under the same driver fails" backdoor.drift.firmware host "^fail: Firmware /lib/firmware/nvidia/gsp_ga10x.bin changed .* while the driver version \(nvidia 550.54.15\) did not" "$TMP/r.json"
-mk ".modules = [{\"name\": \"nvidia\", \"version\": null, \"sha256\": \"$B\"}]" m5
-mk ".modules = [{\"name\": \"nvidia\", \"version\": null, \"sha256\": \"$A\"}]" m6
+# --- firmware and modules, edited in the fixture's real facts: kernel
+# 5.15.0-122-generic, driver nvidia 570.124.06, its modules and the GSP
+# firmware in /lib/firmware/nvidia/570.124.06.
+B=$(printf 'b%.0s' $(seq 64)); D=$(printf 'd%.0s' $(seq 64))
+NV='.modules.list |= map(if .name == "nvidia" then'
+GSP='/lib/firmware/nvidia/570.124.06/gsp_ga10x.bin'
+mk "$NV .file.sha256 = \"$B\" else . end)" m1   # module replaced, same version, same kernel
+mk "$NV .file.sha256 = \"$B\" else . end) | .host.kernel = \"5.15.0-124-generic\" | .modules.release = .host.kernel
+    | .modules.list[].file.path |= sub(\"5.15.0-122\"; \"5.15.0-124\")" m2   # rebuilt for a new kernel
+mk "$NV .file.sha256 = \"$B\" else . end) | .modules.list[].version = \"570.133.20\" | .drivers[0].version = \"570.133.20\"
+    | .firmware[0].directory = \"/lib/firmware/nvidia/570.133.20\" | .firmware[0].files[].path |= sub(\"570.124.06\"; \"570.133.20\")
+    | .firmware[0].files[].sha256 = \"$D\"" m3   # a driver update: modules and firmware change together
+mk "(.firmware[0].files[] | select(.path == \"$GSP\") | .sha256) = \"$D\"" m4   # firmware swapped under the same driver
+judge --baseline "$TMP/base-plain.json" "$TMP/m1.json"
+expect_finding "firmware: a module swapped under its version fails" backdoor.drift.firmware host "^fail: Kernel module nvidia changed \(sha256 [0-9a-f]{12}\.\.\. -> bbbbbbbbbbbb\.\.\.\) while its version 570.124.06 and the kernel did not$" "$TMP/r.json"
+judge --baseline "$TMP/base-plain.json" "$TMP/m2.json"
+expect_finding "firmware: a rebuild for a new kernel passes" backdoor.drift.firmware host "^pass: 6 module and firmware digests compared" "$TMP/r.json"
+judge --baseline "$TMP/base-plain.json" "$TMP/m3.json"
+expect_finding "firmware: a driver update passes (the new firmware directory is not the old one)" backdoor.drift.firmware host "^pass: 4 module and firmware digests compared" "$TMP/r.json"
+judge --baseline "$TMP/base-plain.json" "$TMP/m4.json"
+expect_finding "firmware: a firmware swapped under the same driver fails" backdoor.drift.firmware host "^fail: Firmware $GSP changed \(sha256 [0-9a-f]{12}\.\.\. -> dddddddddddd\.\.\.\) while the driver version \(nvidia 570.124.06\) did not$" "$TMP/r.json"
+cp "$TMP/r.json" "$TMP/rm4.json"
+judge --baseline "$TMP/base-plain.json" "$TMP/base-plain.json"
+jq '. + {facts: input}' "$TMP/r.json" "$TMP/base-plain.json" >"$TMP/rm0f.json"
+jq '. + {facts: input}' "$TMP/rm4.json" "$TMP/m4.json" >"$TMP/rm4f.json"
+expect_exit 1 "diff of the firmware reports" "$CHIPAUDIT" diff "$TMP/rm0f.json" "$TMP/rm4f.json"
+expect_stdout "^  ~ $GSP sha256: [0-9a-f]{64} -> $D$" "diff: the firmware digest that changed"
+expect_stdout "^  ~ backdoor.drift.firmware \[host\]: pass -> fail$" "diff: the drift finding that changed"
+mk "$NV .version = null else . end)" m6
+mk "$NV .version = null | .file.sha256 = \"$B\" else . end)" m5
 judge --baseline "$TMP/m6.json" "$TMP/m5.json"
-expect_finding "firmware: a change with no version known warns" backdoor.drift.firmware host "^warn: Kernel module nvidia changed .* and its version is unknown" "$TMP/r.json"
+expect_finding "firmware: a change with no version known warns" backdoor.drift.firmware host "^warn: Kernel module nvidia changed .* and its version is unknown$" "$TMP/r.json"
+mk "(.firmware[0].files[] | select(.path == \"$GSP\")) |= (.sha256 = null | .error = \"Permission denied\")" m7
+judge --baseline "$TMP/base-plain.json" "$TMP/m7.json"
+expect_finding "firmware: a file that could not be read is not compared" backdoor.drift.firmware host "^pass: 5 module and firmware digests compared" "$TMP/r.json"
 
 # --- power and clock caps (NVML facts in mW and MHz)
 cap() { mk ".accelerators[1].nvml = {\"power_mw\": {\"enforced_limit\": $1, \"limit\": $1}, \"clocks_mhz\": {\"sm\": {\"max\": $2}}}" "$3"; }
@@ -110,6 +143,14 @@ S="$TMP/state"
 expect_finding "first audit: no baseline" killswitch.drift.caps host "^skip: No earlier report" "$TMP/a1.json"
 "$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --json >"$TMP/a2.json"
 expect_finding "second audit: the previous report is the baseline" killswitch.drift.caps host "^skip: No accelerator has power or clock limits in both this report and the previous report \(history #1, " "$TMP/a2.json"
+expect_finding "second audit: module and firmware digests compared with it" backdoor.drift.firmware host "^pass: 6 module and firmware digests compared with the previous report \(history #1, " "$TMP/a2.json"
+# The same machine with a GSP firmware file replaced under the same driver:
+# the real file is hashed again and the previous report says it changed.
+cp -a "$FIXTURES/h20x8/root" "$TMP/h20"
+printf 'patched' >>"$TMP/h20$GSP"
+"$CHIPAUDIT" audit --root "$TMP/h20" --state "$S" --json >"$TMP/a4.json"
+want=$(sha256sum "$TMP/h20$GSP" | cut -c1-12)
+expect_finding "audit: a firmware file replaced since the previous report fails" backdoor.drift.firmware host "^fail: Firmware $GSP changed \(sha256 [0-9a-f]{12}\.\.\. -> $want\.\.\.\) while the driver version \(nvidia 570.124.06\) did not$" "$TMP/a4.json"
 "$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --baseline "$TMP/c0.json" --json >"$TMP/a3.json"
 expect_finding "audit --baseline FILE overrides history" killswitch.drift.caps host "c0.json" "$TMP/a3.json"
 

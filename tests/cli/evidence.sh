@@ -6,6 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 
 H20="$FIXTURES/h20x8/root"
+# h20x8 runs an NVIDIA driver named in security bulletins
+# (backdoor.driver.cve fails): its audits complete with the verdict "fail",
+# exit 2 (errors are 64 and above).
+VERDICT_FAIL=2
 S="$TMP/host"         # the audited host's state
 V="$TMP/verifier"     # a verifier's files
 mkdir -p "$V"
@@ -25,7 +29,9 @@ expect_exit 73 "keygen twice keeps the key" "$CHIPAUDIT" keygen --state "$S"
 expect_stderr_line "host.key.pem: a host key exists already" "existing key named"
 
 # --- a signed audit
-expect_exit 0 "audit --sign" "$CHIPAUDIT" audit --root "$H20" --state "$S" --sign --nonce 0A1B2C3D4E5F6071 -o "$V/r1.json"
+expect_exit "$VERDICT_FAIL" "audit --sign" "$CHIPAUDIT" audit --root "$H20" --state "$S" --sign --nonce 0A1B2C3D4E5F6071 -o "$V/r1.json"
+jq_is '[.findings[] | select(.status == "fail") | .check] | unique | join(",")' backdoor.driver.cve \
+	"the fail verdict is the driver's CVEs" "$V/r1.json"
 jq_is '.sequence' 1 "first report is sequence 1" "$V/r1.json"
 jq_is '.previous_sha256' null "first report names no previous" "$V/r1.json"
 jq_is '.nonce' 0a1b2c3d4e5f6071 "nonce carried, lowercase" "$V/r1.json"

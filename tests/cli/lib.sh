@@ -3,6 +3,8 @@
 set -u
 : "${CHIPAUDIT:?}" "${SRCDIR:?}"
 FIXTURES="$SRCDIR/tests/fixtures"
+# The fixture trees' empty directories, which git does not keep.
+"$FIXTURES/empty-dirs.sh" restore || { echo "Bail out! cannot restore the fixture trees' empty directories"; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # Each script keeps its own history and host key: tests never write to
@@ -12,7 +14,9 @@ failures=0
 count=0
 
 pass() { count=$((count + 1)); echo "ok $count - $1"; }
-fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+# Every line of a failure's detail is a TAP comment, even inside a multi-line
+# argument (a diff), so that meson reports the failure and not a TAP error.
+fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
 
 # expect_exit CODE NAME CMD...: the command exits with CODE.
 expect_exit() {

@@ -94,6 +94,35 @@ static void test_jscan_rejects(void **state)
 	assert_int_equal(scan("{\"x\":1,\"x\":2}", want, 1, err), 0);
 }
 
+/* The scanner passes over plain string bytes in blocks: a byte that needs
+ * attention (the closing quote, an escape, a control character, UTF-8, good
+ * or bad) at every offset of strings up to three blocks long, in a text
+ * whose end falls at every offset of a block, is judged as jansson judges it. */
+static void test_jscan_blocks(void **state)
+{
+	static const char *const special[] = { "\"", "\\n", "\\\"", "\\x", "\\u00e9", "\\u12", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+					       "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xff", "\xed\xa0\x80" };
+	struct jscan_member want[] = { { .key = "a" } };
+	char text[128], err[256];
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(special); k++)
+		for (size_t before = 0; before < 48; before++)
+			for (size_t after = 0; after < 17; after++) {
+				json_error_t jerr;
+				json_t *j;
+				int n = snprintf(text, sizeof(text), "{\"a\":\"%.*s%s%.*s\"}", (int)before,
+						 "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP", special[k], (int)after,
+						 "qrstuvwxyz+-*/=_~");
+				bool ok = scan(text, want, 1, err) == 0;
+				j = json_loadb(text, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+				if (ok != (j != NULL))
+					fail_msg("'%s': scanner %s, jansson %s", text, ok ? "accepts" : err, j ? "accepts" : jerr.text);
+				if (ok)
+					assert_int_equal(want[0].len, (size_t)n - 6);
+				json_decref(j);
+			}
+}
+
 static void test_jscan_depth(void **state)
 {
 	size_t depth = JSCAN_MAX_DEPTH + 1;
@@ -352,19 +381,60 @@ static void test_history(void **state)
 
 /* --- drift and diff --------------------------------------------------- */
 
-static json_t *facts_with(const char *extra_json)
+static json_t *load_fixture(const char *path)
 {
-	json_t *facts = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:n, s:s, s:n, s:s}, s:[], s:[]}", "schema_version", 1,
-				  "tool_version", "0.1.0", "source", "captured", "host", "hostname", "n", "kernel", "6.1",
-				  "kernel_version", "machine_id", "0123", "os", "time", "2025-11-29T08:00:00Z",
-				  "accelerators", "limitations");
+	char err[512];
+	int rc;
+	json_t *doc = json_load_path(path, err, sizeof(err), &rc);
+
+	if (doc == NULL)
+		fail_msg("%s", err);
+	return doc;
+}
+
+static json_t *json_of(const char *text)
+{
 	json_error_t e;
-	json_t *extra = json_loads(extra_json, 0, &e);
-	if (extra == NULL)
-		fail_msg("test facts: %s", e.text);
-	json_object_update(facts, extra);
-	json_decref(extra);
+	json_t *v = json_loads(text, 0, &e);
+
+	if (v == NULL)
+		fail_msg("test JSON: %s", e.text);
+	return v;
+}
+
+/* Facts in the shapes the merged probes write: the h20x8 fixture's (modules,
+ * firmware and drivers from the backdoor probes), its first GPU measured as
+ * the capability area writes it (tests/fixtures/measured/h20-healthy.json),
+ * and NVML limits and processes in the shapes docs/evidence.md proposes for
+ * the areas not merged yet. */
+static json_t *drift_base(void)
+{
+	json_t *facts = load_fixture(FIXTURES "/h20x8/expected-facts.json");
+	json_t *healthy = load_fixture(FIXTURES "/measured/h20-healthy.json");
+	json_t *acc = json_array_get(jarr(facts, "accelerators"), 0);
+
+	json_object_set(acc, "measured", jobj(json_array_get(jarr(healthy, "accelerators"), 0), "measured"));
+	json_object_set_new(acc, "nvml", json_of("{\"power_mw\": {\"enforced_limit\": 700000}}"));
+	json_object_set_new(facts, "processes",
+			    json_of("[{\"pid\": 1, \"exe\": \"/usr/bin/train\", \"devices\": [\"/dev/nvidia0\"],"
+				    " \"sockets\": [{\"remote_address\": \"10.0.0.5\", \"remote_port\": 443}]}]"));
+	json_decref(healthy);
 	return facts;
+}
+
+static json_t *first_accelerator(const json_t *facts)
+{
+	return json_array_get(jarr(facts, "accelerators"), 0);
+}
+
+static json_t *module_file(const json_t *facts, size_t i)
+{
+	return jobj(json_array_get(jarr(jobj(facts, "modules"), "list"), i), "file");
+}
+
+static json_t *firmware_file(const json_t *facts, size_t i)
+{
+	return json_array_get(jarr(json_array_get(jarr(facts, "firmware"), 0), "files"), i);
 }
 
 static const char *status_of(const struct findings *f, const char *id, const char *subject)
@@ -375,51 +445,95 @@ static const char *status_of(const struct findings *f, const char *id, const cha
 	return "absent";
 }
 
-#define ACC(tops, power) \
-	"{\"accelerators\": [{\"pci_address\": \"0000:18:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"2330\", " \
-	"\"subsystem_vendor_id\": null, \"subsystem_device_id\": null, \"class\": \"0302\", \"seen_through\": \"pci\", " \
-	"\"bars\": null, \"sriov_bars\": null, " \
-	"\"measured\": {\"dense_tops\": {\"fp16\": " tops "}}, \"nvml\": {\"power_mw\": {\"enforced_limit\": " power "}}}]"
+static const char *message_of(const struct findings *f, const char *id, const char *subject, const char *status)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (strcmp(f->items[i].check->id, id) == 0 && strcmp(f->items[i].subject, subject) == 0 &&
+		    strcmp(status_name(f->items[i].status), status) == 0)
+			return f->items[i].message;
+	return "";
+}
+
+static void judge_drift(struct judge_ctx *ctx, json_t *facts, struct findings *f)
+{
+	char err[512];
+
+	if (facts_validate(facts, "facts", err, sizeof(err)) != 0)
+		fail_msg("test facts: %s", err);
+	ctx->facts = facts;
+	findings_free(f);
+	*f = (struct findings){ 0 };
+	judge_run(ctx, f);
+}
 
 static void test_drift(void **state)
 {
 	struct judge_options o = { 0 };
 	struct accdb db;
 	struct judge_ctx ctx = { .options = &o, .accdb = &db };
-	char err[512];
+	char err[512], *module_sha, *firmware_sha, *want;
 	struct findings f = { 0 };
-	json_t *base = facts_with(ACC("900", "700000") ", \"modules\": [{\"name\": \"nvidia\", \"version\": \"550.54.15\", \"sha256\": \"aa\"}],"
-				  " \"processes\": [{\"pid\": 1, \"exe\": \"/usr/bin/train\", \"devices\": [\"/dev/nvidia0\"],"
-				  " \"sockets\": [{\"remote_address\": \"10.0.0.5\", \"remote_port\": 443}]}]}");
-	json_t *cur = facts_with(ACC("700", "400000") ", \"modules\": [{\"name\": \"nvidia\", \"version\": \"550.54.15\", \"sha256\": \"bb\"}],"
-				 " \"processes\": [{\"pid\": 2, \"exe\": \"/usr/bin/train\", \"devices\": [\"/dev/nvidia0\"],"
-				 " \"sockets\": [{\"remote_address\": \"10.0.0.5\", \"remote_port\": 443}]},"
-				 " {\"pid\": 3, \"exe\": \"/tmp/x\", \"devices\": [\"/dev/nvidia0\"],"
-				 " \"sockets\": [{\"remote_address\": \"127.0.0.1\", \"remote_port\": 80}, {\"remote_address\": \"2001:db8::1\", \"remote_port\": 8443}]}]}");
-	json_t *changes;
+	json_t *base = drift_base(), *cur = json_deep_copy(base), *ptx = json_deep_copy(base), *changes, *tops, *v;
+	const char *precision;
 	(void)state;
 	assert_int_equal(accdb_load(&db, err, sizeof(err)), 0);
-	if (facts_validate(base, "base", err, sizeof(err)) != 0 || facts_validate(cur, "cur", err, sizeof(err)) != 0)
-		fail_msg("hand-written facts: %s", err);
-	ctx.facts = cur;
-	judge_run(&ctx, &f);
+	module_sha = xstrdup(jstr(module_file(base, 0), "sha256"));
+	firmware_sha = xstrdup(jstr(firmware_file(base, 0), "sha256"));
+	/* now: bf16 down 22.5%, the power limit lowered, the nvidia module and
+	 * a GSP firmware file replaced under the same driver and kernel, and a
+	 * new device user talking to the network */
+	json_object_set_new(jobj(jobj(first_accelerator(cur), "measured"), "dense_tops"), "bf16", json_real(110.0));
+	json_object_set_new(jobj(jobj(first_accelerator(cur), "nvml"), "power_mw"), "enforced_limit", json_integer(400000));
+	jset_str(module_file(cur, 0), "sha256", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	jset_str(firmware_file(cur, 0), "sha256", "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+	json_array_append_new(jarr(cur, "processes"),
+			      json_of("{\"pid\": 3, \"exe\": \"/tmp/x\", \"devices\": [\"/dev/nvidia0\"], \"sockets\":"
+				      " [{\"remote_address\": \"127.0.0.1\", \"remote_port\": 80},"
+				      " {\"remote_address\": \"2001:db8::1\", \"remote_port\": 8443}]}"));
+
+	/* no baseline: every drift check skips */
+	judge_drift(&ctx, cur, &f);
 	assert_string_equal(status_of(&f, "killswitch.drift.performance", "host"), "skip");
-	findings_free(&f);
+	assert_string_equal(status_of(&f, "backdoor.drift.firmware", "host"), "skip");
 	o.baseline = base;
 	o.baseline_name = "base";
-	judge_run(&ctx, &f);
-	assert_string_equal(status_of(&f, "killswitch.drift.performance", "0000:18:00.0"), "fail");
+	judge_drift(&ctx, cur, &f);
+	assert_string_equal(message_of(&f, "killswitch.drift.performance", "0000:18:00.0", "fail"),
+			    "Measured bf16 throughput fell 22.5% (142.0 -> 110.0 TOPS) against base, more than the 10% margin");
 	assert_string_equal(status_of(&f, "killswitch.drift.caps", "0000:18:00.0"), "warn");
-	assert_string_equal(status_of(&f, "backdoor.drift.firmware", "host"), "fail");
-	assert_string_equal(status_of(&f, "spyware.drift.new_talker", "host"), "warn");
-	findings_free(&f);
-	/* the baseline judged against itself: no drift */
-	ctx.facts = base;
-	judge_run(&ctx, &f);
+	assert_string_equal(message_of(&f, "backdoor.drift.firmware", "host", "fail"),
+			    want = xasprintf("Kernel module nvidia changed (sha256 %.12s... -> bbbbbbbbbbbb...) while its version "
+					     "570.124.06 and the kernel did not", module_sha));
+	free(want);
+	assert_string_equal(message_of(&f, "spyware.drift.new_talker", "host", "warn"),
+			    "/tmp/x holds an accelerator and talks to [2001:db8::1]:8443; it did not in base");
+	{
+		size_t firmware_fails = 0;
+		for (size_t i = 0; i < f.count; i++)
+			if (strcmp(f.items[i].check->id, "backdoor.drift.firmware") == 0 && f.items[i].status == STATUS_FAIL &&
+			    strstr(f.items[i].message, "Firmware /lib/firmware/nvidia/570.124.06/gsp_ga10x.bin changed") &&
+			    strstr(f.items[i].message, "while the driver version (nvidia 570.124.06) did not"))
+				firmware_fails++;
+		assert_int_equal(firmware_fails, 1);
+	}
+	/* the baseline judged against itself: no drift; 4 modules and 2 firmware files compared */
+	judge_drift(&ctx, base, &f);
 	assert_string_equal(status_of(&f, "killswitch.drift.performance", "0000:18:00.0"), "pass");
 	assert_string_equal(status_of(&f, "killswitch.drift.caps", "0000:18:00.0"), "pass");
-	assert_string_equal(status_of(&f, "backdoor.drift.firmware", "host"), "pass");
+	assert_string_equal(message_of(&f, "backdoor.drift.firmware", "host", "pass"),
+			    "6 module and firmware digests compared with base: none changed without a driver or kernel update");
 	assert_string_equal(status_of(&f, "spyware.drift.new_talker", "host"), "pass");
+	/* PTX lower bounds (cuBLASLt missing now) are not compared with cuBLASLt figures */
+	tops = jobj(jobj(first_accelerator(ptx), "measured"), "dense_tops");
+	json_object_foreach(tops, precision, v)
+		if (json_is_number(v)) {
+			json_object_set_new(tops, precision, json_real(json_number_value(v) * 0.6));
+			json_object_set_new(jobj(jobj(first_accelerator(ptx), "measured"), "approximate"), precision, json_true());
+		}
+	jset_str(jobj(first_accelerator(ptx), "measured"), "method", "ptx");
+	judge_drift(&ctx, ptx, &f);
+	assert_string_equal(status_of(&f, "killswitch.drift.performance", "0000:18:00.0"), "absent");
+	assert_string_equal(status_of(&f, "killswitch.drift.performance", "host"), "skip");
 	findings_free(&f);
 	/* diff of the two sets of facts (as reports without findings) */
 	json_object_set_new(base, "findings", json_array());
@@ -427,15 +541,25 @@ static void test_drift(void **state)
 	changes = report_diff(base, cur);
 	{
 		char *text = json_to_text(changes, false);
-		assert_non_null(strstr(text, "\"what\":\"measured.dense_tops.fp16\",\"from\":900,\"to\":700"));
+		assert_non_null(strstr(text, "\"what\":\"measured.dense_tops.bf16\",\"from\":142.0,\"to\":110.0"));
 		assert_non_null(strstr(text, "\"what\":\"nvml.power_mw.enforced_limit\",\"from\":700000,\"to\":400000"));
-		assert_non_null(strstr(text, "\"section\":\"modules\",\"subject\":\"nvidia\",\"what\":\"sha256\",\"from\":\"aa\",\"to\":\"bb\""));
+		want = xasprintf("\"section\":\"modules\",\"subject\":\"nvidia\",\"what\":\"sha256\",\"from\":\"%s\",\"to\":\"bbbb", module_sha);
+		assert_non_null(strstr(text, want));
+		free(want);
+		want = xasprintf("\"section\":\"firmware\",\"subject\":\"/lib/firmware/nvidia/570.124.06/gsp_ga10x.bin\","
+				 "\"what\":\"sha256\",\"from\":\"%s\",\"to\":\"dddd", firmware_sha);
+		assert_non_null(strstr(text, want));
+		free(want);
 		assert_non_null(strstr(text, "\"subject\":\"/tmp/x\",\"what\":\"device user, peers\",\"from\":null,\"to\":[\"[2001:db8::1]:8443\"]"));
+		assert_null(strstr(text, "\"section\":\"modules\",\"subject\":\"nvidia_uvm\""));
 		free(text);
 	}
 	json_decref(changes);
+	free(module_sha);
+	free(firmware_sha);
 	json_decref(base);
 	json_decref(cur);
+	json_decref(ptx);
 	accdb_free(&db);
 }
 
@@ -444,6 +568,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jscan_members),
 		cmocka_unit_test(test_jscan_rejects),
+		cmocka_unit_test(test_jscan_blocks),
 		cmocka_unit_test(test_jscan_depth),
 		cmocka_unit_test(test_sign_every_byte),
 		cmocka_unit_test(test_key_files),
