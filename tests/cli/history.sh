@@ -62,7 +62,7 @@ expect_stdout "^  \+ 0000:41:00.0 accelerator: NVIDIA H100 PCIe" "accelerator ad
 # A later audit of this host, as if the machine had changed: edit facts, judge
 # them with the previous report as baseline, diff the files.
 jq '.facts' "$TMP/a2.json" >"$TMP/f.json"
-jq '.accelerators[0].driver = "vfio-pci" | .accelerators |= .[0:7]' "$TMP/f.json" >"$TMP/f2.json"
+jq '.accelerators[0].driver = "vfio-pci" | .accelerators |= .[0:7] | .nvml.gpus |= .[0:7]' "$TMP/f.json" >"$TMP/f2.json"
 "$CHIPAUDIT" judge --json --baseline "$TMP/a2.json" "$TMP/f2.json" >"$TMP/j2.json"
 expect_exit 1 "diff of two report files" "$CHIPAUDIT" diff "$TMP/a2.json" "$TMP/j2.json"
 expect_stdout "^  ~ 0000:18:00.0 driver: nvidia -> vfio-pci$" "driver change shown"
