@@ -116,24 +116,6 @@ int cidr_contains(const struct cidr *c, int family, const uint8_t addr[16])
 
 /* --- parsing ------------------------------------------------------------------- */
 
-static int only_members(const json_t *obj, const char *const *allowed, size_t n, const char *where,
-			char *err, size_t errlen)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, key, v) {
-		size_t i;
-		for (i = 0; i < n && strcmp(allowed[i], key) != 0; i++)
-			;
-		if (i == n) {
-			snprintf(err, errlen, "%s.%.64s: unknown member", where, key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static char *opt_string(const json_t *obj, const char *key)
 {
 	const char *s = jstr(obj, key);
@@ -195,7 +177,7 @@ static int parse_rule(const json_t *rule, struct policy_rule *r, const char *whe
 		snprintf(err, errlen, "%s: expected an object", where);
 		return -1;
 	}
-	if (only_members(rule, members, ARRAY_SIZE(members), where, err, errlen) ||
+	if (jv_only_members(rule, members, ARRAY_SIZE(members), where, err, errlen) ||
 	    jv_string(rule, "comment", 0, POLICY_MAX_STRING, where, err, errlen) ||
 	    jv_string(rule, "kind", JV_REQUIRED, 16, where, err, errlen) ||
 	    jv_string(rule, "protocol", 0, 16, where, err, errlen) ||
@@ -274,7 +256,7 @@ static int parse_exe(const json_t *e, struct policy_exe *x, const char *where, c
 		snprintf(err, errlen, "%s: expected an object", where);
 		return -1;
 	}
-	if (only_members(e, members, ARRAY_SIZE(members), where, err, errlen) ||
+	if (jv_only_members(e, members, ARRAY_SIZE(members), where, err, errlen) ||
 	    jv_string(e, "comment", 0, POLICY_MAX_STRING, where, err, errlen) ||
 	    jv_string(e, "path", JV_REQUIRED, POLICY_MAX_STRING, where, err, errlen) ||
 	    jv_hex(e, "sha256", 0, 64, where, err, errlen))
@@ -302,7 +284,7 @@ static int parse_document(struct spyware_policy *p, const json_t *doc, char *err
 		snprintf(err, errlen, "expected a JSON object at the top level");
 		return -1;
 	}
-	if (only_members(doc, top, ARRAY_SIZE(top), "policy", err, errlen) ||
+	if (jv_only_members(doc, top, ARRAY_SIZE(top), "policy", err, errlen) ||
 	    jv_integer(doc, "chipaudit_policy", JV_REQUIRED, 0, 1 << 30, "policy", err, errlen) ||
 	    jv_string(doc, "description", 0, POLICY_MAX_STRING, "policy", err, errlen) ||
 	    jv_array(doc, "rules", 0, "policy", err, errlen) ||

@@ -248,6 +248,24 @@ int jv_string_array(const json_t *parent, const char *key, int flags, size_t max
 	return 0;
 }
 
+int jv_only_members(const json_t *obj, const char *const *allowed, size_t n, const char *where,
+		    char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		size_t i;
+		for (i = 0; i < n && strcmp(allowed[i], key) != 0; i++)
+			;
+		if (i == n) {
+			snprintf(err, errlen, "%s.%.64s: unknown member", where, key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *jstr(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));

@@ -32,6 +32,10 @@ int jv_boolean(const json_t *parent, const char *key, int flags, const char *whe
 /* All elements of array KEY are strings of at most maxlen bytes. */
 int jv_string_array(const json_t *parent, const char *key, int flags, size_t maxlen, const char *where, char *err, size_t errlen);
 bool is_hex_string(const char *s, size_t digits);
+/* OBJ has no member outside ALLOWED (n names): strict formats (policies,
+ * data files) refuse a misspelt member instead of ignoring it. */
+int jv_only_members(const json_t *obj, const char *const *allowed, size_t n, const char *where,
+		    char *err, size_t errlen);
 
 /* Accessors: NULL / false when absent, null or of another type. */
 const char *jstr(const json_t *obj, const char *key);

@@ -30,24 +30,6 @@ int device_glob_valid(const char *glob, char *err, size_t errlen)
 	return 0;
 }
 
-static int only_members(const json_t *obj, const char *const *allowed, size_t n, const char *where,
-			char *err, size_t errlen)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, key, v) {
-		size_t i;
-		for (i = 0; i < n && strcmp(allowed[i], key) != 0; i++)
-			;
-		if (i == n) {
-			snprintf(err, errlen, "%s.%s: unknown member", where, key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* "sources": {"KEY": {"title": ..., "url": ...}}; "source": ["KEY", ...]. */
 static int validate_sources(const json_t *doc, const char *where, char *err, size_t errlen)
 {
@@ -65,7 +47,7 @@ static int validate_sources(const json_t *doc, const char *where, char *err, siz
 			snprintf(err, errlen, "%s: expected an object", sub);
 			return -1;
 		}
-		if (only_members(s, members, ARRAY_SIZE(members), sub, err, errlen) ||
+		if (jv_only_members(s, members, ARRAY_SIZE(members), sub, err, errlen) ||
 		    jv_string(s, "title", JV_REQUIRED, 1024, sub, err, errlen) ||
 		    jv_string(s, "url", JV_REQUIRED | JV_NULLABLE, 1024, sub, err, errlen))
 			return -1;
@@ -132,7 +114,7 @@ static int load_nodes(struct spy_data *d, const json_t *doc, char *err, size_t e
 	json_t *v, *p;
 
 	if (validate_header(doc, "chipaudit-device-nodes/1", where, err, errlen) ||
-	    only_members(doc, top, ARRAY_SIZE(top), where, err, errlen) ||
+	    jv_only_members(doc, top, ARRAY_SIZE(top), where, err, errlen) ||
 	    jv_array(doc, "vendors", JV_REQUIRED, where, err, errlen))
 		return -1;
 	json_array_foreach(json_object_get(doc, "vendors"), i, v) {
@@ -142,7 +124,7 @@ static int load_nodes(struct spy_data *d, const json_t *doc, char *err, size_t e
 			snprintf(err, errlen, "%s: expected an object", sub);
 			return -1;
 		}
-		if (only_members(v, members, ARRAY_SIZE(members), sub, err, errlen) ||
+		if (jv_only_members(v, members, ARRAY_SIZE(members), sub, err, errlen) ||
 		    jv_string(v, "vendor", JV_REQUIRED, 64, sub, err, errlen) ||
 		    jv_string(v, "note", 0, 1024, sub, err, errlen) ||
 		    jv_string_array(v, "patterns", JV_REQUIRED, PATTERN_MAX, sub, err, errlen) ||
@@ -174,7 +156,7 @@ static int validate_listen(const json_t *list, const char *where, char *err, siz
 			snprintf(err, errlen, "%s: expected an object", sub);
 			return -1;
 		}
-		if (only_members(l, members, ARRAY_SIZE(members), sub, err, errlen) ||
+		if (jv_only_members(l, members, ARRAY_SIZE(members), sub, err, errlen) ||
 		    jv_string(l, "protocol", JV_REQUIRED, 8, sub, err, errlen) ||
 		    jv_integer(l, "port", JV_REQUIRED, 1, 65535, sub, err, errlen) ||
 		    jv_string(l, "address", JV_REQUIRED | JV_NULLABLE, 64, sub, err, errlen))
@@ -198,7 +180,7 @@ static int load_daemons(struct spy_data *d, const json_t *doc, char *err, size_t
 	json_t *dm, *c;
 
 	if (validate_header(doc, "chipaudit-daemons/1", where, err, errlen) ||
-	    only_members(doc, top, ARRAY_SIZE(top), where, err, errlen) ||
+	    jv_only_members(doc, top, ARRAY_SIZE(top), where, err, errlen) ||
 	    jv_array(doc, "daemons", JV_REQUIRED, where, err, errlen))
 		return -1;
 	list = json_object_get(doc, "daemons");
@@ -211,7 +193,7 @@ static int load_daemons(struct spy_data *d, const json_t *doc, char *err, size_t
 			snprintf(err, errlen, "%s: expected an object", sub);
 			return -1;
 		}
-		if (only_members(dm, members, ARRAY_SIZE(members), sub, err, errlen) ||
+		if (jv_only_members(dm, members, ARRAY_SIZE(members), sub, err, errlen) ||
 		    jv_string(dm, "name", JV_REQUIRED, 64, sub, err, errlen) ||
 		    jv_string(dm, "vendor", JV_REQUIRED, 64, sub, err, errlen) ||
 		    jv_string(dm, "role", JV_REQUIRED, 256, sub, err, errlen) ||
