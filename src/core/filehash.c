@@ -71,28 +71,6 @@ static int read_tail(int fd, uint64_t size, size_t tail_max, struct filehash *ou
 	return 0;
 }
 
-/* Where an open file really is on the audited machine (as the sysroot
- * records what it reads), so a snapshot holds the file where the machine
- * has it and the links to it as links. */
-static char *canonical(const struct sysroot *sr, int fd, const char *fallback)
-{
-	char proc[64], buf[4096];
-	const char *root = sr->real_root ? sr->real_root : "";
-	size_t rootlen = strlen(root);
-	ssize_t n;
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = readlink(proc, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return xstrdup(fallback);
-	buf[n] = '\0';
-	if (rootlen == 0)
-		return xstrdup(buf[0] == '/' ? buf : fallback);
-	if (strncmp(buf, root, rootlen) != 0 || buf[rootlen] != '/')
-		return xstrdup(fallback);
-	return xstrdup(buf + rootlen);
-}
-
 int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,
 		    char *err, size_t errlen)
 {
@@ -142,7 +120,7 @@ int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max,
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 	}
 	if (keep) {
-		char *canon = canonical(sr, fd, path);
+		char *canon = sysroot_canonical_path(sr, fd, path);
 		recorder_add_file(sr->recorder, canon, (const char *)keep, (size_t)total);
 		free(canon);
 	}

@@ -154,7 +154,7 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags)
  * are recorded under their canonical path so that a snapshot holds real files
  * where the machine has them, and the symbolic links (recorded separately)
  * point at them as on the machine. */
-static char *canonical_path(const struct sysroot *sr, int fd, const char *fallback)
+char *sysroot_canonical_path(const struct sysroot *sr, int fd, const char *fallback)
 {
 	char proc[64], buf[PATH_MAX];
 	const char *root = sr->real_root ? sr->real_root : "";
@@ -258,7 +258,7 @@ int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max
 	}
 	buf[used] = '\0';
 	if (sr->recorder) {
-		char *canon = canonical_path(sr, fd, path);
+		char *canon = sysroot_canonical_path(sr, fd, path);
 		record(sr, RECORDED_FILE, canon, buf, used);
 		free(canon);
 	}
@@ -331,7 +331,7 @@ int sysroot_readlink(const struct sysroot *sr, const char *path, char **target)
 	}
 	buf[n] = '\0';
 	if (sr->recorder) {
-		char *dir = canonical_path(sr, dfd, "/"), *canon = path_join(dir, base);
+		char *dir = sysroot_canonical_path(sr, dfd, "/"), *canon = path_join(dir, base);
 		record(sr, RECORDED_LINK, canon, buf, (size_t)n);
 		free(canon);
 		free(dir);
@@ -421,7 +421,7 @@ int sysroot_list_dir(const struct sysroot *sr, const char *path, char ***names, 
 		return -1;
 	}
 	if (sr->recorder)
-		canon = canonical_path(sr, dirfd(d), path);
+		canon = sysroot_canonical_path(sr, dirfd(d), path);
 	out = xreallocarray(NULL, cap + 1, sizeof(*out));
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -476,7 +476,7 @@ int sysroot_list_links(const struct sysroot *sr, const char *path, struct sysroo
 		return -1;
 	}
 	if (sr->recorder)
-		canon = canonical_path(sr, dirfd(d), path);
+		canon = sysroot_canonical_path(sr, dirfd(d), path);
 	out = xreallocarray(NULL, cap, sizeof(*out));
 	while ((de = readdir(d)) != NULL) {
 		ssize_t len;

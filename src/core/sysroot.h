@@ -76,6 +76,11 @@ int sysroot_is_dir(const struct sysroot *sr, const char *path);
  * when snapshotting. Returns a file descriptor or -1. */
 int sysroot_open_file(const struct sysroot *sr, const char *path);
 
+/* Where the open descriptor FD really is, as a path on the audited machine
+ * (FALLBACK when that cannot be told). Recorded files use it, so a snapshot
+ * holds each file where the machine has it. Caller frees. */
+char *sysroot_canonical_path(const struct sysroot *sr, int fd, const char *fallback);
+
 /* Recording, for snapshots. */
 struct recorder *recorder_new(void);
 void recorder_free(struct recorder *rec);

@@ -212,3 +212,13 @@ bool pci_address_valid(const char *s)
 		return false;
 	return s[3] >= '0' && s[3] <= '7' && s[4] == '\0';
 }
+
+time_t audit_clock(void)
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+
+	if (epoch && parse_u64(epoch, 10, &v) == 0 && v < (uint64_t)1 << 40)
+		return (time_t)v;
+	return time(NULL);
+}

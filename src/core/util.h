@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -51,6 +52,10 @@ int parse_hex_u32(const char *s, uint32_t max, uint32_t *out);
 /* "0000:17:00.0": 4 to 8 hex digit domain, bus, device (<= 1f), function (<= 7),
  * lowercase, as the kernel names PCI devices. */
 bool pci_address_valid(const char *s);
+
+/* The time of the audit: now, or SOURCE_DATE_EPOCH when set (reproducible
+ * output for tests, and re-judging a snapshot at the time it was taken). */
+time_t audit_clock(void);
 
 /* Lowercase hex of bytes into out (2*n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);

@@ -129,13 +129,9 @@ static json_t *num_json(double v)
 
 void export_today(char out[11])
 {
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	uint64_t v;
-	time_t now = time(NULL);
+	time_t now = audit_clock();
 	struct tm tm;
 
-	if (epoch && parse_u64(epoch, 10, &v) == 0 && v < (uint64_t)1 << 40)
-		now = (time_t)v;
 	gmtime_r(&now, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }

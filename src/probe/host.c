@@ -9,17 +9,11 @@
 #include "core/util.h"
 #include "probe/probe.h"
 
-/* SOURCE_DATE_EPOCH fixes the clock for reproducible output (tests, and
- * re-judging a snapshot at the time it was taken). */
 static void audit_time(char *buf, size_t len)
 {
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	uint64_t v;
-	time_t now = time(NULL);
+	time_t now = audit_clock();
 	struct tm tm;
 
-	if (epoch && parse_u64(epoch, 10, &v) == 0 && v < (uint64_t)1 << 40)
-		now = (time_t)v;
 	gmtime_r(&now, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
