@@ -328,7 +328,7 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 	bprocs = shape_processes(o->baseline);
 	if (procs == NULL || bprocs == NULL) {
 		finding_add(out, check, STATUS_SKIP, "host", NULL, "Audit as root so that processes and their sockets are examined.",
-			    "No process facts in both this report and %s (facts.processes)", against);
+			    "No process facts in both this report and %s (processes.device_users)", against);
 		return;
 	}
 	json_array_foreach(procs, i, p) {
@@ -350,7 +350,7 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 		fresh++;
 		finding_add(out, check, STATUS_WARN, "host",
 			    json_pack("{s:O?, s:s, s:O?, s:O?, s:o, s:s}", "pid", json_object_get(p, "pid"), "process", identity,
-				      "comm", json_object_get(p, "comm"), "devices", json_object_get(p, "devices"),
+				      "command", json_object_get(p, "command"), "devices", json_object_get(p, "devices"),
 				      "peers", peers, "against", against),
 			    "Identify the process and its peers; if it is not a workload you run, isolate the host.",
 			    "%s holds an accelerator and talks to %s; it did not in %s",
@@ -375,7 +375,7 @@ static const struct check drift_checks[] = {
 	{ "killswitch.drift.caps", "killswitch", "A power or clock cap appeared since the baseline", SEVERITY_MEDIUM,
 	  "accelerators[].nvml.power_mw, accelerators[].nvml.clocks_mhz, baseline", 0, evaluate_caps },
 	{ "spyware.drift.new_talker", "spyware", "A new process holds an accelerator and talks to the network", SEVERITY_MEDIUM,
-	  "processes[].devices, processes[].sockets, baseline", 0, evaluate_new_talker },
+	  "processes.device_users[].exe, processes.device_users[].devices, processes.device_users[].sockets, baseline", 0, evaluate_new_talker },
 };
 
 const struct check_family drift_family = { "drift", drift_checks, ARRAY_SIZE(drift_checks) };
