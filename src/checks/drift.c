@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/spyware.h"
 #include "core/check.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -318,7 +319,9 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 	const struct judge_options *o = ctx->options;
 	const json_t *procs = shape_processes(ctx->facts), *bprocs;
 	const char *against;
+	char why[160];
 	int talkers = 0, fresh = 0;
+	json_t *gap;
 	size_t i;
 	json_t *p;
 
@@ -356,7 +359,12 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 			    "%s holds an accelerator and talks to %s; it did not in %s",
 			    identity, json_string_value(json_array_get(peers, 0)), against);
 	}
-	if (fresh == 0 && talkers > 0)
+	if (fresh == 0 && spyware_coverage_gap(jobj(ctx->facts, "processes"), procs, &gap, why, sizeof(why))) {
+		json_object_set_new(gap, "talkers", json_integer(talkers));
+		json_object_set_new(gap, "against", json_string(against));
+		finding_add(out, check, STATUS_SKIP, "host", gap, "Audit as root so that every process and its sockets are examined.",
+			    "No device user inspected talks to the network anew since %s, but %s", against, why);
+	} else if (fresh == 0 && talkers > 0)
 		finding_add(out, check, STATUS_PASS, "host", json_pack("{s:i, s:s}", "talkers", talkers, "against", against),
 			    NULL, "%d device user%s talk%s to the network, none new since %s",
 			    talkers, talkers == 1 ? "" : "s", talkers == 1 ? "s" : "", against);

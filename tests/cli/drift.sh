@@ -150,6 +150,11 @@ jq_is '.findings[] | select(.check == "spyware.drift.new_talker") | "\(.evidence
 if finding spyware.drift.new_talker host "$TMP/r.json" | grep -q python3; then fail "new_talker: a known talker with a new peer is not new"; else pass "new_talker: a known talker with a new peer is not new"; fi
 judge --baseline "$TMP/t0.json" "$TMP/t0.json"
 expect_finding "new_talker: the same talkers pass" spyware.drift.new_talker host "^pass: 1 device user talks to the network, none new since .*t0.json$" "$TMP/r.json"
+# An unprivileged view: another user's process could not be inspected, so
+# whether it is a new talker is unknown (a python3 of user alice).
+proc t3 '.processes.device_users += [$spy["python3.11"]] | .processes.not_inspectable += [{pid: 4101, uid: 1001, user: "alice", command: "python3", inspectable: false}]'
+judge --baseline "$TMP/t0.json" "$TMP/t3.json"
+expect_finding "new_talker: processes not inspected make it a skip, not a pass" spyware.drift.new_talker host "^skip: No device user inspected talks to the network anew since .*t0.json, but 1 process could not be inspected \(see spyware.process.inspectable\)$" "$TMP/r.json"
 judge --baseline "$TMP/t0.json" "$TMP/t2.json"
 expect_finding "new_talker: loopback and listening sockets are not talkers" spyware.drift.new_talker host "^pass: No device user talks to the network" "$TMP/r.json"
 judge --baseline "$TMP/t0.json" "$TMP/t1.json"; cp "$TMP/r.json" "$TMP/rt1.json"
