@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/spyware.h"
 #include "core/check.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -318,7 +319,9 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 	const struct judge_options *o = ctx->options;
 	const json_t *procs = shape_processes(ctx->facts), *bprocs;
 	const char *against;
+	char why[160];
 	int talkers = 0, fresh = 0;
+	json_t *gap;
 	size_t i;
 	json_t *p;
 
@@ -328,7 +331,7 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 	bprocs = shape_processes(o->baseline);
 	if (procs == NULL || bprocs == NULL) {
 		finding_add(out, check, STATUS_SKIP, "host", NULL, "Audit as root so that processes and their sockets are examined.",
-			    "No process facts in both this report and %s (facts.processes)", against);
+			    "No process facts in both this report and %s (processes.device_users)", against);
 		return;
 	}
 	json_array_foreach(procs, i, p) {
@@ -350,13 +353,18 @@ static void evaluate_new_talker(const struct check *check, const struct judge_ct
 		fresh++;
 		finding_add(out, check, STATUS_WARN, "host",
 			    json_pack("{s:O?, s:s, s:O?, s:O?, s:o, s:s}", "pid", json_object_get(p, "pid"), "process", identity,
-				      "comm", json_object_get(p, "comm"), "devices", json_object_get(p, "devices"),
+				      "command", json_object_get(p, "command"), "devices", json_object_get(p, "devices"),
 				      "peers", peers, "against", against),
 			    "Identify the process and its peers; if it is not a workload you run, isolate the host.",
 			    "%s holds an accelerator and talks to %s; it did not in %s",
 			    identity, json_string_value(json_array_get(peers, 0)), against);
 	}
-	if (fresh == 0 && talkers > 0)
+	if (fresh == 0 && spyware_coverage_gap(jobj(ctx->facts, "processes"), procs, &gap, why, sizeof(why))) {
+		json_object_set_new(gap, "talkers", json_integer(talkers));
+		json_object_set_new(gap, "against", json_string(against));
+		finding_add(out, check, STATUS_SKIP, "host", gap, "Audit as root so that every process and its sockets are examined.",
+			    "No device user inspected talks to the network anew since %s, but %s", against, why);
+	} else if (fresh == 0 && talkers > 0)
 		finding_add(out, check, STATUS_PASS, "host", json_pack("{s:i, s:s}", "talkers", talkers, "against", against),
 			    NULL, "%d device user%s talk%s to the network, none new since %s",
 			    talkers, talkers == 1 ? "" : "s", talkers == 1 ? "s" : "", against);
@@ -375,7 +383,7 @@ static const struct check drift_checks[] = {
 	{ "killswitch.drift.caps", "killswitch", "A power or clock cap appeared since the baseline", SEVERITY_MEDIUM,
 	  "accelerators[].nvml.power_mw, accelerators[].nvml.clocks_mhz, baseline", 0, evaluate_caps },
 	{ "spyware.drift.new_talker", "spyware", "A new process holds an accelerator and talks to the network", SEVERITY_MEDIUM,
-	  "processes[].devices, processes[].sockets, baseline", 0, evaluate_new_talker },
+	  "processes.device_users[].exe, processes.device_users[].devices, processes.device_users[].sockets, baseline", 0, evaluate_new_talker },
 };
 
 const struct check_family drift_family = { "drift", drift_checks, ARRAY_SIZE(drift_checks) };

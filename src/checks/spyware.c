@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "checks/spyware.h"
 #include "checks/spyware_policy.h"
 #include "core/check.h"
 #include "core/json.h"
@@ -134,8 +135,7 @@ static const char *daemon_of(const json_t *sec, json_int_t pid)
 
 /* --- coverage: what could not be seen ---------------------------------------------- */
 
-/* Unknown is not pass: a clean verdict needs every process inspected. */
-static int coverage_gap(const json_t *sec, const json_t *procs, json_t **evidence, char *why, size_t len)
+int spyware_coverage_gap(const json_t *sec, const json_t *procs, json_t **evidence, char *why, size_t len)
 {
 	size_t hidden = json_array_size(jarr(sec, "not_inspectable")), unresolved = 0, i;
 	json_t *p;
@@ -304,7 +304,7 @@ static void evaluate_device_sockets(const struct check *check, const struct judg
 		flagged++;
 		report_process(check, ctx, out, p, kind, list, unexpected);
 	}
-	if (coverage_gap(sec, users, &gap, why, sizeof(why))) {
+	if (spyware_coverage_gap(sec, users, &gap, why, sizeof(why))) {
 		finding_add(out, check, STATUS_SKIP, "host", gap, "Run the audit as root on the machine itself.",
 			    "Not every process holding an accelerator could be examined: %s", why);
 		return;
@@ -461,7 +461,7 @@ static void evaluate_exe(const struct check *check, const struct judge_ctx *ctx,
 				    deleted ? "which has been deleted or replaced since it started"
 					    : "which no installed package owns");
 	}
-	if (coverage_gap(sec, users, &gap, why, sizeof(why)) || unknown > 0) {
+	if (spyware_coverage_gap(sec, users, &gap, why, sizeof(why)) || unknown > 0) {
 		if (gap == NULL)
 			gap = json_object();
 		jset_int(gap, "executable_unknown", (json_int_t)unknown);

@@ -155,6 +155,34 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* "NAME VERSION" appended to ITEMS unless already there. */
+static void add_version(char **items, size_t *n, const char *name, const char *version)
+{
+	char *item = xasprintf("%s %s", name, version);
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(items[i], item) == 0) {
+			free(item);
+			return;
+		}
+	items[(*n)++] = item;
+}
+
+/* NVML's driver version is the loaded nvidia kernel driver's
+ * (nvmlSystemGetDriverVersion): the same driver as drivers[] "nvidia", so it
+ * is named "nvidia" and counted once, and used only where drivers[] does not
+ * know that driver's version. */
+static bool has_driver_version(const json_t *drivers, const char *name)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(drivers, i, d)
+		if (jstr(d, "name") && strcmp(jstr(d, "name"), name) == 0 && jstr(d, "version"))
+			return true;
+	return false;
+}
+
 char *shape_driver_versions(const json_t *facts)
 {
 	const json_t *drivers = jarr(facts, "drivers"), *nvml_version = jpath(facts, "nvml.driver_version");
@@ -164,9 +192,9 @@ char *shape_driver_versions(const json_t *facts)
 
 	json_array_foreach(drivers, i, d)
 		if (jstr(d, "name") && jstr(d, "version"))
-			items[n++] = xasprintf("%s %s", jstr(d, "name"), jstr(d, "version"));
-	if (json_is_string(nvml_version))
-		items[n++] = xasprintf("nvml %s", json_string_value(nvml_version));
+			add_version(items, &n, jstr(d, "name"), jstr(d, "version"));
+	if (json_is_string(nvml_version) && !has_driver_version(drivers, "nvidia"))
+		add_version(items, &n, "nvidia", json_string_value(nvml_version));
 	if (n == 0) {
 		free(items);
 		return NULL;
@@ -187,7 +215,7 @@ char *shape_driver_versions(const json_t *facts)
 
 const json_t *shape_processes(const json_t *facts)
 {
-	return jarr(facts, "processes");
+	return jarr(jobj(facts, "processes"), "device_users");
 }
 
 bool shape_is_device_user(const json_t *proc)
@@ -197,7 +225,7 @@ bool shape_is_device_user(const json_t *proc)
 
 const char *shape_process_identity(const json_t *proc)
 {
-	return jstr(proc, "exe") ? jstr(proc, "exe") : jstr(proc, "comm");
+	return jstr(proc, "exe") ? jstr(proc, "exe") : jstr(proc, "command");
 }
 
 /* Not a peer on the network: loopback, unspecified, or no address at all. */

@@ -20,8 +20,8 @@ bool jpath_num(const json_t *obj, const char *path, double *out);
 const json_t *shape_accelerator(const json_t *facts, const char *addr);
 
 /* Power and clock limits of an accelerator: a value lower than before is a
- * cap that appeared (issue 6, not merged yet: accelerators[].nvml as the
- * NVML backend's branch writes it). */
+ * cap that appeared (issue 6: accelerators[].nvml as src/vendor/nvml_facts.c
+ * writes and validates it). */
 struct limit_field {
 	const char *path;    /* below the accelerator object */
 	const char *label;   /* for messages */
@@ -76,16 +76,20 @@ extern const struct shape_member shape_firmware_members[];
 extern const size_t shape_firmware_member_count;
 
 /* The accelerator driver versions, as one sorted, comma-separated string
- * ("nvidia 550.54.15"), from facts.drivers[].version (issue 4) and
- * facts.nvml.driver_version (issue 6). Caller frees; NULL when none is known. */
+ * ("nvidia 570.124.06"), from facts.drivers[].version (issue 4), and
+ * facts.nvml.driver_version (issue 6) as the nvidia driver's version where
+ * drivers[] does not know it (NVML reports the loaded kernel driver's
+ * version: the same driver, named once). Caller frees; NULL when none is known. */
 char *shape_driver_versions(const json_t *facts);
 
-/* Processes (issue 5, not merged yet: the shape docs/evidence.md proposes):
- * facts.processes[]; a device user holds an accelerator device node
- * ("devices" not empty). */
+/* Processes (issue 5, src/probe/procs.c, procs_validate.c): the inspected
+ * device users, facts.processes.device_users[] (NULL when processes is null,
+ * as gathered without /proc); a device user holds an accelerator device
+ * node ("devices" not empty). */
 const json_t *shape_processes(const json_t *facts);
 bool shape_is_device_user(const json_t *proc);
-/* What names a process across reboots: its executable, else its comm. */
+/* What names a process across reboots: its executable, else its command
+ * (/proc/PID/comm). */
 const char *shape_process_identity(const json_t *proc);
 /* Its network peers, "ADDRESS:PORT" (IPv6 in brackets), loopback and
  * unconnected sockets left out: a new array. */

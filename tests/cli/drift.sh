@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Drift checks on pairs of facts (the baseline, then now) made from the h20x8
 # fixture's real facts (modules, firmware and drivers as the backdoor probes
-# write them) and the measured fixtures (as the capability area writes them),
-# edited with jq; NVML limits and processes, whose areas are not merged yet,
-# in the shapes docs/evidence.md proposes. Then audits of a fixture tree
-# judged against the previous report in history.
+# write them, NVML limits from its captured NVML answers, its device users)
+# and the measured and spyware fixtures' (as the capability and spyware areas
+# write them), edited with jq. Then audits of a fixture tree judged against
+# the previous report in history.
 . "$(dirname "$0")/lib.sh"
 
 "$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/base-plain.json"
@@ -25,12 +25,23 @@ for c in killswitch.drift.performance backdoor.drift.firmware killswitch.drift.c
 	expect_finding "$c: skip without a baseline" "$c" host "^skip: No earlier report of this host" "$TMP/r.json"
 done
 # The fixture's facts against themselves: its 4 NVIDIA modules and 2 GSP
-# firmware files compared; no measurement, no NVML, no processes there.
+# firmware files compared, the 8 NVML limits of each GPU, its 2 device users
+# (nvidia-persistenced, nv-fabricmanager: unix sockets only); no measurement.
 judge --baseline "$TMP/base-plain.json" "$TMP/base-plain.json"
 expect_finding "firmware: the fixture's real digests compared" backdoor.drift.firmware host "^pass: 6 module and firmware digests compared with .*base-plain.json: none changed" "$TMP/r.json"
 expect_finding "performance: skip without measurements" killswitch.drift.performance host "^skip: .*accelerators\[\]\.measured\.dense_tops" "$TMP/r.json"
-expect_finding "caps: skip without limits" killswitch.drift.caps host "^skip: .*nvml\.power_mw" "$TMP/r.json"
-expect_finding "new_talker: skip without processes" spyware.drift.new_talker host "^skip: .*facts\.processes" "$TMP/r.json"
+expect_finding "caps: the fixture's NVML limits compared" killswitch.drift.caps 0000:db:00.0 "^pass: No power or clock limit lowered since .*base-plain.json \(8 compared\)$" "$TMP/r.json"
+expect_finding "new_talker: the fixture's device users do not talk" spyware.drift.new_talker host "^pass: No device user talks to the network \(compared with .*base-plain.json\)$" "$TMP/r.json"
+# The same tree without its captured NVML answers, as a snapshot taken
+# without chipaudit: no limits; facts gathered without /proc: no processes.
+cp -a "$FIXTURES/h20x8/root" "$TMP/nonvml"
+rm "$TMP/nonvml/var/lib/chipaudit-capture/nvml.json"
+"$CHIPAUDIT" facts --root "$TMP/nonvml" >"$TMP/nonvml.json"
+judge --baseline "$TMP/base-plain.json" "$TMP/nonvml.json"
+expect_finding "caps: skip without limits" killswitch.drift.caps host "^skip: No accelerator has power or clock limits in both this report and .*base-plain.json \(accelerators\[\]\.nvml\.power_mw, \.clocks_mhz\)$" "$TMP/r.json"
+mk '.processes = null' noprocs
+judge --baseline "$TMP/base-plain.json" "$TMP/noprocs.json"
+expect_finding "new_talker: skip without processes" spyware.drift.new_talker host "^skip: No process facts in both this report and .*base-plain.json \(processes\.device_users\)$" "$TMP/r.json"
 # Facts gathered without the module and firmware examination: a skip naming the members.
 mk 'del(.modules, .firmware)' bare
 judge --baseline "$TMP/bare.json" "$TMP/base-plain.json"
@@ -104,37 +115,56 @@ mk "(.firmware[0].files[] | select(.path == \"$GSP\")) |= (.sha256 = null | .err
 judge --baseline "$TMP/base-plain.json" "$TMP/m7.json"
 expect_finding "firmware: a file that could not be read is not compared" backdoor.drift.firmware host "^pass: 5 module and firmware digests compared" "$TMP/r.json"
 
-# --- power and clock caps (NVML facts in mW and MHz)
-cap() { mk ".accelerators[1].nvml = {\"power_mw\": {\"enforced_limit\": $1, \"limit\": $1}, \"clocks_mhz\": {\"sm\": {\"max\": $2}}}" "$3"; }
-cap 500000 1755 c0; cap 500000 1755 c1; cap 350000 1755 c2; cap 500000 1200 c3
+# --- power and clock caps: the second GPU's captured NVML limits (mW, MHz:
+# 400 W enforced and management limit, SM clock up to 1980 MHz) edited.
+cap() { mk ".accelerators[1].nvml.power_mw.enforced_limit = $1 | .accelerators[1].nvml.power_mw.limit = $1 | .accelerators[1].nvml.clocks_mhz.sm.max = $2" "$3"; }
+cap 400000 1980 c0; cap 400000 1980 c1; cap 300000 1980 c2; cap 400000 1500 c3
 judge --baseline "$TMP/c0.json" "$TMP/c1.json"
-expect_finding "caps: unchanged passes" killswitch.drift.caps 0000:2a:00.0 "^pass: No power or clock limit lowered .* \(3 compared\)" "$TMP/r.json"
+expect_finding "caps: unchanged passes" killswitch.drift.caps 0000:2a:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/r.json"
 judge --baseline "$TMP/c0.json" "$TMP/c2.json"
-expect_finding "caps: a lowered power limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: enforced power limit lowered since .*c0.json: 500 -> 350 W, and other limits" "$TMP/r.json"
+expect_finding "caps: a lowered power limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: enforced power limit lowered since .*c0.json: 400 -> 300 W, and other limits$" "$TMP/r.json"
+jq_is '[.findings[] | select(.check == "killswitch.drift.caps" and .subject == "0000:2a:00.0") | .evidence.lowered[] | "\(.member) \(.baseline) \(.now)"] | join(", ")' \
+	"nvml.power_mw.enforced_limit 400 300, nvml.power_mw.limit 400 300" "caps: the lowered limits in the evidence" "$TMP/r.json"
+expect_finding "caps: the other GPUs unchanged" killswitch.drift.caps 0000:18:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/r.json"
 judge --baseline "$TMP/c0.json" "$TMP/c3.json"
-expect_finding "caps: a lowered clock limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: maximum SM clock lowered .*: 1755 -> 1200 MHz$" "$TMP/r.json"
+expect_finding "caps: a lowered clock limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: maximum SM clock lowered since .*c0.json: 1980 -> 1500 MHz$" "$TMP/r.json"
 judge --baseline "$TMP/c2.json" "$TMP/c0.json"
 expect_finding "caps: a raised limit is no cap" killswitch.drift.caps 0000:2a:00.0 "^pass" "$TMP/r.json"
 
-# --- new talkers
-proc() { # NAME PROCS-JSON
-	mk ".processes = $2" "$1"
+# --- new talkers: the fixture's device users, joined by device users of the
+# spyware fixture (a training job with peers on its network, over IPv4 and
+# IPv6, and on loopback; a telemetry daemon sending out; an exporter and a
+# host engine listening).
+SPY="$FIXTURES/spyware/expected-facts.json"
+proc() { # NAME JQ-EDIT: .processes.device_users edited, $spy the spyware fixture's by command
+	jq --slurpfile s "$SPY" "(\$s[0].processes.device_users | map({key: .command, value: .}) | from_entries) as \$spy | $2" \
+		"$TMP/base-plain.json" >"$TMP/$1.json"
 }
-proc t0 '[{"pid": 10, "comm": "python3", "exe": "/usr/bin/python3", "devices": ["/dev/nvidia0"], "sockets": [{"protocol": "tcp", "remote_address": "10.0.0.5", "remote_port": 29500}]}]'
-proc t1 '[{"pid": 11, "comm": "python3", "exe": "/usr/bin/python3", "devices": ["/dev/nvidia0"], "sockets": [{"protocol": "tcp", "remote_address": "10.0.0.6", "remote_port": 29500}]}, {"pid": 12, "comm": "miner", "exe": "/tmp/.x/miner", "devices": ["/dev/nvidia3"], "sockets": [{"protocol": "tcp", "remote_address": "203.0.113.9", "remote_port": 3333}]}]'
-proc t2 '[{"pid": 11, "comm": "python3", "exe": "/usr/bin/python3", "devices": ["/dev/nvidia0"], "sockets": []}, {"pid": 13, "comm": "jupyter", "exe": "/usr/bin/jupyter", "devices": ["/dev/nvidia1"], "sockets": [{"protocol": "tcp", "remote_address": "127.0.0.1", "remote_port": 8888}, {"protocol": "tcp", "remote_address": "::ffff:127.0.0.1", "remote_port": 8888}]}, {"pid": 14, "comm": "curl", "exe": "/usr/bin/curl", "devices": [], "sockets": [{"protocol": "tcp", "remote_address": "198.51.100.1", "remote_port": 443}]}]'
+proc t0 '.processes.device_users += [$spy["python3.11"]]'
+proc t1 '.processes.device_users += [$spy["python3.11"] | (.sockets[] | select(.remote_port == 41235) | .remote_address) = "10.42.0.9", $spy["gpu-telemetryd"]]'
+proc t2 '.processes.device_users += [$spy["python3.11"] | .sockets |= map(select(.state == "listen" or .remote_address == "127.0.0.1")), $spy["nv-hostengine"], $spy["dcgm-exporter"] | .sockets |= map(select(.state == "listen"))]'
 judge --baseline "$TMP/t0.json" "$TMP/t1.json"
-expect_finding "new_talker: a new device user on the network warns" spyware.drift.new_talker host "^warn: /tmp/.x/miner holds an accelerator and talks to 203.0.113.9:3333; it did not in .*t0.json" "$TMP/r.json"
+expect_finding "new_talker: a new device user on the network warns" spyware.drift.new_talker host "^warn: /usr/local/bin/gpu-telemetryd holds an accelerator and talks to 203.0.113.50:443; it did not in .*t0.json$" "$TMP/r.json"
+jq_is '.findings[] | select(.check == "spyware.drift.new_talker") | "\(.evidence.pid) \(.evidence.command) \(.evidence.peers | join(" "))"' \
+	"3120 gpu-telemetryd 203.0.113.50:443 198.51.100.7:514" "new_talker: the process and its peers in the evidence" "$TMP/r.json"
 if finding spyware.drift.new_talker host "$TMP/r.json" | grep -q python3; then fail "new_talker: a known talker with a new peer is not new"; else pass "new_talker: a known talker with a new peer is not new"; fi
+judge --baseline "$TMP/t0.json" "$TMP/t0.json"
+expect_finding "new_talker: the same talkers pass" spyware.drift.new_talker host "^pass: 1 device user talks to the network, none new since .*t0.json$" "$TMP/r.json"
+# An unprivileged view: another user's process could not be inspected, so
+# whether it is a new talker is unknown (a python3 of user alice).
+proc t3 '.processes.device_users += [$spy["python3.11"]] | .processes.not_inspectable += [{pid: 4101, uid: 1001, user: "alice", command: "python3", inspectable: false}]'
+judge --baseline "$TMP/t0.json" "$TMP/t3.json"
+expect_finding "new_talker: processes not inspected make it a skip, not a pass" spyware.drift.new_talker host "^skip: No device user inspected talks to the network anew since .*t0.json, but 1 process could not be inspected \(see spyware.process.inspectable\)$" "$TMP/r.json"
 judge --baseline "$TMP/t0.json" "$TMP/t2.json"
-expect_finding "new_talker: loopback and non-users are not talkers" spyware.drift.new_talker host "^pass: No device user talks to the network" "$TMP/r.json"
+expect_finding "new_talker: loopback and listening sockets are not talkers" spyware.drift.new_talker host "^pass: No device user talks to the network" "$TMP/r.json"
 judge --baseline "$TMP/t0.json" "$TMP/t1.json"; cp "$TMP/r.json" "$TMP/rt1.json"
 judge --baseline "$TMP/t0.json" "$TMP/t0.json"; cp "$TMP/r.json" "$TMP/rt0.json"
 jq '. + {facts: input}' "$TMP/rt0.json" "$TMP/t0.json" >"$TMP/rt0f.json"
 jq '. + {facts: input}' "$TMP/rt1.json" "$TMP/t1.json" >"$TMP/rt1f.json"
 expect_exit 1 "diff of the talker reports" "$CHIPAUDIT" diff "$TMP/rt0f.json" "$TMP/rt1f.json"
-expect_stdout "^  \+ /tmp/.x/miner device user, peers: \[\"203.0.113.9:3333\"\]$" "diff: new device user with its peers"
-expect_stdout "^  - /usr/bin/python3 peers: \[\"10.0.0.5:29500\"\]$" "diff: a peer gone"
+expect_stdout "^  \+ /usr/local/bin/gpu-telemetryd device user, peers: \[\"203.0.113.50:443\", ?\"198.51.100.7:514\"\]$" "diff: new device user with its peers"
+expect_stdout "^  - /opt/conda/bin/python3.11 peers: \[\"10.42.0.8:41235\"\]$" "diff: a peer gone"
+expect_stdout "^  \+ /opt/conda/bin/python3.11 peers: \[\"10.42.0.9:41235\"\]$" "diff: a new peer"
 expect_stdout "^  ~ spyware.drift.new_talker \[host\]: pass -> warn$" "diff: the finding that changed"
 
 # --- an audit judged against the previous report in history
@@ -142,7 +172,7 @@ S="$TMP/state"
 "$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --json >"$TMP/a1.json"
 expect_finding "first audit: no baseline" killswitch.drift.caps host "^skip: No earlier report" "$TMP/a1.json"
 "$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --json >"$TMP/a2.json"
-expect_finding "second audit: the previous report is the baseline" killswitch.drift.caps host "^skip: No accelerator has power or clock limits in both this report and the previous report \(history #1, " "$TMP/a2.json"
+expect_finding "second audit: the previous report is the baseline" killswitch.drift.caps 0000:18:00.0 "^pass: No power or clock limit lowered since the previous report \(history #1, .*\) \(8 compared\)$" "$TMP/a2.json"
 expect_finding "second audit: module and firmware digests compared with it" backdoor.drift.firmware host "^pass: 6 module and firmware digests compared with the previous report \(history #1, " "$TMP/a2.json"
 # The same machine with a GSP firmware file replaced under the same driver:
 # the real file is hashed again and the previous report says it changed.
@@ -152,6 +182,6 @@ printf 'patched' >>"$TMP/h20$GSP"
 want=$(sha256sum "$TMP/h20$GSP" | cut -c1-12)
 expect_finding "audit: a firmware file replaced since the previous report fails" backdoor.drift.firmware host "^fail: Firmware $GSP changed \(sha256 [0-9a-f]{12}\.\.\. -> $want\.\.\.\) while the driver version \(nvidia 570.124.06\) did not$" "$TMP/a4.json"
 "$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" --state "$S" --baseline "$TMP/c0.json" --json >"$TMP/a3.json"
-expect_finding "audit --baseline FILE overrides history" killswitch.drift.caps host "c0.json" "$TMP/a3.json"
+expect_finding "audit --baseline FILE overrides history" killswitch.drift.caps 0000:2a:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/a3.json"
 
 finish

@@ -67,7 +67,7 @@ fi
 with healthy-h20 -- "$CHIPAUDIT" facts >"$TMP/f.json"
 jq_is '.accelerators[0].nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \(.clock_event_reasons.active | join("+")) \(.clock_event_reasons.api)"' \
 	"00000000:18:00.0 NVIDIA H20 400000 gpu_idle clocks_event_reasons" "healthy H20: NVML facts" "$TMP/f.json"
-jq_is '.nvml | "\(.driver_version) \(.cuda_driver_version) \(.device_count) \(.missing_functions | length)"' "550.90.07 12.4 8 0" \
+jq_is '.nvml | "\(.driver_version) \(.cuda_driver_version) \(.device_count) \(.missing_functions | length)"' "570.124.06 12.8 8 0" \
 	"healthy H20: system facts" "$TMP/f.json"
 "$CHIPAUDIT" judge --json "$TMP/f.json" >"$TMP/j.json"
 if diff <(jq -S "[.findings[] | $KS | {check, subject, status}]" "$TMP/r.json") \
@@ -147,7 +147,7 @@ jq_is '.accelerators[0].nvml | "\(.clock_event_reasons.api) \(.memory.total_byte
 jq_is '.accelerators[0].nvml.unavailable.serial' "function not in this NVML (older driver)" "old driver: a missing function is a reason" "$TMP/old.json"
 jq_is '.nvml.missing_functions | index("nvmlDeviceGetGspFirmwareVersion") != null and index("nvmlInit_v2") == null' true \
 	"old driver: missing functions listed" "$TMP/old.json"
-jq_is '.nvml.cuda_driver_version' 12.4 "old driver: nvmlSystemGetCudaDriverVersion" "$TMP/old.json"
+jq_is '.nvml.cuda_driver_version' 12.8 "old driver: nvmlSystemGetCudaDriverVersion" "$TMP/old.json"
 "$CHIPAUDIT" judge "$TMP/old.json" >/dev/null 2>"$TMP/err"
 rc=$?
 # other families judge this VM too (no IOMMU under NVML-only GPUs fails), so
@@ -239,7 +239,7 @@ jq_is '[.findings[] | select(.check == "identity.mismatch" and .subject == "0000
 # --- the kernel log: XIDs decoded per GPU
 rm -rf "$TMP/tree"; cp -a "$FIXTURES/h20x8/root" "$TMP/tree"
 cat >"$TMP/tree/dev/kmsg" <<'KMSG'
-6,1192,13425230,-;NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.90.07  Fri May 31 09:35:42 UTC 2024
+6,1192,13425230,-;NVRM: loading NVIDIA UNIX x86_64 Kernel Module  570.124.06  Release Build  (dvs-builder@U16-I3-A03-1-1)
 4,5001,86400000000,-;NVRM: Xid (PCI:0000:18:00): 79, pid=1101234, name=nvc:[driver], GPU has fallen off the bus.
 4,5002,86400000100,-;NVRM: GPU 0000:18:00.0: GPU has fallen off the bus.
 4,5003,86500000000,-;NVRM: Xid (PCI:0000:2a:00): 13, pid=2211, name=python3, Graphics SM Warp Exception on (GPC 0, TPC 1, SM 0): Out Of Range Address

@@ -13,13 +13,16 @@ import sys
 H20_BUSES = (0x18, 0x2a, 0x3a, 0x5d, 0x9a, 0xab, 0xba, 0xdb)
 H100_BUSES = (0x41, 0xc1)
 
-SYSTEM = {"driver_version": "550.90.07", "nvml_version": "12.550.90.07", "cuda_driver_version": 12040,
+# The driver each fixture host runs (its kernel modules, tests/fixtures/mk_backdoor.py): NVML reports the
+# loaded kernel driver's version, the CUDA version that driver supports (R570: 12.8, R580: 13.0) and
+# NVML's own version (CUDA major, then the driver version). Every scenario but healthy-h100 is the H20 server.
+SYSTEM = {"driver_version": "570.124.06", "nvml_version": "12.570.124.06", "cuda_driver_version": 12080,
           "cc": {"environment": 0, "feature": 0, "dev_tools": 0, "multi_gpu": 0, "ready": 1, "cpu_caps": 0,
                  "gpus_caps": 1}}
 
 H20 = {
     "name": "NVIDIA H20", "board_part_number": "692-2G520-0230-000", "vbios": "96.00.A5.00.01",
-    "inforom": "G520.0230.00.01", "gsp_version": "550.90.07", "gsp_mode": [1, 1],
+    "inforom": "G520.0230.00.01", "gsp_version": "570.124.06", "gsp_mode": [1, 1],
     "memory": {"total": 102625181696, "reserved": 566231040},
     "clocks": {"graphics": [345, 1980, 1980, 1980], "sm": [345, 1980, 1980, 1980], "memory": [2619, 2619, 2619, 2619]},
     "reasons": ["0000000000000001", "00000000000001ff"],
@@ -35,7 +38,7 @@ H20 = {
 }
 
 H100 = dict(copy.deepcopy(H20), name="NVIDIA H100 PCIe", board_part_number="900-21010-0000-000",
-            vbios="96.00.30.00.01", inforom="G520.0200.00.05",
+            vbios="96.00.30.00.01", inforom="G520.0200.00.05", gsp_version="580.95.05",
             memory={"total": 85520809984, "reserved": 566231040},
             clocks={"graphics": [345, 1755, 1755, 1755], "sm": [345, 1755, 1755, 1755],
                     "memory": [1593, 1593, 1593, 1593]},
@@ -83,7 +86,8 @@ SCENARIOS = {
     # Eight healthy H20 at the buses of tests/fixtures/h20x8.
     "healthy-h20": scenario(H20, [h20(b, i) for i, b in enumerate(H20_BUSES)]),
     # Two healthy H100 PCIe at the buses of tests/fixtures/h100.
-    "healthy-h100": scenario(H100, [gpu(b, 0x2331, 0x1626, 2000 + i) for i, b in enumerate(H100_BUSES)]),
+    "healthy-h100": scenario(H100, [gpu(b, 0x2331, 0x1626, 2000 + i) for i, b in enumerate(H100_BUSES)],
+                             driver_version="580.95.05", nvml_version="13.580.95.05", cuda_driver_version=13000),
     # Gating.
     "compute-prohibited": scenario(H20, [h20(0x18, compute_mode=2), h20(0x2a, 1, compute_mode=3)]),
     "drain": scenario(H20, [h20(0x18, drain=1), h20(0x2a, 1)]),

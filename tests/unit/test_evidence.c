@@ -392,21 +392,28 @@ static json_t *load_fixture(const char *path)
 	return doc;
 }
 
-static json_t *json_of(const char *text)
+/* The device user of the spyware fixture whose command is COMMAND (a new
+ * reference). */
+static json_t *spyware_device_user(const char *command)
 {
-	json_error_t e;
-	json_t *v = json_loads(text, 0, &e);
+	json_t *facts = load_fixture(FIXTURES "/spyware/expected-facts.json"), *p, *found = NULL;
+	size_t i;
 
-	if (v == NULL)
-		fail_msg("test JSON: %s", e.text);
-	return v;
+	json_array_foreach(jarr(jobj(facts, "processes"), "device_users"), i, p)
+		if (found == NULL && jstr(p, "command") && strcmp(jstr(p, "command"), command) == 0)
+			found = json_incref(p);
+	json_decref(facts);
+	if (found == NULL)
+		fail_msg("no device user %s in the spyware fixture", command);
+	return found;
 }
 
-/* Facts in the shapes the merged probes write: the h20x8 fixture's (modules,
- * firmware and drivers from the backdoor probes), its first GPU measured as
- * the capability area writes it (tests/fixtures/measured/h20-healthy.json),
- * and NVML limits and processes in the shapes docs/evidence.md proposes for
- * the areas not merged yet. */
+/* Facts as the merged probes write them: the h20x8 fixture's (modules,
+ * firmware and drivers from the backdoor probes, NVML limits from its
+ * captured NVML answers, its device users), its first GPU measured as the
+ * capability area writes it (tests/fixtures/measured/h20-healthy.json), and
+ * the spyware fixture's training job among the device users (peers on its
+ * network over IPv4 and IPv6, and on loopback). */
 static json_t *drift_base(void)
 {
 	json_t *facts = load_fixture(FIXTURES "/h20x8/expected-facts.json");
@@ -414,10 +421,7 @@ static json_t *drift_base(void)
 	json_t *acc = json_array_get(jarr(facts, "accelerators"), 0);
 
 	json_object_set(acc, "measured", jobj(json_array_get(jarr(healthy, "accelerators"), 0), "measured"));
-	json_object_set_new(acc, "nvml", json_of("{\"power_mw\": {\"enforced_limit\": 700000}}"));
-	json_object_set_new(facts, "processes",
-			    json_of("[{\"pid\": 1, \"exe\": \"/usr/bin/train\", \"devices\": [\"/dev/nvidia0\"],"
-				    " \"sockets\": [{\"remote_address\": \"10.0.0.5\", \"remote_port\": 443}]}]"));
+	json_array_append_new(jarr(jobj(facts, "processes"), "device_users"), spyware_device_user("python3.11"));
 	json_decref(healthy);
 	return facts;
 }
@@ -479,18 +483,27 @@ static void test_drift(void **state)
 	assert_int_equal(accdb_load(&db, err, sizeof(err)), 0);
 	module_sha = xstrdup(jstr(module_file(base, 0), "sha256"));
 	firmware_sha = xstrdup(jstr(firmware_file(base, 0), "sha256"));
-	/* now: bf16 down 22.5%, the power limit lowered, the nvidia module and
-	 * a GSP firmware file replaced under the same driver and kernel, and a
-	 * new device user talking to the network */
+	/* now: bf16 down 22.5%, the enforced power limit lowered (400 -> 300 W),
+	 * the nvidia module and a GSP firmware file replaced under the same
+	 * driver and kernel, and a new device user talking to the network (the
+	 * spyware fixture's telemetry daemon) */
 	json_object_set_new(jobj(jobj(first_accelerator(cur), "measured"), "dense_tops"), "bf16", json_real(110.0));
-	json_object_set_new(jobj(jobj(first_accelerator(cur), "nvml"), "power_mw"), "enforced_limit", json_integer(400000));
+	json_object_set_new(jobj(jobj(first_accelerator(cur), "nvml"), "power_mw"), "enforced_limit", json_integer(300000));
 	jset_str(module_file(cur, 0), "sha256", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 	jset_str(firmware_file(cur, 0), "sha256", "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
-	json_array_append_new(jarr(cur, "processes"),
-			      json_of("{\"pid\": 3, \"exe\": \"/tmp/x\", \"devices\": [\"/dev/nvidia0\"], \"sockets\":"
-				      " [{\"remote_address\": \"127.0.0.1\", \"remote_port\": 80},"
-				      " {\"remote_address\": \"2001:db8::1\", \"remote_port\": 8443}]}"));
+	json_array_append_new(jarr(jobj(cur, "processes"), "device_users"), spyware_device_user("gpu-telemetryd"));
 
+	/* the training job's network peers: IPv6 in brackets, loopback and
+	 * listening sockets left out */
+	{
+		json_t *job = json_array_get(jarr(jobj(base, "processes"), "device_users"), 2);
+		json_t *peers = shape_network_peers(job);
+		char *text = json_to_text(peers, false);
+		assert_string_equal(shape_process_identity(job), "/opt/conda/bin/python3.11");
+		assert_string_equal(text, "[\"10.42.0.8:40412\",\"10.42.0.8:41235\",\"[fd42::8]:43002\"]");
+		free(text);
+		json_decref(peers);
+	}
 	/* no baseline: every drift check skips */
 	judge_drift(&ctx, cur, &f);
 	assert_string_equal(status_of(&f, "killswitch.drift.performance", "host"), "skip");
@@ -500,13 +513,14 @@ static void test_drift(void **state)
 	judge_drift(&ctx, cur, &f);
 	assert_string_equal(message_of(&f, "killswitch.drift.performance", "0000:18:00.0", "fail"),
 			    "Measured bf16 throughput fell 22.5% (142.0 -> 110.0 TOPS) against base, more than the 10% margin");
-	assert_string_equal(status_of(&f, "killswitch.drift.caps", "0000:18:00.0"), "warn");
+	assert_string_equal(message_of(&f, "killswitch.drift.caps", "0000:18:00.0", "warn"),
+			    "enforced power limit lowered since base: 400 -> 300 W");
 	assert_string_equal(message_of(&f, "backdoor.drift.firmware", "host", "fail"),
 			    want = xasprintf("Kernel module nvidia changed (sha256 %.12s... -> bbbbbbbbbbbb...) while its version "
 					     "570.124.06 and the kernel did not", module_sha));
 	free(want);
 	assert_string_equal(message_of(&f, "spyware.drift.new_talker", "host", "warn"),
-			    "/tmp/x holds an accelerator and talks to [2001:db8::1]:8443; it did not in base");
+			    "/usr/local/bin/gpu-telemetryd holds an accelerator and talks to 203.0.113.50:443; it did not in base");
 	{
 		size_t firmware_fails = 0;
 		for (size_t i = 0; i < f.count; i++)
@@ -519,10 +533,12 @@ static void test_drift(void **state)
 	/* the baseline judged against itself: no drift; 4 modules and 2 firmware files compared */
 	judge_drift(&ctx, base, &f);
 	assert_string_equal(status_of(&f, "killswitch.drift.performance", "0000:18:00.0"), "pass");
-	assert_string_equal(status_of(&f, "killswitch.drift.caps", "0000:18:00.0"), "pass");
+	assert_string_equal(message_of(&f, "killswitch.drift.caps", "0000:18:00.0", "pass"),
+			    "No power or clock limit lowered since base (8 compared)");
 	assert_string_equal(message_of(&f, "backdoor.drift.firmware", "host", "pass"),
 			    "6 module and firmware digests compared with base: none changed without a driver or kernel update");
-	assert_string_equal(status_of(&f, "spyware.drift.new_talker", "host"), "pass");
+	assert_string_equal(message_of(&f, "spyware.drift.new_talker", "host", "pass"),
+			    "1 device user talks to the network, none new since base");
 	/* PTX lower bounds (cuBLASLt missing now) are not compared with cuBLASLt figures */
 	tops = jobj(jobj(first_accelerator(ptx), "measured"), "dense_tops");
 	json_object_foreach(tops, precision, v)
@@ -542,7 +558,7 @@ static void test_drift(void **state)
 	{
 		char *text = json_to_text(changes, false);
 		assert_non_null(strstr(text, "\"what\":\"measured.dense_tops.bf16\",\"from\":142.0,\"to\":110.0"));
-		assert_non_null(strstr(text, "\"what\":\"nvml.power_mw.enforced_limit\",\"from\":700000,\"to\":400000"));
+		assert_non_null(strstr(text, "\"what\":\"nvml.power_mw.enforced_limit\",\"from\":400000,\"to\":300000"));
 		want = xasprintf("\"section\":\"modules\",\"subject\":\"nvidia\",\"what\":\"sha256\",\"from\":\"%s\",\"to\":\"bbbb", module_sha);
 		assert_non_null(strstr(text, want));
 		free(want);
@@ -550,7 +566,9 @@ static void test_drift(void **state)
 				 "\"what\":\"sha256\",\"from\":\"%s\",\"to\":\"dddd", firmware_sha);
 		assert_non_null(strstr(text, want));
 		free(want);
-		assert_non_null(strstr(text, "\"subject\":\"/tmp/x\",\"what\":\"device user, peers\",\"from\":null,\"to\":[\"[2001:db8::1]:8443\"]"));
+		assert_non_null(strstr(text, "\"subject\":\"/usr/local/bin/gpu-telemetryd\",\"what\":\"device user, peers\","
+					     "\"from\":null,\"to\":[\"203.0.113.50:443\",\"198.51.100.7:514\"]"));
+		assert_null(strstr(text, "\"subject\":\"/opt/conda/bin/python3.11\""));
 		assert_null(strstr(text, "\"section\":\"modules\",\"subject\":\"nvidia_uvm\""));
 		free(text);
 	}
