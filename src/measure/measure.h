@@ -33,9 +33,10 @@ struct clock_sample {
 };
 
 /* The sampling hook. Clocks, power and clock event reasons come from a
- * telemetry backend (NVML, issue 6), not from the CUDA driver API; until one
- * is wired here, measure_options.telemetry is NULL and the facts say "not
- * sampled: no telemetry backend". sample() returns 0 when it filled OUT. */
+ * telemetry backend (NVML: nvml_telemetry_sample in src/vendor/nvml.c), not
+ * from the CUDA driver API; without one, measure_options.telemetry is NULL and
+ * the facts say "not sampled: no telemetry backend". sample() returns 0 when
+ * it filled OUT. */
 struct measure_telemetry {
 	const char *name;          /* "nvml": recorded in facts */
 	void *ctx;

@@ -12,6 +12,7 @@
 #include "measure/measure.h"
 #include "measure/progress.h"
 #include "probe/probe.h"
+#include "vendor/vendor.h"
 
 static json_t *accelerator_at(json_t *facts, const char *pci)
 {
@@ -53,7 +54,10 @@ static void attach(struct probe_ctx *ctx, json_t *run)
 int probe_measure(struct probe_ctx *ctx)
 {
 	struct measure_options opts = { .mode = (enum measure_mode)ctx->options->measure };
+	struct measure_telemetry telemetry = { .name = "nvml", .sample = nvml_telemetry_sample, .interval_s = 0.1 };
+	struct nvml_telemetry *nvml;
 	struct tty_progress bar;
+	char why[512];
 	json_t *run;
 
 	if (ctx->options->measure == MEASURE_OFF)
@@ -71,10 +75,16 @@ int probe_measure(struct probe_ctx *ctx)
 		tty_progress_init(&bar, stderr);
 		opts.progress = &bar.progress;
 	}
-	/* Telemetry: wired to the NVML backend (issue 6) when it is merged;
-	 * until then clock_samples is null and measurement.telemetry says why. */
-	opts.telemetry = NULL;
+	/* Clocks, power and clock event reasons come from NVML while the work
+	 * runs; without NVML, measurement.telemetry says the run was not sampled
+	 * (the nvml section says why NVML is unavailable). */
+	nvml = nvml_telemetry_open(ctx->options->nvml_library, why, sizeof(why));
+	if (nvml) {
+		telemetry.ctx = nvml;
+		opts.telemetry = &telemetry;
+	}
 	run = measure_run(&opts);
+	nvml_telemetry_close(nvml);
 	if (opts.progress)
 		tty_progress_done(&bar);
 	if (strcmp(jstr(run, "status"), "unavailable") == 0)

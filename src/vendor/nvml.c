@@ -20,6 +20,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "measure/measure.h"
 #include "vendor/nvml_api.h"
 #include "vendor/nvml_facts.h"
 #include "vendor/vendor.h"
@@ -936,6 +937,98 @@ static json_t *nvml_gather(const struct vendor_ctx *ctx)
 	json_object_del(section, "devices");
 	json_object_set_new(section, "devices", devices);
 	return section;
+}
+
+/* Telemetry for the measurement (issue 7): the clocks, power and clock event
+ * reasons of a GPU, sampled while it is measured. The library stays loaded
+ * for the run; devices are found by their normalised PCI address. */
+struct nvml_telemetry {
+	struct nvml_lib lib;
+	size_t count;
+	struct { char address[32]; nvmlDevice_t h; } devices[64];
+};
+
+struct nvml_telemetry *nvml_telemetry_open(const char *library, char *why, size_t whylen)
+{
+	const char *env = getenv(nvml_backend.library_env);
+	const char *path = library ? library : (env && *env ? env : nvml_backend.default_library);
+	struct nvml_telemetry *t = xcalloc(1, sizeof(*t));
+	json_t *missing = json_array();
+	const char *absent;
+	unsigned count = 0;
+
+	t->lib.dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (t->lib.dl == NULL) {
+		snprintf(why, whylen, "%s", dlerror());
+		goto fail;
+	}
+	absent = resolve(&t->lib, missing);
+	if (absent || t->lib.init() != NVML_SUCCESS) {
+		snprintf(why, whylen, "%s: %s", path, absent ? absent : "nvmlInit failed");
+		dlclose(t->lib.dl);
+		goto fail;
+	}
+	if (t->lib.device_count(&count) != NVML_SUCCESS)
+		count = 0;
+	for (unsigned i = 0; i < count && t->count < ARRAY_SIZE(t->devices); i++) {
+		nvmlPciInfo_t pci;
+		nvmlDevice_t h;
+		memset(&pci, 0, sizeof(pci));
+		if (t->lib.handle_by_index(i, &h) != NVML_SUCCESS || t->lib.pci_info == NULL ||
+		    t->lib.pci_info(h, &pci) != NVML_SUCCESS ||
+		    device_address(&t->lib, &pci, t->devices[t->count].address, sizeof(t->devices[0].address)) != 0)
+			continue;
+		t->devices[t->count++].h = h;
+	}
+	json_decref(missing);
+	return t;
+fail:
+	json_decref(missing);
+	free(t);
+	return NULL;
+}
+
+/* ADDRESS as the CUDA driver gives it ("0000:18:00", no function) or whole. */
+static nvmlDevice_t telemetry_device(const struct nvml_telemetry *t, const char *address)
+{
+	size_t n = strlen(address);
+	for (size_t i = 0; i < t->count; i++)
+		if (strncmp(t->devices[i].address, address, n) == 0 &&
+		    (t->devices[i].address[n] == '\0' || t->devices[i].address[n] == '.'))
+			return t->devices[i].h;
+	return NULL;
+}
+
+int nvml_telemetry_sample(void *ctx, const char *pci_address, struct clock_sample *out)
+{
+	const struct nvml_telemetry *t = ctx;
+	nvmlDevice_t h = telemetry_device(t, pci_address);
+	unsigned long long bits;
+	unsigned v;
+
+	if (h == NULL)
+		return -1;
+	if (t->lib.clock && t->lib.clock(h, NVML_CLOCK_SM, &v) == NVML_SUCCESS)
+		out->sm_clock_mhz = v;
+	if (t->lib.clock && t->lib.clock(h, NVML_CLOCK_MEM, &v) == NVML_SUCCESS)
+		out->memory_clock_mhz = v;
+	if (t->lib.power_usage && t->lib.power_usage(h, &v) == NVML_SUCCESS)
+		out->power_w = v / 1000.0;
+	out->reason_count = 0;
+	if (t->lib.reasons && t->lib.reasons(h, &bits) == NVML_SUCCESS)
+		for (size_t i = 0; i < nvml_reason_count && out->reason_count < CLOCK_REASONS_MAX; i++)
+			if (bits & nvml_reasons[i].bit)
+				out->reasons[out->reason_count++] = nvml_reasons[i].name;
+	return 0;
+}
+
+void nvml_telemetry_close(struct nvml_telemetry *t)
+{
+	if (t == NULL)
+		return;
+	t->lib.shutdown();
+	dlclose(t->lib.dl);
+	free(t);
 }
 
 const struct vendor_backend nvml_backend = {

@@ -32,4 +32,12 @@ struct vendor_backend {
 
 extern const struct vendor_backend nvml_backend;
 
+/* NVML as the measurement's telemetry (struct measure_telemetry's sample):
+ * open returns NULL with WHY when the library cannot be used. */
+struct clock_sample;
+struct nvml_telemetry;
+struct nvml_telemetry *nvml_telemetry_open(const char *library, char *why, size_t whylen);
+int nvml_telemetry_sample(void *ctx, const char *pci_address, struct clock_sample *out);
+void nvml_telemetry_close(struct nvml_telemetry *t);
+
 #endif
