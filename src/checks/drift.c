@@ -128,17 +128,6 @@ static void evaluate_performance(const struct check *check, const struct judge_c
 			    "(accelerators[].measured.dense_tops, .approximate)", name_or(o->baseline_name, "the baseline"));
 }
 
-static const json_t *find_named(const json_t *list, const char *(*name_of)(const json_t *), const char *name)
-{
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(list, i, item)
-		if (name_of(item) && strcmp(name_of(item), name) == 0)
-			return item;
-	return NULL;
-}
-
 static bool changed(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) != 0;
@@ -158,7 +147,7 @@ static void compare_modules(struct firmware_state *st, const json_t *cur, const 
 
 	json_array_foreach(shape_modules(cur), i, m) {
 		const char *name = shape_module_name(m);
-		const json_t *bm = name ? find_named(shape_modules(base), shape_module_name, name) : NULL;
+		const json_t *bm = name ? shape_find_named(shape_modules(base), shape_module_name, name) : NULL;
 		const char *ver = shape_module_version(m), *bver = bm ? shape_module_version(bm) : NULL;
 		json_t *ev;
 
@@ -191,7 +180,7 @@ static void compare_firmware(struct firmware_state *st, const json_t *cur, const
 
 	json_array_foreach(files, i, f) {
 		const char *path = shape_firmware_path(f);
-		const json_t *bf = path ? find_named(bfiles, shape_firmware_path, path) : NULL;
+		const json_t *bf = path ? shape_find_named(bfiles, shape_firmware_path, path) : NULL;
 		json_t *ev;
 
 		if (bf == NULL || !shape_firmware_sha256(f) || !shape_firmware_sha256(bf))

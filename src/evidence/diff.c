@@ -149,17 +149,6 @@ static void diff_drivers(json_t *changes, const json_t *fa, const json_t *fb)
 
 typedef const char *(*name_fn)(const json_t *);
 
-static const json_t *find_by(const json_t *list, name_fn name_of, const char *name)
-{
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(list, i, item)
-		if (name_of(item) && strcmp(name_of(item), name) == 0)
-			return item;
-	return NULL;
-}
-
 /* Modules or firmware: entries keyed by NAME_OF, with MEMBERS compared; an
  * entry that appeared or went is shown with its digest, the first member. */
 static void diff_named(json_t *changes, const char *section, const json_t *la, const json_t *lb,
@@ -170,13 +159,13 @@ static void diff_named(json_t *changes, const char *section, const json_t *la, c
 	json_t *item;
 
 	json_array_foreach(la, i, item)
-		if (name_of(item) && find_by(lb, name_of, name_of(item)) == NULL)
+		if (name_of(item) && shape_find_named(lb, name_of, name_of(item)) == NULL)
 			add(changes, section, name_of(item), digest->what, jpath(item, digest->path), NULL);
 	json_array_foreach(lb, i, item) {
 		const json_t *old;
 		if (name_of(item) == NULL)
 			continue;
-		old = find_by(la, name_of, name_of(item));
+		old = shape_find_named(la, name_of, name_of(item));
 		if (old == NULL) {
 			add(changes, section, name_of(item), digest->what, NULL, jpath(item, digest->path));
 			continue;

@@ -270,3 +270,14 @@ json_t *shape_network_peers(const json_t *proc)
 	}
 	return peers;
 }
+
+const json_t *shape_find_named(const json_t *list, const char *(*name_of)(const json_t *), const char *name)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(list, i, item)
+		if (name_of(item) && strcmp(name_of(item), name) == 0)
+			return item;
+	return NULL;
+}

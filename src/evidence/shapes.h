@@ -18,6 +18,8 @@ bool jpath_num(const json_t *obj, const char *path, double *out);
 
 /* facts.accelerators[] whose pci_address is ADDR. */
 const json_t *shape_accelerator(const json_t *facts, const char *addr);
+/* The entry of LIST whose NAME_OF is NAME (modules by name, firmware by path). */
+const json_t *shape_find_named(const json_t *list, const char *(*name_of)(const json_t *), const char *name);
 
 /* Power and clock limits of an accelerator: a value lower than before is a
  * cap that appeared (issue 6: accelerators[].nvml as src/vendor/nvml_facts.c
