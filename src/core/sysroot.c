@@ -400,9 +400,25 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int sysroot_list_dir(const struct sysroot *sr, const char *path, char ***names, size_t *count)
+/* A directory stream for PATH inside the root; NULL with errno set. */
+static DIR *open_dir(const struct sysroot *sr, const char *path)
 {
 	int fd = open_in_root(sr, path, O_RDONLY | O_DIRECTORY);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+int sysroot_list_dir(const struct sysroot *sr, const char *path, char ***names, size_t *count)
+{
 	size_t n = 0, cap = 16;
 	char **out, *canon = NULL;
 	struct dirent *de;
@@ -411,15 +427,8 @@ int sysroot_list_dir(const struct sysroot *sr, const char *path, char ***names, 
 	*names = NULL;
 	if (count)
 		*count = 0;
-	if (fd < 0)
+	if ((d = open_dir(sr, path)) == NULL)
 		return -1;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
 	if (sr->recorder)
 		canon = sysroot_canonical_path(sr, dirfd(d), path);
 	out = xreallocarray(NULL, cap + 1, sizeof(*out));
@@ -457,7 +466,6 @@ void sysroot_free_names(char **names)
 
 int sysroot_list_links(const struct sysroot *sr, const char *path, struct sysroot_link **links, size_t *count)
 {
-	int fd = open_in_root(sr, path, O_RDONLY | O_DIRECTORY);
 	size_t n = 0, cap = 16;
 	struct sysroot_link *out;
 	char *canon = NULL, buf[PATH_MAX];
@@ -466,15 +474,8 @@ int sysroot_list_links(const struct sysroot *sr, const char *path, struct sysroo
 
 	*links = NULL;
 	*count = 0;
-	if (fd < 0)
+	if ((d = open_dir(sr, path)) == NULL)
 		return -1;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
 	if (sr->recorder)
 		canon = sysroot_canonical_path(sr, dirfd(d), path);
 	out = xreallocarray(NULL, cap, sizeof(*out));
