@@ -108,16 +108,46 @@ int usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+static int write_text(FILE *out, const char *name, const char *text)
+{
+	if (fputs(text, out) == EOF || fflush(out) == EOF) {
+		error_msg("%s: %s", name, strerror(errno));
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+/* The report's bytes (report_serialize) to OUTPUT ("-": standard output). */
+static int write_report_file(const char *output, const char *text)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(output, "-") == 0)
+		return write_text(stdout, "writing output", text);
+	f = fopen(output, "w");
+	if (f == NULL) {
+		error_msg("%s: %s", output, strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	rc = write_text(f, output, text);
+	if (fclose(f) != 0 && rc == 0) {
+		error_msg("%s: %s", output, strerror(errno));
+		rc = EXIT_IOERR;
+	}
+	return rc;
+}
+
 int emit_report(const json_t *report, bool json, const char *output)
 {
-	int rc = output ? write_json_file(output, report) : 0;
+	char *text = output || json ? report_serialize(report, NULL) : NULL;
+	int rc = output ? write_report_file(output, text) : 0;
 
-	if (rc != 0)
-		return rc;
-	if (json)
-		rc = print_json(stdout, report);
-	else
+	if (rc == 0 && json)
+		rc = write_text(stdout, "writing output", text);
+	else if (rc == 0)
 		report_render_text(stdout, report, want_colour(stdout));
+	free(text);
 	return rc != 0 ? rc : report_exit_code(report);
 }
 

@@ -63,6 +63,17 @@ json_t *report_build(const json_t *facts, const struct findings *findings)
 	return r;
 }
 
+char *report_serialize(const json_t *report, size_t *len)
+{
+	char *body = json_to_text(report, false);
+	char *text = xasprintf("%s\n", body);
+
+	free(body);
+	if (len)
+		*len = strlen(text);
+	return text;
+}
+
 int report_exit_code(const json_t *report)
 {
 	json_int_t code = EXIT_FAIL;

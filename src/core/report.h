@@ -15,6 +15,13 @@
 /* New report from FACTS (borrowed) and FINDINGS. */
 json_t *report_build(const json_t *facts, const struct findings *findings);
 
+/* The bytes of a report: compact JSON and a newline (malloc'd, *LEN set
+ * when LEN is not NULL). One form for every copy, the report file, what
+ * --json prints, what is signed and what history stores, so they can be
+ * compared byte for byte. Compact because a signature hashes every byte: the
+ * indentation was 40% of an eight-GPU report. */
+char *report_serialize(const json_t *report, size_t *len);
+
 /* Exit status a report calls for (0, 1, 2) from its summary. */
 int report_exit_code(const json_t *report);
 

@@ -27,6 +27,43 @@ int nonce_parse(const char *in, char *out)
 	return 0;
 }
 
+/* Members a report carries at its top level with the same value as in its
+ * facts: its "facts" member leaves them out, and report_parse puts them back,
+ * so that they are written (and hashed, and signed) once. The accelerators
+ * alone were an eighth of an eight-GPU report. */
+static const char *const shared_members[] = { "host", "accelerators", "limitations" };
+
+/* The facts of a report as it reads them: FACTS less the shared members. */
+static json_t *facts_for_report(const json_t *facts)
+{
+	json_t *copy = json_copy((json_t *)facts);  /* shallow: serialised, then freed */
+
+	for (size_t i = 0; i < ARRAY_SIZE(shared_members); i++)
+		json_object_del(copy, shared_members[i]);
+	return copy;
+}
+
+/* Put the shared members back into REPORT's facts. A report whose facts
+ * carry one of them itself is refused: one value, in one place. */
+static int restore_shared_members(json_t *report, char *err, size_t errlen)
+{
+	json_t *facts = json_object_get(report, "facts");
+
+	if (!json_is_object(facts))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(shared_members); i++) {
+		json_t *v = json_object_get(report, shared_members[i]);
+		if (json_object_get(facts, shared_members[i]) != NULL) {
+			snprintf(err, errlen, "report.facts.%s: not allowed here (the report carries it once, at its top level)",
+				 shared_members[i]);
+			return -1;
+		}
+		if (v != NULL)
+			json_object_set(facts, shared_members[i], v);
+	}
+	return 0;
+}
+
 void evidence_add_members(json_t *report, const struct evidence_members *m, const json_t *facts)
 {
 	jset_str(report, "host_id", m->host_id);
@@ -37,7 +74,7 @@ void evidence_add_members(json_t *report, const struct evidence_members *m, cons
 	else
 		jset(report, "sequence", NULL);
 	jset_str(report, "previous_sha256", m->previous_sha256);
-	json_object_set_new(report, "facts", json_deep_copy(facts));
+	json_object_set_new(report, "facts", facts_for_report(facts));
 }
 
 static int validate_fingerprint(const json_t *report, char *err, size_t errlen)
@@ -128,7 +165,7 @@ static int validate_findings(const json_t *report, char *err, size_t errlen)
 	return 0;
 }
 
-static int validate_report(const json_t *report, char *err, size_t errlen)
+static int validate_report(json_t *report, char *err, size_t errlen)
 {
 	json_int_t version;
 	const json_t *facts;
@@ -155,6 +192,8 @@ static int validate_report(const json_t *report, char *err, size_t errlen)
 		snprintf(err, errlen, "report.schema_version: %d is not supported (this build reads 1)", (int)version);
 		return -1;
 	}
+	if (restore_shared_members(report, err, errlen) != 0)
+		return -1;
 	facts = json_object_get(report, "facts");
 	if (facts && facts_validate(facts, "report.facts", sub, sizeof(sub)) != 0) {
 		snprintf(err, errlen, "%s", sub);
@@ -201,7 +240,7 @@ const json_t *report_facts(const json_t *report)
 	return jobj(report, "facts");
 }
 
-json_t *baseline_from_document(const json_t *doc, const char *name, char *err, size_t errlen)
+json_t *baseline_from_document(json_t *doc, const char *name, char *err, size_t errlen)
 {
 	char sub[640];
 
@@ -224,7 +263,7 @@ json_t *baseline_from_document(const json_t *doc, const char *name, char *err, s
 	}
 	if (facts_validate(doc, name, err, errlen) != 0)
 		return NULL;
-	return json_incref((json_t *)doc);
+	return json_incref(doc);
 }
 
 static bool same_str(const char *a, const char *b)

@@ -30,7 +30,8 @@ struct evidence_members {
  * case; stored lowercase in out (NONCE_MAX_HEX + 1 bytes). 0 or -1. */
 int nonce_parse(const char *in, char *out);
 
-/* Add the members to REPORT, followed by a copy of FACTS. */
+/* Add the members to REPORT, followed by FACTS less the members the report
+ * carries itself (host, accelerators, limitations). */
 void evidence_add_members(json_t *report, const struct evidence_members *m, const json_t *facts);
 
 /* Validate the evidence members of an untrusted report object (those
@@ -45,13 +46,14 @@ json_t *report_parse(const char *buf, size_t len, const char *name, char *err, s
  * (may be NULL) receives the hash of the file's bytes. */
 json_t *report_load(const char *path, char sha256[SHA256_HEX_LEN + 1], char *err, size_t errlen, int *exit_code);
 
-/* The facts a report was judged from (its "facts" member), or NULL. */
+/* The facts a report was judged from (its "facts" member, made whole again
+ * by report_parse), or NULL. */
 const json_t *report_facts(const json_t *report);
 
-/* The facts the drift checks compare with, from DOC: a report's "facts", or
- * DOC itself when it is a facts document. Validated; a new reference, or
- * NULL with err = "NAME: problem". */
-json_t *baseline_from_document(const json_t *doc, const char *name, char *err, size_t errlen);
+/* The facts the drift checks compare with, from DOC: a report's "facts"
+ * (made whole: DOC is changed), or DOC itself when it is a facts document.
+ * Validated; a new reference, or NULL with err = "NAME: problem". */
+json_t *baseline_from_document(json_t *doc, const char *name, char *err, size_t errlen);
 
 /* One report's place in a chain. */
 struct chain_link {

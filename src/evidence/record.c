@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "core/json.h"
+#include "core/report.h"
 #include "core/util.h"
 #include "evidence/chain.h"
 #include "evidence/drift.h"
@@ -277,13 +278,8 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	m.sequence = r.h ? (r.have_head ? r.head.sequence + 1 : 1) : 0;
 	m.previous_sha256 = r.have_head ? r.head.sha256 : NULL;
 	evidence_add_members(*report, &m, facts);
-	/* The bytes print_json writes: signed, stored and written are the same. */
-	{
-		char *body = json_to_text(*report, true);
-		r.text = xasprintf("%s\n", body);
-		r.len = strlen(r.text);
-		free(body);
-	}
+	/* The bytes emit_report prints: signed, stored and written are the same. */
+	r.text = report_serialize(*report, &r.len);
 	if (o->keep.sign) {
 		r.sig_path = xasprintf("%s.sig", *output);
 		if ((rc = sign_text(&r)) != 0)

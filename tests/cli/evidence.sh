@@ -37,7 +37,14 @@ jq_is '.previous_sha256' null "first report names no previous" "$V/r1.json"
 jq_is '.nonce' 0a1b2c3d4e5f6071 "nonce carried, lowercase" "$V/r1.json"
 jq_is '.host_id' 0123456789abcdef0123456789abcdef "host_id is the machine-id" "$V/r1.json"
 jq_is '.public_key_fingerprint' "$fp" "report names the key" "$V/r1.json"
-jq_is '.facts.accelerators | length' 8 "report carries its facts" "$V/r1.json"
+jq_is '.facts.modules | length > 0' true "report carries its facts" "$V/r1.json"
+jq_is '[.facts | has("host", "accelerators", "limitations")] | any' false "its facts leave out what the report carries" "$V/r1.json"
+jq_is '.accelerators | length' 8 "the accelerators, once" "$V/r1.json"
+if [ "$(wc -l <"$V/r1.json")" = 1 ] && [ "$(tail -c 2 "$V/r1.json")" = "}" ]; then
+	pass "the report is one line of compact JSON"
+else
+	fail "the report is one line of compact JSON" "$(head -c 200 "$V/r1.json")"
+fi
 if [ "$(stat -c %s "$V/r1.json.sig")" = 64 ]; then pass "signature is 64 raw bytes"; else fail "signature is 64 raw bytes"; fi
 if ossl_verify "$V/r1.json"; then pass "openssl pkeyutl -verify -rawin accepts it"; else fail "openssl pkeyutl -verify -rawin accepts it"; fi
 expect_exit 0 "chipaudit verify accepts it" "$CHIPAUDIT" verify --pubkey "$S/host.pub.pem" "$V/r1.json"

@@ -62,7 +62,8 @@ expect_stdout "^  - 0000:18:00.0 accelerator: NVIDIA H20 \(10de:2329\)$" "accele
 expect_stdout "^  \+ 0000:41:00.0 accelerator: NVIDIA H100 PCIe" "accelerator added"
 # A later audit of this host, as if the machine had changed: edit facts, judge
 # them with the previous report as baseline, diff the files.
-jq '.facts' "$TMP/a2.json" >"$TMP/f.json"
+# A report's facts leave out what the report carries itself.
+jq '.facts + {host, accelerators, limitations}' "$TMP/a2.json" >"$TMP/f.json"
 jq '.accelerators[0].driver = "vfio-pci" | .accelerators |= .[0:7] | .nvml.gpus |= .[0:7]' "$TMP/f.json" >"$TMP/f2.json"
 "$CHIPAUDIT" judge --json --baseline "$TMP/a2.json" "$TMP/f2.json" >"$TMP/j2.json"
 expect_exit 1 "diff of two report files" "$CHIPAUDIT" diff "$TMP/a2.json" "$TMP/j2.json"
@@ -95,9 +96,12 @@ expect_stderr_line "badstatus.json: report.findings\[0\].status: 'great' is not 
 jq '.sequence = 0' "$TMP/a1.json" >"$TMP/seq0.json"
 expect_exit 65 "sequence 0" "$CHIPAUDIT" diff "$TMP/seq0.json" "$TMP/a1.json"
 expect_stderr_line "seq0.json: report.sequence: 0 out of range" "bad sequence named"
-jq '.facts.accelerators[0].vendor_id = 42' "$TMP/a1.json" >"$TMP/badfacts.json"
+jq '.accelerators[0].vendor_id = 42' "$TMP/a1.json" >"$TMP/badfacts.json"
 expect_exit 65 "a report whose facts are malformed" "$CHIPAUDIT" judge --baseline "$TMP/badfacts.json" "$TMP/f.json"
 expect_stderr_line "report.facts: accelerators\[0\].vendor_id: expected 4 lowercase hex digits" "bad facts member named"
+jq '.facts.accelerators = .accelerators' "$TMP/a1.json" >"$TMP/twice.json"
+expect_exit 65 "a report whose facts repeat its accelerators" "$CHIPAUDIT" diff "$TMP/twice.json" "$TMP/a1.json"
+expect_stderr_line "twice.json: report.facts.accelerators: not allowed here \(the report carries it once, at its top level\)" "the repeated member named"
 jq 'del(.facts)' "$TMP/a1.json" >"$TMP/nofacts.json"
 expect_exit 65 "a baseline report without facts" "$CHIPAUDIT" judge --baseline "$TMP/nofacts.json" "$TMP/f.json"
 expect_stderr_line "nofacts.json: the report carries no facts" "factless baseline explained"
