@@ -172,7 +172,7 @@ static char *claimed_key(const char *data, size_t len)
 	return fp;
 }
 
-static void verify_one(struct batch *b, struct item *it, EVP_MD_CTX *ctx)
+static void verify_one(struct batch *b, struct item *it, struct ed25519_verifier *verifier)
 {
 	unsigned char sig[SIGNATURE_LEN];
 	char err[1024], *data = NULL;
@@ -186,7 +186,7 @@ static void verify_one(struct batch *b, struct item *it, EVP_MD_CTX *ctx)
 		free(data);
 		return;
 	}
-	if (!ed25519_verify(b->key->pkey, ctx, data, len, sig)) {
+	if (!ed25519_verify(b->key->pkey, verifier, data, len, sig)) {
 		char *claimed = claimed_key(data, len);
 		if (claimed && strcmp(claimed, b->key->fingerprint) != 0)
 			fail_item(it, VERIFY_WRONG_KEY, "%s: signed by another key: the report names %s, the key given is %s",
@@ -217,12 +217,12 @@ static void verify_one(struct batch *b, struct item *it, EVP_MD_CTX *ctx)
 static void *worker(void *arg)
 {
 	struct batch *b = arg;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct ed25519_verifier verifier = { 0 };
 	size_t i;
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->count)
-		verify_one(b, &b->items[i], ctx);
-	EVP_MD_CTX_free(ctx);
+		verify_one(b, &b->items[i], &verifier);
+	ed25519_verifier_free(&verifier);
 	return NULL;
 }
 

@@ -279,19 +279,35 @@ int ed25519_sign(EVP_PKEY *pkey, const void *msg, size_t len, unsigned char sig[
 	return ok ? 0 : -1;
 }
 
-int ed25519_verify(EVP_PKEY *pkey, EVP_MD_CTX *reuse, const void *msg, size_t len,
+void ed25519_verifier_free(struct ed25519_verifier *v)
+{
+	EVP_MD_CTX_free(v->ctx);
+	v->ctx = NULL;
+	v->pkey = NULL;
+}
+
+int ed25519_verify(EVP_PKEY *pkey, struct ed25519_verifier *v, const void *msg, size_t len,
 		   const unsigned char sig[SIGNATURE_LEN])
 {
-	EVP_MD_CTX *ctx = reuse ? reuse : EVP_MD_CTX_new();
+	struct ed25519_verifier once = { 0 };
 	int ok;
 
-	if (reuse)
-		EVP_MD_CTX_reset(ctx);
-	ok = ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pkey) == 1 &&
-	     EVP_DigestVerify(ctx, sig, SIGNATURE_LEN, msg, len) == 1;
-	if (!reuse)
-		EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
+	if (v == NULL)
+		v = &once;
+	if (v->ctx == NULL && (v->ctx = EVP_MD_CTX_new()) == NULL)
+		return 0;
+	if (v->pkey != pkey) {
+		EVP_MD_CTX_reset(v->ctx);
+		v->pkey = EVP_DigestVerifyInit(v->ctx, NULL, NULL, NULL, pkey) == 1 ? pkey : NULL;
+	}
+	ok = v->pkey != NULL && EVP_DigestVerify(v->ctx, sig, SIGNATURE_LEN, msg, len) == 1;
+	if (!ok) {
+		/* Start afresh after a failure, whatever state it left. */
+		v->pkey = NULL;
+		ERR_clear_error();
+	}
+	if (v == &once)
+		ed25519_verifier_free(&once);
 	return ok;
 }
 
