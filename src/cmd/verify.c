@@ -25,6 +25,7 @@
 #include "evidence/chain.h"
 #include "evidence/history.h"
 #include "evidence/jscan.h"
+#include "evidence/pathlist.h"
 #include "evidence/sign.h"
 #include "evidence/state.h"
 
@@ -43,7 +44,8 @@ enum {
 
 static const char usage[] =
 	"usage: chipaudit verify [--pubkey FILE] [--nonce HEX] [--previous FILE] [--chain]\n"
-	"                        [--history] [--state DIR] [--sig FILE] [--jobs N] [--json] REPORT...\n"
+	"                        [--history] [--state DIR] [--sig FILE] [--jobs N] [--json]\n"
+	"                        [--files-from FILE] REPORT...\n"
 	"  Check signed reports: the signature REPORT.sig over REPORT's exact bytes, the\n"
 	"  key the report names, the verifier's nonce, and the chain of reports.\n"
 	"  --pubkey FILE   the host's public key (PEM); default STATE/host.pub.pem\n"
@@ -55,6 +57,8 @@ static const char usage[] =
 	"  --state DIR     the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)\n"
 	"  --sig FILE      the signature file (one REPORT only; default REPORT.sig)\n"
 	"  --jobs N        threads for a batch (default: one per processor)\n"
+	"  --files-from FILE  also the reports named in FILE, one per line ('-': standard\n"
+	"                  input), after those on the command line\n"
 	"  --json          one JSON array of results\n"
 	"  Exit (the first failure in file order): 0 verified; 10 bad signature; 11 wrong\n"
 	"  key; 12 nonce mismatch; 13 chain broken; 14 a report missing; 15 reordered;\n"
@@ -423,6 +427,24 @@ static int load_key(const char *pubkey, const char *dir, struct hostkey *key)
 	return rc;
 }
 
+/* The reports named in PATH ("-": standard input), one per line. */
+static int read_files_from(const char *path, struct pathlist *list)
+{
+	char err[1024], *data = NULL;
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	size_t len;
+	int rc = file_read_all(path, PATHLIST_MAX_BYTES, &data, &len, err, sizeof(err));
+
+	if (rc == 0) {
+		if (pathlist_parse(data, len, name, list, err, sizeof(err)) != 0)
+			rc = EXIT_DATAERR;
+		free(data);
+	}
+	if (rc != 0)
+		error_msg("--files-from: %s", err);
+	return rc;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -435,10 +457,13 @@ int cmd_verify(int argc, char **argv)
 		{ "sig", required_argument, NULL, 'S' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "files-from", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *pubkey = NULL, *opt_state = NULL, *previous = NULL, *sig = NULL, *dir;
+	const char *pubkey = NULL, *opt_state = NULL, *previous = NULL, *sig = NULL, *files_from = NULL, *dir;
+	struct pathlist listed = { 0 };
+	size_t given;
 	char nonce[NONCE_MAX_HEX + 1], err[1024];
 	struct verify_opts o = { 0 };
 	struct item prev = { 0 };
@@ -473,14 +498,22 @@ int cmd_verify(int argc, char **argv)
 			jobs = (long)n;
 			break;
 		case 'j': o.json = true; break;
+		case 'F': files_from = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: return usage_error(usage, "verify: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind == argc)
-		return usage_error(usage, "verify: no report given");
-	if (sig && argc - optind != 1)
+	if (files_from && (rc = read_files_from(files_from, &listed)) != 0)
+		return rc;
+	given = (size_t)(argc - optind);
+	if (given + listed.count == 0) {
+		pathlist_free(&listed);
+		return usage_error(usage, "verify: no report given%s", files_from ? " (the list is empty)" : "");
+	}
+	if (sig && given + listed.count != 1) {
+		pathlist_free(&listed);
 		return usage_error(usage, "verify: --sig goes with one report");
+	}
 	if (jobs < 1)
 		jobs = 1;
 	if (jobs > MAX_JOBS)
@@ -497,12 +530,12 @@ int cmd_verify(int argc, char **argv)
 		error_msg("%s", err);
 		goto out;
 	}
-	b.count = (size_t)(argc - optind);
+	b.count = given + listed.count;
 	b.items = xcalloc(b.count, sizeof(*b.items));
 	b.key = &key;
 	b.need_hash = o.chain || o.previous || o.use_history;
 	for (size_t i = 0; i < b.count; i++) {
-		b.items[i].path = argv[optind + (int)i];
+		b.items[i].path = i < given ? argv[optind + (int)i] : listed.paths[i - given];
 		b.items[i].sig_path = sig ? xstrdup(sig) : xasprintf("%s.sig", b.items[i].path);
 	}
 	run_batch(&b, jobs);
@@ -532,5 +565,6 @@ out:
 	item_free(&prev);
 	history_close(o.h);
 	hostkey_free(&key);
+	pathlist_free(&listed);
 	return rc;
 }

@@ -118,6 +118,28 @@ expect_exit 16 "replayed inside a chain" "$CHIPAUDIT" verify --state "$S" --chai
 expect_exit 0 "the latest report is the latest in history" "$CHIPAUDIT" verify --state "$S" --history "$V/r4.json"
 expect_exit 16 "an older report against history: superseded" "$CHIPAUDIT" verify --state "$S" --history "$V/r2.json"
 expect_stderr_line "r2.json: superseded: .*history.db holds sequence 4 \(#4\), newer than this report's 2: replayed" "superseded explained"
+
+# --- a batch named in a file (a fleet's batch outgrows a command line)
+printf '%s\n\n%s\n%s' "$V/r2.json" "$V/r3.json" "$V/r4.json" >"$TMP/list"
+expect_exit 0 "--files-from: command line first, then the list, as one chain" "$CHIPAUDIT" verify --state "$S" --chain --files-from "$TMP/list" "$V/r1.json"
+expect_stdout "^4 of 4 reports verified$" "--files-from: every report counted (empty line skipped, no final newline needed)"
+from_stdin() { "$CHIPAUDIT" verify --state "$S" --chain --json --files-from - "$V/r1.json" <"$TMP/list"; }
+expect_exit 0 "--files-from - reads the list from standard input" from_stdin
+jq_is '[.[].file] | map(split("/") | last) | join(",")' "r1.json,r2.json,r3.json,r4.json" "--files-from: reports in order" "$TMP/out"
+printf '%s\n%s\n' "$V/r3.json" "$V/r2.json" >"$TMP/list-reordered"
+expect_exit 15 "--files-from: order matters for --chain" "$CHIPAUDIT" verify --state "$S" --chain --files-from "$TMP/list-reordered"
+printf '%s\n%s\n' "$V/r1.json" "$TMP/nothere.json" >"$TMP/list-missing"
+expect_exit 66 "--files-from: a listed report that does not exist" "$CHIPAUDIT" verify --state "$S" --files-from "$TMP/list-missing"
+printf '%s\nx\0y\n' "$V/r1.json" >"$TMP/list-nul"
+expect_exit 65 "--files-from: a NUL byte in the list" "$CHIPAUDIT" verify --state "$S" --files-from "$TMP/list-nul"
+expect_stderr_line "^chipaudit: --files-from: .*list-nul:2: a NUL byte in a file name$" "--files-from: the NUL byte's line named"
+{ printf '%s\n' "$V/r1.json"; head -c 5000 /dev/zero | tr '\0' a; echo; } >"$TMP/list-long"
+expect_exit 65 "--files-from: a name longer than PATH_MAX" "$CHIPAUDIT" verify --state "$S" --files-from "$TMP/list-long"
+expect_stderr_line "list-long:2: a file name longer than 4096 bytes$" "--files-from: the long line named"
+printf '\n\n' >"$TMP/list-empty"
+expect_exit 64 "--files-from: an empty list and no report" "$CHIPAUDIT" verify --state "$S" --files-from "$TMP/list-empty"
+expect_exit 66 "--files-from: a list that does not exist" "$CHIPAUDIT" verify --state "$S" --files-from "$TMP/nolist"
+expect_stderr_line "^chipaudit: --files-from: .*nolist: No such file or directory$" "--files-from: the missing list named"
 # A report of the same place in the chain, signed by the same key but not
 # the one recorded: a fork (made here with a copy of the state).
 cp -r "$S" "$TMP/fork"
