@@ -52,8 +52,10 @@ static int restore_shared_members(json_t *report, char *err, size_t errlen)
 	if (!json_is_object(facts))
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(shared_members); i++) {
-		json_t *v = json_object_get(report, shared_members[i]);
-		if (json_object_get(facts, shared_members[i]) != NULL) {
+		json_t *v = json_object_get(report, shared_members[i]), *own = json_object_get(facts, shared_members[i]);
+		if (own != NULL && own == v)
+			continue;  /* put back already: this report was read before */
+		if (own != NULL) {
 			snprintf(err, errlen, "report.facts.%s: not allowed here (the report carries it once, at its top level)",
 				 shared_members[i]);
 			return -1;
