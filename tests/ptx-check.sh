@@ -40,7 +40,7 @@ for ptx in "$dir"/*.ptx; do
 	else
 		if [ ! -d "$tmp/gen" ]; then
 			mkdir -p "$tmp/gen/src/measure/kernels" "$tmp/gen/scripts"
-			cp "$dir"/*.cu "$tmp/gen/src/measure/kernels/"
+			cp "$dir"/*.cu "$dir"/*.cuh "$tmp/gen/src/measure/kernels/"
 			cp "$dir/../../../scripts/gen-ptx" "$tmp/gen/scripts/"
 			"$tmp/gen/scripts/gen-ptx" >"$tmp/gen.err" 2>&1
 		fi
