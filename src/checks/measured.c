@@ -147,7 +147,13 @@ static void fingerprint_one(const struct check *check, const struct judge_ctx *c
 		    jstr(acc, "device_id"), diffs, like);
 }
 
-static void evaluate_fingerprint(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
+typedef void judge_with_rules(const struct check *check, const struct judge_ctx *ctx,
+			      const struct fingerprint_rules *r, const json_t *acc, struct findings *out);
+
+/* JUDGE each accelerator with data/fingerprint.json's rules, read only when
+ * there is an accelerator to judge. */
+static void for_each_accelerator_with_rules(const struct check *check, const struct judge_ctx *ctx,
+					    struct findings *out, judge_with_rules *judge)
 {
 	struct fingerprint_rules r;
 	size_t i;
@@ -156,7 +162,12 @@ static void evaluate_fingerprint(const struct check *check, const struct judge_c
 	if (json_array_size(jarr(ctx->facts, "accelerators")) == 0 || load_rules(check, out, &r) != 0)
 		return;
 	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc)
-		fingerprint_one(check, ctx, &r, acc, out);
+		judge(check, ctx, &r, acc, out);
+}
+
+static void evaluate_fingerprint(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
+{
+	for_each_accelerator_with_rules(check, ctx, out, fingerprint_one);
 }
 
 /* The distinct clock event reasons seen in the samples; NULL when not sampled. */
@@ -257,14 +268,7 @@ static void below_spec_one(const struct check *check, const struct judge_ctx *ct
 
 static void evaluate_below_spec(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	struct fingerprint_rules r;
-	size_t i;
-	json_t *acc;
-
-	if (json_array_size(jarr(ctx->facts, "accelerators")) == 0 || load_rules(check, out, &r) != 0)
-		return;
-	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc)
-		below_spec_one(check, ctx, &r, acc, out);
+	for_each_accelerator_with_rules(check, ctx, out, below_spec_one);
 }
 
 static void human_bytes(double bytes, char *buf, size_t len)
