@@ -63,36 +63,51 @@ json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct ju
 	return report;
 }
 
-int print_json(FILE *out, const json_t *v)
+static int put_text(FILE *out, const char *name, const char *text)
 {
-	char *text = json_to_text(v, true);
-	int rc = 0;
+	if (fputs(text, out) == EOF || fflush(out) == EOF) {
+		error_msg("%s: %s", name, strerror(errno));
+		return EXIT_IOERR;
+	}
+	return 0;
+}
 
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF) {
-		error_msg("writing output: %s", strerror(errno));
+/* TEXT to the file PATH ("-": standard output). */
+static int write_text_file(const char *path, const char *text)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return put_text(stdout, "writing output", text);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		error_msg("%s: %s", path, strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	rc = put_text(f, path, text);
+	if (fclose(f) != 0 && rc == 0) {
+		error_msg("%s: %s", path, strerror(errno));
 		rc = EXIT_IOERR;
 	}
+	return rc;
+}
+
+int print_json(FILE *out, const json_t *v)
+{
+	char *text = json_to_text_nl(v, true);
+	int rc = put_text(out, "writing output", text);
+
 	free(text);
 	return rc;
 }
 
 int write_json_file(const char *path, const json_t *v)
 {
-	FILE *f;
-	int rc;
+	char *text = json_to_text_nl(v, true);
+	int rc = write_text_file(path, text);
 
-	if (strcmp(path, "-") == 0)
-		return print_json(stdout, v);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		error_msg("%s: %s", path, strerror(errno));
-		return EXIT_CANTCREAT;
-	}
-	rc = print_json(f, v);
-	if (fclose(f) != 0 && rc == 0) {
-		error_msg("%s: %s", path, strerror(errno));
-		rc = EXIT_IOERR;
-	}
+	free(text);
 	return rc;
 }
 
@@ -108,43 +123,13 @@ int usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int write_text(FILE *out, const char *name, const char *text)
-{
-	if (fputs(text, out) == EOF || fflush(out) == EOF) {
-		error_msg("%s: %s", name, strerror(errno));
-		return EXIT_IOERR;
-	}
-	return 0;
-}
-
-/* The report's bytes (report_serialize) to OUTPUT ("-": standard output). */
-static int write_report_file(const char *output, const char *text)
-{
-	FILE *f;
-	int rc;
-
-	if (strcmp(output, "-") == 0)
-		return write_text(stdout, "writing output", text);
-	f = fopen(output, "w");
-	if (f == NULL) {
-		error_msg("%s: %s", output, strerror(errno));
-		return EXIT_CANTCREAT;
-	}
-	rc = write_text(f, output, text);
-	if (fclose(f) != 0 && rc == 0) {
-		error_msg("%s: %s", output, strerror(errno));
-		rc = EXIT_IOERR;
-	}
-	return rc;
-}
-
 int emit_report(const json_t *report, bool json, const char *output)
 {
 	char *text = output || json ? report_serialize(report, NULL) : NULL;
-	int rc = output ? write_report_file(output, text) : 0;
+	int rc = output ? write_text_file(output, text) : 0;
 
 	if (rc == 0 && json)
-		rc = write_text(stdout, "writing output", text);
+		rc = put_text(stdout, "writing output", text);
 	else if (rc == 0)
 		report_render_text(stdout, report, want_colour(stdout));
 	free(text);

@@ -363,3 +363,11 @@ char *json_to_text(const json_t *v, bool pretty)
 	}
 	return s;
 }
+
+char *json_to_text_nl(const json_t *v, bool pretty)
+{
+	char *body = json_to_text(v, pretty), *text = xasprintf("%s\n", body);
+
+	free(body);
+	return text;
+}

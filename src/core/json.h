@@ -56,5 +56,7 @@ void jset(json_t *obj, const char *key, json_t *value);      /* steals; NULL -> 
 
 /* Serialise with our conventions (2-space indent, key order kept). Caller frees. */
 char *json_to_text(const json_t *v, bool pretty);
+/* The same followed by a newline: a document as a file holds it. */
+char *json_to_text_nl(const json_t *v, bool pretty);
 
 #endif

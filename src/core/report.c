@@ -65,10 +65,8 @@ json_t *report_build(const json_t *facts, const struct findings *findings)
 
 char *report_serialize(const json_t *report, size_t *len)
 {
-	char *body = json_to_text(report, false);
-	char *text = xasprintf("%s\n", body);
+	char *text = json_to_text_nl(report, false);
 
-	free(body);
 	if (len)
 		*len = strlen(text);
 	return text;
