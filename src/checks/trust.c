@@ -37,6 +37,22 @@ static const struct trust_level levels[] = {
 };
 
 
+/* A blocker: a finding of CHECK that is not a pass, and the subjects of
+ * which it is said. The next finding of CHECK that says the same thing of
+ * another subject joins the last blocker, as findings join in the report. */
+static void add_blocker(json_t *blocking, const char *check, const struct finding *x)
+{
+	json_t *last = json_array_get(blocking, json_array_size(blocking) - 1);
+
+	if (last && strcmp(jstr(last, "check"), check) == 0 && strcmp(jstr(last, "status"), status_name(x->status)) == 0 &&
+	    jstr(last, "message") && x->message && strcmp(jstr(last, "message"), x->message) == 0) {
+		json_array_append_new(jarr(last, "subjects"), json_string(x->subject));
+		return;
+	}
+	json_array_append_new(blocking, json_pack("{s:s, s:[s], s:s, s:s}", "check", check, "subjects", x->subject,
+						  "status", status_name(x->status), "message", x->message ? x->message : ""));
+}
+
 /* Findings of CHECKS that are not passes (with SKIPS_COUNT false, only
  * warnings, failures and errors: what was found, not what is unknown). */
 static json_t *blocking_of(const struct findings *f, const char *const *checks, bool skips_count, bool *met)
@@ -53,14 +69,12 @@ static json_t *blocking_of(const struct findings *f, const char *const *checks, 
 			seen = true;
 			if (x->status != STATUS_PASS && (skips_count || x->status != STATUS_SKIP)) {
 				*met = false;
-				json_array_append_new(blocking, json_pack("{s:s, s:s, s:s, s:s}", "check", *c, "subject",
-									  x->subject, "status", status_name(x->status),
-									  "message", x->message));
+				add_blocker(blocking, *c, x);
 			}
 		}
 		if (!seen && skips_count) {
 			*met = false;
-			json_array_append_new(blocking, json_pack("{s:s, s:n, s:s, s:s}", "check", *c, "subject", "status",
+			json_array_append_new(blocking, json_pack("{s:s, s:[], s:s, s:s}", "check", *c, "subjects", "status",
 								  "skip", "message", "the check did not run"));
 		}
 	}

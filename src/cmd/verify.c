@@ -136,8 +136,7 @@ static json_t *scan_members(const char *data, size_t len, char *err, size_t errl
 		return NULL;
 	}
 	jint(members, "schema_version", &version);
-	if (version != 1) {
-		snprintf(err, errlen, "report.schema_version: %d is not supported (this build reads 1)", (int)version);
+	if (report_schema_check(version, err, errlen) != 0) {
 		json_decref(members);
 		return NULL;
 	}

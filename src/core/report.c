@@ -12,14 +12,34 @@
 #define CHIPAUDIT_VERSION "unknown"
 #endif
 
-static json_t *finding_json(const struct finding *f)
+static bool same_text(const char *a, const char *b)
 {
-	json_t *o = json_object();
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether B says what A says, of another subject: one finding in the report. */
+static bool same_result(const struct finding *a, const struct finding *b)
+{
+	return a->check == b->check && a->status == b->status && same_text(a->message, b->message) &&
+	       same_text(a->remediation, b->remediation) && json_equal(a->evidence, b->evidence);
+}
+
+/* FINDINGS[0] and the consecutive findings that say the same of other
+ * subjects, as one report finding; *USED is how many it took. */
+static json_t *finding_json(const struct finding *findings, size_t count, size_t *used)
+{
+	const struct finding *f = &findings[0];
+	json_t *o = json_object(), *subjects = json_array();
+	size_t n = 0;
+
+	while (n < count && same_result(f, &findings[n]))
+		json_array_append_new(subjects, json_string(findings[n++].subject));
+	*used = n;
 	jset_str(o, "check", f->check->id);
 	jset_str(o, "category", f->check->category);
 	jset_str(o, "status", status_name(f->status));
 	jset_str(o, "severity", severity_name(f->check->severity));
-	jset_str(o, "subject", f->subject);
+	json_object_set_new(o, "subjects", subjects);
 	json_object_set(o, "evidence", f->evidence);
 	jset_str(o, "message", f->message);
 	jset_str(o, "remediation", f->remediation);
@@ -54,8 +74,8 @@ json_t *report_build(const json_t *facts, const struct findings *findings)
 	jset_str(r, "tool_version", CHIPAUDIT_VERSION);
 	json_object_set(r, "host", json_object_get(facts, "host"));
 	json_object_set_new(r, "accelerators", accs ? json_deep_copy(accs) : json_array());
-	for (size_t i = 0; i < findings->count; i++)
-		json_array_append_new(list, finding_json(&findings->items[i]));
+	for (size_t i = 0, used; i < findings->count; i += used)
+		json_array_append_new(list, finding_json(&findings->items[i], findings->count - i, &used));
 	json_object_set_new(r, "findings", list);
 	json_object_set_new(r, "summary", summary_json(findings, json_array_size(accs)));
 	json_object_set_new(r, "trust", trust_summary(facts, findings));
@@ -135,22 +155,68 @@ static void render_evidence(FILE *out, const json_t *evidence, const struct pale
 	free(text);
 }
 
-static void render_finding(FILE *out, const json_t *f, const struct palette *p)
+static bool is_accelerator(const json_t *accs, const char *addr)
 {
-	const char *status = jstr(f, "status");
-	char upper[8] = { 0 };
+	size_t i;
+	json_t *acc;
 
-	for (size_t i = 0; i < sizeof(upper) - 1 && status[i]; i++)
-		upper[i] = (char)(status[i] - 32 * (status[i] >= 'a' && status[i] <= 'z'));
-	fprintf(out, "  %s%-5s%s  %s  [%s]\n", status_colour(p, status), upper, p->reset,
-		jstr(f, "check"), jstr(f, "subject"));
-	fprintf(out, "         %s\n", jstr(f, "message"));
+	json_array_foreach(accs, i, acc)
+		if (addr && jstr(acc, "pci_address") && strcmp(jstr(acc, "pci_address"), addr) == 0)
+			return true;
+	return false;
+}
+
+/* "0000:18:00.0", "host", or when a finding covers every accelerator of
+ * several, "all 8 accelerators" rather than eight addresses. */
+static void render_subjects(FILE *out, const json_t *subjects, const json_t *accs)
+{
+	size_t i, n = json_array_size(subjects), covered = 0;
+	json_t *s;
+
+	json_array_foreach(subjects, i, s)
+		covered += is_accelerator(accs, json_string_value(s));
+	if (n > 1 && covered == n && n == json_array_size(accs)) {
+		fprintf(out, "all %zu accelerators", n);
+		return;
+	}
+	json_array_foreach(subjects, i, s)
+		fprintf(out, "%s%s", i ? ", " : "", json_string_value(s) ? json_string_value(s) : "?");
+}
+
+/* Whether B, a pass, shows as A does in text: evidence of a pass is not
+ * shown, so passes that differ only there are one line. */
+static bool same_line(const json_t *a, const json_t *b)
+{
+	return strcmp(jstr(a, "status"), "pass") == 0 && strcmp(jstr(b, "status"), "pass") == 0 &&
+	       strcmp(jstr(a, "check"), jstr(b, "check")) == 0 && jstr(a, "message") && jstr(b, "message") &&
+	       strcmp(jstr(a, "message"), jstr(b, "message")) == 0;
+}
+
+/* FINDINGS[I] and the passes after it that show as it does; the number
+ * rendered. */
+static size_t render_finding(FILE *out, const json_t *findings, size_t i, const json_t *accs, const struct palette *p)
+{
+	const json_t *f = json_array_get(findings, i);
+	const char *status = jstr(f, "status");
+	json_t *subjects = json_copy(jarr(f, "subjects"));
+	char upper[8] = { 0 };
+	size_t n = 1;
+
+	for (; i + n < json_array_size(findings) && same_line(f, json_array_get(findings, i + n)); n++)
+		json_array_extend(subjects, jarr(json_array_get(findings, i + n), "subjects"));
+	for (size_t k = 0; k < sizeof(upper) - 1 && status[k]; k++)
+		upper[k] = (char)(status[k] - 32 * (status[k] >= 'a' && status[k] <= 'z'));
+	fprintf(out, "  %s%-5s%s  %s  [", status_colour(p, status), upper, p->reset, jstr(f, "check"));
+	render_subjects(out, subjects, accs);
+	json_decref(subjects);
+	fprintf(out, "]\n         %s\n", jstr(f, "message"));
 	/* pass findings stay short; anything else shows what it rests on */
 	if (strcmp(status, "pass") != 0) {
 		render_evidence(out, jobj(f, "evidence"), p);
 		if (jstr(f, "remediation"))
 			fprintf(out, "         fix: %s\n", jstr(f, "remediation"));
 	}
+	return n;
 }
 
 void report_render_text(FILE *out, const json_t *report, bool colour)
@@ -171,8 +237,8 @@ void report_render_text(FILE *out, const json_t *report, bool colour)
 	json_array_foreach(accs, i, item)
 		render_accelerator(out, item, p);
 	fprintf(out, "\n%sFindings%s\n", p->bold, p->reset);
-	json_array_foreach(findings, i, item)
-		render_finding(out, item, p);
+	for (i = 0; i < json_array_size(findings);)
+		i += render_finding(out, findings, i, accs, p);
 	jint(summary, "pass", &n[0]);
 	jint(summary, "warn", &n[1]);
 	jint(summary, "fail", &n[2]);

@@ -10,9 +10,16 @@
 
 #include "core/check.h"
 
-#define REPORT_SCHEMA_VERSION 1
+/* 2: a finding names its subjects, a list: consecutive findings of one
+ * check that say the same thing (status, message, evidence, remediation) of
+ * several subjects are one finding. Eight identical GPUs gave eight copies of
+ * each per-accelerator finding, half of a report's bytes. 1: one subject per
+ * finding; still read (report_parse gives it the form of 2). */
+#define REPORT_SCHEMA_VERSION 2
+#define REPORT_SCHEMA_OLDEST 1
 
-/* New report from FACTS (borrowed) and FINDINGS. */
+/* New report from FACTS (borrowed) and FINDINGS. The summary counts results,
+ * a finding of N subjects N times, as the findings were made. */
 json_t *report_build(const json_t *facts, const struct findings *findings);
 
 /* The bytes of a report: compact JSON and a newline (malloc'd, *LEN set

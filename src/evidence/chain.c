@@ -10,6 +10,7 @@
 #include "core/check.h"
 #include "core/facts.h"
 #include "core/json.h"
+#include "core/report.h"
 #include "core/util.h"
 
 int nonce_parse(const char *in, char *out)
@@ -138,10 +139,44 @@ int evidence_validate_members(const json_t *report, char *err, size_t errlen)
 	return 0;
 }
 
-/* What diff and drift read from a report besides its facts. */
-static int validate_findings(const json_t *report, char *err, size_t errlen)
+#define REPORT_MAX_SUBJECTS 65536
+
+/* A finding's subjects: "subjects", a list of one or more (schema 2), or
+ * "subject", one (schema 1), which becomes a list of one so that readers
+ * see one form (and the report is then marked as of schema 2). */
+static int validate_subjects(json_t *f, json_int_t version, const char *where, char *err, size_t errlen)
 {
-	const json_t *list = json_object_get(report, "findings"), *f;
+	const json_t *list = json_object_get(f, "subjects"), *s;
+	size_t i;
+
+	if (version == 1) {
+		if (jv_string(f, "subject", JV_REQUIRED, 64, where, err, errlen))
+			return -1;
+		json_object_set_new(f, "subjects", json_pack("[O]", json_object_get(f, "subject")));
+		json_object_del(f, "subject");
+		return 0;
+	}
+	if (jv_array(f, "subjects", JV_REQUIRED, where, err, errlen))
+		return -1;
+	if (json_array_size(list) == 0 || json_array_size(list) > REPORT_MAX_SUBJECTS) {
+		snprintf(err, errlen, "%s.subjects: expected 1 to %d subjects, found %zu", where, REPORT_MAX_SUBJECTS,
+			 json_array_size(list));
+		return -1;
+	}
+	json_array_foreach(list, i, s) {
+		if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > 64 ||
+		    strlen(json_string_value(s)) != json_string_length(s)) {
+			snprintf(err, errlen, "%s.subjects[%zu]: expected a string of 1 to 64 characters", where, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What diff and drift read from a report besides its facts. */
+static int validate_findings(json_t *report, json_int_t version, char *err, size_t errlen)
+{
+	json_t *list = json_object_get(report, "findings"), *f;
 	size_t i;
 
 	if (jv_array(report, "findings", JV_REQUIRED, "report", err, errlen))
@@ -156,7 +191,7 @@ static int validate_findings(const json_t *report, char *err, size_t errlen)
 		}
 		if (jv_string(f, "check", JV_REQUIRED, 128, where, err, errlen) ||
 		    jv_string(f, "status", JV_REQUIRED, 16, where, err, errlen) ||
-		    jv_string(f, "subject", JV_REQUIRED, 64, where, err, errlen) ||
+		    validate_subjects(f, version, where, err, errlen) ||
 		    jv_string(f, "message", JV_NULLABLE, 65536, where, err, errlen))
 			return -1;
 		if (status_from_name(jstr(f, "status"), &st) != 0) {
@@ -167,9 +202,19 @@ static int validate_findings(const json_t *report, char *err, size_t errlen)
 	return 0;
 }
 
+int report_schema_check(json_int_t version, char *err, size_t errlen)
+{
+	if (version < REPORT_SCHEMA_OLDEST || version > REPORT_SCHEMA_VERSION) {
+		snprintf(err, errlen, "report.schema_version: %" JSON_INTEGER_FORMAT " is not supported (this build reads %d to %d)",
+			 version, REPORT_SCHEMA_OLDEST, REPORT_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate_report(json_t *report, char *err, size_t errlen)
 {
-	json_int_t version;
+	json_int_t version = 0;
 	const json_t *facts;
 	char sub[512];
 
@@ -177,23 +222,24 @@ static int validate_report(json_t *report, char *err, size_t errlen)
 		snprintf(err, errlen, "expected a JSON object at the top level");
 		return -1;
 	}
-	if (jv_integer(report, "schema_version", JV_REQUIRED, 0, 1 << 30, "report", err, errlen) ||
+	if (jv_integer(report, "schema_version", JV_REQUIRED, 0, 1 << 30, "report", err, errlen))
+		return -1;
+	jint(report, "schema_version", &version);
+	if (report_schema_check(version, err, errlen) ||
 	    jv_string(report, "tool_version", JV_REQUIRED, 64, "report", err, errlen) ||
 	    jv_object(report, "host", JV_REQUIRED, "report", err, errlen) ||
 	    jv_string(jobj(report, "host"), "time", JV_REQUIRED, 64, "report.host", err, errlen) ||
 	    jv_string(jobj(report, "host"), "hostname", JV_NULLABLE, 256, "report.host", err, errlen) ||
 	    jv_array(report, "accelerators", JV_REQUIRED, "report", err, errlen) ||
-	    validate_findings(report, err, errlen) ||
+	    validate_findings(report, version, err, errlen) ||
 	    jv_object(report, "summary", JV_REQUIRED, "report", err, errlen) ||
 	    jv_string(jobj(report, "summary"), "worst", JV_REQUIRED, 16, "report.summary", err, errlen) ||
 	    evidence_validate_members(report, err, errlen) ||
 	    jv_object(report, "facts", 0, "report", err, errlen))
 		return -1;
-	jint(report, "schema_version", &version);
-	if (version != 1) {
-		snprintf(err, errlen, "report.schema_version: %d is not supported (this build reads 1)", (int)version);
-		return -1;
-	}
+	/* in the form of the version read now, so that reading it again holds */
+	if (version != REPORT_SCHEMA_VERSION)
+		jset_int(report, "schema_version", REPORT_SCHEMA_VERSION);
 	if (restore_shared_members(report, err, errlen) != 0)
 		return -1;
 	facts = json_object_get(report, "facts");

@@ -38,9 +38,13 @@ void evidence_add_members(json_t *report, const struct evidence_members *m, cons
  * present: reports from `judge` have none); err = "member: problem". */
 int evidence_validate_members(const json_t *report, char *err, size_t errlen);
 
+/* 0 when this build reads reports of schema VERSION, else -1 with err. */
+int report_schema_check(json_int_t version, char *err, size_t errlen);
+
 /* Parse and validate a report: strict JSON, the members diff and drift read
  * (host, accelerators, findings), the evidence members, and its facts when
- * it carries them. NULL with err = "NAME: problem". */
+ * it carries them. A report of an older schema is given the current form.
+ * NULL with err = "NAME: problem". */
 json_t *report_parse(const char *buf, size_t len, const char *name, char *err, size_t errlen);
 /* The same from PATH; *exit_code is EXIT_NOINPUT or EXIT_DATAERR. SHA256
  * (may be NULL) receives the hash of the file's bytes. */

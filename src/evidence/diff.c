@@ -262,24 +262,25 @@ static bool noteworthy(const char *status)
 	return status && (strcmp(status, "warn") == 0 || strcmp(status, "fail") == 0 || strcmp(status, "error") == 0);
 }
 
-/* Findings keyed by check and subject: "CHECK\tSUBJECT" -> status. */
+/* Findings keyed by check and subject: "CHECK\tSUBJECT" -> status (a
+ * finding of several subjects gives each its key). */
 static json_t *finding_map(const json_t *report)
 {
-	json_t *map = json_object(), *f;
-	size_t i;
+	json_t *map = json_object(), *f, *s;
+	size_t i, j;
 
 	json_array_foreach(jarr(report, "findings"), i, f) {
-		const char *check = jstr(f, "check"), *subject = jstr(f, "subject"), *status = jstr(f, "status");
-		const char *have;
-		char *key;
-		if (!check || !subject || !status)
+		const char *check = jstr(f, "check"), *status = jstr(f, "status");
+		if (!check || !status)
 			continue;
-		key = xasprintf("%s\t%s", check, subject);
-		have = jstr(map, key);
-		/* several findings of one check on one subject: the worst stands */
-		if (have == NULL || strcmp(have, "pass") == 0 || strcmp(have, "skip") == 0)
-			jset_str(map, key, status);
-		free(key);
+		json_array_foreach(jarr(f, "subjects"), j, s) {
+			char *key = xasprintf("%s\t%s", check, json_string_value(s));
+			const char *have = jstr(map, key);
+			/* several findings of one check on one subject: the worst stands */
+			if (have == NULL || strcmp(have, "pass") == 0 || strcmp(have, "skip") == 0)
+				jset_str(map, key, status);
+			free(key);
+		}
 	}
 	return map;
 }

@@ -20,7 +20,7 @@ nonpass() {
 		return
 	fi
 	"$CHIPAUDIT" judge --json "$@" "$TMP/facts.json" >"$TMP/report.json" 2>"$TMP/err"
-	jq -r '.findings[] | select(.check | startswith("backdoor.") and (startswith("backdoor.drift.") | not)) | select(.status != "pass") | "\(.status) \(.check) \(.subject)"' \
+	jq -r '.findings[] | select(.check | startswith("backdoor.") and (startswith("backdoor.drift.") | not)) | select(.status != "pass") | .subjects[] as $s | "\(.status) \(.check) \($s)"' \
 		"$TMP/report.json" | sort >"$TMP/nonpass"
 }
 
@@ -243,7 +243,7 @@ printf '\x60' | dd of="$TMP/tree/sys/bus/pci/devices/0000:18:00.0/config" bs=1 s
 "$CHIPAUDIT" facts --root "$TMP/tree" >"$TMP/f.json"
 jq_is '.pcie[0].malformed' "capability list loops at 0x60" "looping capability list recorded" "$TMP/f.json"
 "$CHIPAUDIT" judge --json "$TMP/f.json" >"$TMP/report.json"
-jq_is '[.findings[] | select(.check == "backdoor.pci.ats" and .subject == "0000:18:00.0")][0].status' warn \
+jq_is '[.findings[] | select(.check == "backdoor.pci.ats" and any(.subjects[]; . == "0000:18:00.0"))][0].status' warn \
 	"looping capability list: ATS warns, never passes" "$TMP/report.json"
 
 # As an unprivileged user reads it: 64 bytes of config; ATS and ACS skip, said once.

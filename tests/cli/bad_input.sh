@@ -63,7 +63,7 @@ bad function '.accelerators[0].functions = [{"pci_address":"0000:18:00.1"}]' 'ac
 # database decides (identity.database reports H20 from 10de:2329).
 mutate '.accelerators[0].model = "B200"' lying-model
 "$CHIPAUDIT" judge --json "$TMP/lying-model.json" >"$TMP/lying.json"
-jq_is '[.findings[] | select(.check == "identity.database" and .subject == "0000:18:00.0")][0].message' \
+jq_is '[.findings[] | select(.check == "identity.database" and any(.subjects[]; . == "0000:18:00.0"))][0].message' \
 	"NVIDIA H20, identified by PCI ID 10de:2329" "model in facts does not override the database" "$TMP/lying.json"
 
 # Malformed sysfs in a captured tree: the file and the problem, exit 65.

@@ -64,6 +64,11 @@ done
 "$CHIPAUDIT" audit --root "$FIXTURES/h20x8/root" >"$TMP/out" 2>&1
 if grep -q $'\033' "$TMP/out"; then fail "no escape codes when stdout is not a tty"; else pass "no escape codes when stdout is not a tty"; fi
 expect_stdout '0000:18:00.0  NVIDIA H20 \(10de:2329\)' "text lists the H20 with its model"
+# eight identical GPUs: one line per check, not eight
+expect_stdout '^  PASS   identity.database  \[all 8 accelerators\]$' "text: a finding of every accelerator says so"
+expect_stdout '^  PASS   backdoor.iommu.shared_group  \[all 8 accelerators\]$' "text: passes that differ only in evidence share a line"
+expect_stdout '^  WARN   backdoor.module.integrity  \[host\]$' "text: findings that say different things stay apart"
+if [ "$(grep -c '^  [A-Z]\+ \+backdoor.pci.acs ' "$TMP/out")" = 1 ]; then pass "text: backdoor.pci.acs on one line"; else fail "text: backdoor.pci.acs on one line" "$(grep -c 'backdoor.pci.acs' "$TMP/out") lines"; fi
 
 # Colour on a terminal (script(1) gives a pty), and NO_COLOR turns it off.
 if command -v script >/dev/null; then

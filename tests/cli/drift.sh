@@ -9,7 +9,7 @@
 
 "$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/base-plain.json"
 finding() { # CHECK SUBJECT FILE -> "status: message"
-	jq -r --arg c "$1" --arg s "$2" '[.findings[] | select(.check == $c and .subject == $s)] | map("\(.status): \(.message)") | join(" | ")' "$3"
+	jq -r --arg c "$1" --arg s "$2" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s))] | map("\(.status): \(.message)") | join(" | ")' "$3"
 }
 expect_finding() { # NAME CHECK SUBJECT PATTERN FILE
 	local got
@@ -57,7 +57,7 @@ judge --baseline "$TMP/p0.json" "$TMP/p1.json"
 expect_finding "performance: -2% passes" killswitch.drift.performance 0000:18:00.0 "^pass: Measured throughput within 10% of .*p0.json \(largest change: fp16 -2.2%\)" "$TMP/r.json"
 judge --baseline "$TMP/p0.json" "$TMP/p2.json"
 expect_finding "performance: -22% fails" killswitch.drift.performance 0000:18:00.0 "^fail: Measured fp16 throughput fell 22.2% \(900.0 -> 700.0 TOPS\) against .*p0.json, more than the 10% margin" "$TMP/r.json"
-jq_is '.findings[] | select(.check == "killswitch.drift.performance" and .subject == "0000:18:00.0") | .evidence | "\(.precision) \(.baseline_tops) \(.measured_tops) \(.loss_percent)"' "fp16 900 700 22.2" "performance evidence" "$TMP/r.json"
+jq_is '.findings[] | select(.check == "killswitch.drift.performance" and any(.subjects[]; . == "0000:18:00.0")) | .evidence | "\(.precision) \(.baseline_tops) \(.measured_tops) \(.loss_percent)"' "fp16 900 700 22.2" "performance evidence" "$TMP/r.json"
 judge --drift-margin 25 --baseline "$TMP/p0.json" "$TMP/p2.json"
 expect_finding "performance: --drift-margin 25 tolerates -22%" killswitch.drift.performance 0000:18:00.0 "^pass" "$TMP/r.json"
 # Slow drift: each step under the margin, the sum over it.
@@ -123,7 +123,7 @@ judge --baseline "$TMP/c0.json" "$TMP/c1.json"
 expect_finding "caps: unchanged passes" killswitch.drift.caps 0000:2a:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/r.json"
 judge --baseline "$TMP/c0.json" "$TMP/c2.json"
 expect_finding "caps: a lowered power limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: enforced power limit lowered since .*c0.json: 400 -> 300 W, and other limits$" "$TMP/r.json"
-jq_is '[.findings[] | select(.check == "killswitch.drift.caps" and .subject == "0000:2a:00.0") | .evidence.lowered[] | "\(.member) \(.baseline) \(.now)"] | join(", ")' \
+jq_is '[.findings[] | select(.check == "killswitch.drift.caps" and any(.subjects[]; . == "0000:2a:00.0")) | .evidence.lowered[] | "\(.member) \(.baseline) \(.now)"] | join(", ")' \
 	"nvml.power_mw.enforced_limit 400 300, nvml.power_mw.limit 400 300" "caps: the lowered limits in the evidence" "$TMP/r.json"
 expect_finding "caps: the other GPUs unchanged" killswitch.drift.caps 0000:18:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/r.json"
 judge --baseline "$TMP/c0.json" "$TMP/c3.json"

@@ -183,6 +183,12 @@ sign() { openssl pkeyutl -sign -inkey "$S/host.key.pem" -rawin -in "$1" -out "$1
 printf '{"schema_version": 1, "host": {"time": "x"}, "a": [1, 2,]}' >"$TMP/trailing.json"; sign "$TMP/trailing.json"
 expect_exit 65 "signed but malformed JSON" "$CHIPAUDIT" verify --state "$S" "$TMP/trailing.json"
 expect_stderr_line "trailing.json: 1:[0-9]+: unexpected character where a value was expected \(the signature holds, but this is not a well-formed report\)" "malformed JSON located"
+# Reports of schema 1 (one subject per finding) still verify; a newer schema is refused by name.
+jq -c '.schema_version = 1 | .findings |= [.[] | .subjects[] as $s | del(.subjects) + {subject: $s}]' "$V/r1.json" >"$TMP/v1.json"; sign "$TMP/v1.json"
+expect_exit 0 "a signed report of schema 1 verifies" "$CHIPAUDIT" verify --state "$S" "$TMP/v1.json"
+jq -c '.schema_version = 3' "$V/r1.json" >"$TMP/v3.json"; sign "$TMP/v3.json"
+expect_exit 65 "a signed report of a newer schema" "$CHIPAUDIT" verify --state "$S" "$TMP/v3.json"
+expect_stderr_line "v3.json: report.schema_version: 3 is not supported \(this build reads 1 to 2\)" "newer schema named"
 head -c 3000 "$V/r1.json" >"$TMP/cut.json"; sign "$TMP/cut.json"
 expect_exit 65 "signed but truncated" "$CHIPAUDIT" verify --state "$S" "$TMP/cut.json"
 expect_stderr_line "cut.json: [0-9]+:[0-9]+: premature end of input" "truncation located"

@@ -141,7 +141,7 @@ expect_stdout 'measures into a stricter class than it declares' "table flags the
 
 expect_exit 2 "judge: measured stricter class fails" "$CHIPAUDIT" judge --json "$TMP/measured.json"
 jq '[.findings[] | select(.check == "export.measured_class_differs")]' "$TMP/out" >"$TMP/mcd.json"
-jq_is '[.[] | "\(.subject)=\(.status)"] | .[0:3] | join(" ")' "0000:18:00.0=fail 0000:2a:00.0=pass 0000:3a:00.0=skip" \
+jq_is '[.[] | .subjects[] as $s | "\($s)=\(.status)"] | .[0:3] | join(" ")' "0000:18:00.0=fail 0000:2a:00.0=pass 0000:3a:00.0=skip" \
 	"judge: fail, pass, skip (not measured)" "$TMP/mcd.json"
 jq_is '.[0].evidence | "\(.declared.eccn) \(.measured.eccn) \(.measured_dense_tops.bf16)"' "none 3A090.a 780.2" \
 	"judge: evidence has both classes and the measurement" "$TMP/mcd.json"
@@ -157,11 +157,13 @@ expect_stderr_line 'badmeasured.json: accelerators\[0\]\.measured\.dense_tops\.b
 "$CHIPAUDIT" judge --json "$TMP/facts.json" >"$TMP/report.json"
 jq_is '[.findings[] | select(.check == "export.classification") | .status] | unique | join(",")' pass \
 	"h20x8: every GPU has a passing export.classification" "$TMP/report.json"
-jq_is '[.findings[] | select(.check == "export.classification")] | length' 8 "h20x8: one per GPU" "$TMP/report.json"
+jq_is '[.findings[] | select(.check == "export.classification") | .subjects[]] | length' 8 "h20x8: one result per GPU" "$TMP/report.json"
+jq_is '[.findings[] | select(.check == "export.classification")] | length' 1 \
+	"h20x8: eight identical GPUs, one finding naming the eight" "$TMP/report.json"
 jq_is '[.findings[] | select(.check == "export.classification")][0].evidence | "\(.eccn) \(.tpp) \(.rules) \(.rules_date)"' \
 	"none 2368 2024-12 2025-11-29" "h20x8: evidence is the classification under the rules of host.time" "$TMP/report.json"
 "$CHIPAUDIT" facts --root "$FIXTURES/mixed/root" | "$CHIPAUDIT" judge --json - >"$TMP/mixed-report.json"
-jq_is '[.findings[] | select(.check == "export.classification") | "\(.subject)=\(.status)"] | join(" ")' \
+jq_is '[.findings[] | select(.check == "export.classification") | .subjects[] as $s | "\($s)=\(.status)"] | join(" ")' \
 	"0000:01:00.0=pass 0000:41:00.0=pass 0000:81:00.0=skip" "mixed: Ascend 910B skipped, figures unknown" "$TMP/mixed-report.json"
 
 finish

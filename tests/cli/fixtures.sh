@@ -15,7 +15,7 @@ for dir in "$FIXTURES"/*/; do
 	fi
 	if [ -f "$dir/expected-findings.json" ]; then
 		"$CHIPAUDIT" judge --json "$TMP/facts.json" >"$TMP/report.json"
-		jq -S '[.findings[] | {check, status, subject}]' "$TMP/report.json" >"$TMP/findings.json"
+		jq -S '[.findings[] | {check, status, subject: .subjects[]}]' "$TMP/report.json" >"$TMP/findings.json"
 		if diff -u <(jq -S . "$dir/expected-findings.json") "$TMP/findings.json" >"$TMP/diff"; then
 			pass "$fx: findings as expected"
 		else

@@ -86,6 +86,14 @@ expect_exit 0 "diff with no argument: the latest two of the host, nothing change
 expect_stdout "^diff #2 \(sequence 2, .*\) -> #3 \(sequence 3, " "the latest two compared"
 expect_stdout "^no changes$" "no changes said"
 
+# A report of schema 1 (one subject per finding), as earlier builds wrote
+# them into history: read as the same findings.
+jq -c '.schema_version = 1 | .findings |= [.[] | .subjects[] as $s | del(.subjects) + {subject: $s}]' "$TMP/a2.json" >"$TMP/a2-v1.json"
+expect_exit 0 "diff of a schema 1 report and its schema 2 form: no change" "$CHIPAUDIT" diff "$TMP/a2-v1.json" "$TMP/a2.json"
+expect_stdout "^no changes$" "the same findings, one subject or several"
+expect_exit 1 "diff of a schema 1 report with a changed one" "$CHIPAUDIT" diff "$TMP/a2-v1.json" "$TMP/j2.json"
+expect_stdout "^  - 0000:db:00.0 accelerator: NVIDIA H20" "schema 1 report's accelerators compared"
+
 # --- malformed reports given to diff and judge --baseline
 echo '{"schema_version": 1' >"$TMP/trunc.json"
 expect_exit 65 "diff a truncated report" "$CHIPAUDIT" diff "$TMP/trunc.json" "$TMP/a1.json"

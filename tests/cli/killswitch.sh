@@ -21,7 +21,7 @@ with() {
 }
 # status_of FILE CHECK SUBJECT: the statuses of CHECK's findings on SUBJECT.
 status_of() {
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and .subject == $s) | .status] | join(",")' "$1"
+	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .status] | join(",")' "$1"
 }
 expect_status() { # FILE CHECK SUBJECT STATUS NAME
 	local got; got=$(status_of "$1" "$2" "$3")
@@ -55,8 +55,10 @@ jq_is '[.accelerators[] | "\(.model)@\(.pci_address)"] | join(" ")' \
 	"healthy H20: NVML's bus ids normalised, models from the database" "$TMP/r.json"
 jq_is "[.findings[] | $KS | .status] | unique | join(\",\")" "pass" \
 	"healthy H20: every kill-switch check passes" "$TMP/r.json"
-jq_is "[.findings[] | $KS] | length" 96 \
+jq_is "[.findings[] | $KS | .subjects[]] | length" 96 \
 	"healthy H20: 12 checks x 8 GPUs" "$TMP/r.json"
+jq_is "[.findings[] | $KS] | length" 12 \
+	"healthy H20: eight GPUs that say the same, one finding per check" "$TMP/r.json"
 jq_is '[.limitations[] | select(.reason | test("seen through nvml only"))] | length' 8 \
 	"healthy H20: NVML-only GPUs are stated as limitations" "$TMP/r.json"
 if "$SYS_PYTHON" "$SRCDIR/tests/validate_schema.py" "$SRCDIR/docs/report.schema.json" "$TMP/r.json" >"$TMP/v" 2>&1; then
@@ -70,8 +72,8 @@ jq_is '.accelerators[0].nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \
 jq_is '.nvml | "\(.driver_version) \(.cuda_driver_version) \(.device_count) \(.missing_functions | length)"' "570.124.06 12.8 8 0" \
 	"healthy H20: system facts" "$TMP/f.json"
 "$CHIPAUDIT" judge --json "$TMP/f.json" >"$TMP/j.json"
-if diff <(jq -S "[.findings[] | $KS | {check, subject, status}]" "$TMP/r.json") \
-	<(jq -S "[.findings[] | $KS | {check, subject, status}]" "$TMP/j.json") >"$TMP/diff"; then
+if diff <(jq -S "[.findings[] | $KS | {check, subject: .subjects[], status}]" "$TMP/r.json") \
+	<(jq -S "[.findings[] | $KS | {check, subject: .subjects[], status}]" "$TMP/j.json") >"$TMP/diff"; then
 	pass "healthy H20: facts judge the same"
 else
 	fail "healthy H20: facts judge the same" "$(head -c 600 "$TMP/diff")"
@@ -102,15 +104,15 @@ for sc in compute-prohibited drain cc-not-ready device-lost power-capped clocks-
 	jq_is '[.findings[] | select(.status == "fail" or .status == "warn") | .remediation | select(. == null)] | length' 0 \
 		"$sc: every warning and failure says what clears it" "$TMP/$sc.json"
 done
-jq_is '[.findings[] | select(.check == "killswitch.power_capped" and .subject == "0000:2a:00.0") | .evidence | "\(."power_mw.enforced_limit") \(."power_mw.limit") \(."power_mw.default_limit")"] | .[0]' \
+jq_is '[.findings[] | select(.check == "killswitch.power_capped" and any(.subjects[]; . == "0000:2a:00.0")) | .evidence | "\(."power_mw.enforced_limit") \(."power_mw.limit") \(."power_mw.default_limit")"] | .[0]' \
 	"200000 400000 400000" "power-capped: the values are the evidence" "$TMP/power-capped.json"
-jq_is '[.findings[] | select(.check == "killswitch.power_capped" and .subject == "0000:2a:00.0") | .remediation | test("nvidia-smi -q -d POWER -i 0000:2a:00.0")] | .[0]' \
+jq_is '[.findings[] | select(.check == "killswitch.power_capped" and any(.subjects[]; . == "0000:2a:00.0")) | .remediation | test("nvidia-smi -q -d POWER -i 0000:2a:00.0")] | .[0]' \
 	true "power-capped: the command to inspect it, for this GPU" "$TMP/power-capped.json"
-jq_is '[.findings[] | select(.check == "killswitch.device_lost" and .subject == "host") | .message] | .[0]' \
+jq_is '[.findings[] | select(.check == "killswitch.device_lost" and any(.subjects[]; . == "host")) | .message] | .[0]' \
 	"NVML device 1 cannot be reached: no handle: GPU is lost (fallen off the bus or inaccessible)" "device-lost: the unreachable GPU named" "$TMP/device-lost.json"
-jq_is '[.findings[] | select(.check == "identity.mismatch" and .subject == "0000:18:00.0") | .message] | .[0]' \
+jq_is '[.findings[] | select(.check == "identity.mismatch" and any(.subjects[]; . == "0000:18:00.0")) | .message] | .[0]' \
 	'NVML names this GPU "NVIDIA H100 80GB HBM3", its PCI ID 10de:2329 is the H20' "identity-mismatch: name against PCI ID" "$TMP/identity-mismatch.json"
-jq_is '[.findings[] | select(.check == "killswitch.throttle_active" and .subject == "0000:18:00.0") | .evidence."clock_event_reasons.active" | join(",")] | .[0]' \
+jq_is '[.findings[] | select(.check == "killswitch.throttle_active" and any(.subjects[]; . == "0000:18:00.0")) | .evidence."clock_event_reasons.active" | join(",")] | .[0]' \
 	"hw_slowdown" "throttle-active: the reasons decoded" "$TMP/throttle-active.json"
 
 # --- confidential computing evidence: a fresh nonce, echoed in the report
@@ -233,7 +235,7 @@ expect_status "$TMP/r.json" killswitch.device_lost 0000:2a:00.0 warn "nvml-only:
 expect_status "$TMP/r.json" killswitch.device_lost 0000:77:00.0 pass "nvml-only: the NVML-only GPU is audited"
 fixture_with identity-mismatch h20x8
 "$CHIPAUDIT" audit --root "$TMP/tree" --json >"$TMP/r.json"
-jq_is '[.findings[] | select(.check == "identity.mismatch" and .subject == "0000:2a:00.0") | .message] | .[0]' \
+jq_is '[.findings[] | select(.check == "identity.mismatch" and any(.subjects[]; . == "0000:2a:00.0")) | .message] | .[0]' \
 	"NVML reports PCI ID 10de:2330, the PCI bus shows 10de:2329" "identity-mismatch: NVML's PCI ID against the PCI bus" "$TMP/r.json"
 
 # --- the kernel log: XIDs decoded per GPU
@@ -258,7 +260,7 @@ expect_status "$TMP/r.json" killswitch.xid 0000:5d:00.0 warn "xid: an XID not in
 expect_status "$TMP/r.json" killswitch.xid 0000:9a:00.0 pass "xid: no XID, pass"
 expect_status "$TMP/r.json" killswitch.xid host fail "xid: a GPU that is not listed is judged on the host"
 expect_status "$TMP/r.json" killswitch.device_lost 0000:18:00.0 fail "xid: XID 79 makes the GPU lost"
-jq_is '[.findings[] | select(.check == "killswitch.xid" and .subject == "0000:18:00.0") | .evidence.events[0] | "\(.xid) \(.kind) \(.pid) \(.meaning)"] | .[0]' \
+jq_is '[.findings[] | select(.check == "killswitch.xid" and any(.subjects[]; . == "0000:18:00.0")) | .evidence.events[0] | "\(.xid) \(.kind) \(.pid) \(.meaning)"] | .[0]' \
 	"79 fault 1101234 GPU has fallen off the bus" "xid: decoded with its meaning" "$TMP/r.json"
 jq_is '[.limitations[] | select(.reason | test("XID report not understood"))] | length' 1 "xid: an unparsable XID line is a limitation" "$TMP/r.json"
 "$CHIPAUDIT" snapshot --root "$TMP/tree" -o "$TMP/k.tar.gz" 2>/dev/null

@@ -110,7 +110,7 @@ for f in "$MEASURED"/*.json; do
 	name=$(basename "$f" .json)
 	[ "$name" = expected-findings ] && continue
 	"$CHIPAUDIT" judge --json "$f" >"$TMP/report.json"
-	jq -S '[.findings[] | select(.check | test("^(identity.fingerprint|killswitch.performance_below_spec|spyware.memory_remanence)$")) | {check, status, subject}]' \
+	jq -S '[.findings[] | select(.check | test("^(identity.fingerprint|killswitch.performance_below_spec|spyware.memory_remanence)$")) | {check, status, subject: .subjects[]}]' \
 		"$TMP/report.json" >"$TMP/got.json"
 	if diff -u <(jq -S --arg n "$name" '.[$n]' "$MEASURED/expected-findings.json") "$TMP/got.json" >"$TMP/diff"; then
 		pass "$name: findings as expected"

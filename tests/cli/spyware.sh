@@ -179,7 +179,7 @@ touch "$TMP/stop"
 # --- the spyware fixture, with its site policy ---------------------------------------
 expect_exit 1 "fixture: warnings without a policy" "$CHIPAUDIT" audit --root "$FX/root"
 expect_exit 2 "fixture: failures under the policy" "$CHIPAUDIT" audit --root "$FX/root" --policy "$FX/policy.json"
-"$CHIPAUDIT" judge --json --policy "$FX/policy.json" "$FX/expected-facts.json" | jq -S '[.findings[] | {check, status, subject}]' >"$TMP/f.json"
+"$CHIPAUDIT" judge --json --policy "$FX/policy.json" "$FX/expected-facts.json" | jq -S '[.findings[] | {check, status, subject: .subjects[]}]' >"$TMP/f.json"
 if diff -u <(jq -S . "$FX/expected-findings-policy.json") "$TMP/f.json" >"$TMP/diff"; then pass "fixture: findings under the policy as expected"; else fail "fixture: findings under the policy as expected" "$(head -c 1500 "$TMP/diff")"; fi
 "$CHIPAUDIT" audit --json --root "$FX/root" --policy "$FX/policy.json" >"$TMP/fx.json"
 byproc() { echo "[.findings[] | select(.check == \"spyware.$1\" and .evidence.pid == $2) | .status] | join(\",\")"; }

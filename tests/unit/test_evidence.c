@@ -321,6 +321,60 @@ static void test_evidence_members(void **state)
 	json_decref(r);
 }
 
+/* Reports of schema 1 (one subject per finding) are read in the form of 2;
+ * a newer schema, and findings without subjects, are refused by name. */
+static void test_report_versions(void **state)
+{
+	static const char v1[] = "{\"schema_version\":1,\"tool_version\":\"0.1.0\",\"host\":{\"time\":\"t\"},"
+		"\"accelerators\":[],\"findings\":[{\"check\":\"host.inventory\",\"status\":\"pass\","
+		"\"subject\":\"host\",\"message\":\"m\"}],\"summary\":{\"worst\":\"pass\"}}";
+	static const struct { const char *from, *to, *error; } bad[] = {
+		{ "\"schema_version\":1", "\"schema_version\":3", "r.json: report.schema_version: 3 is not supported (this build reads 1 to 2)" },
+		{ "\"subject\":\"host\"", "\"subjects\":[\"host\"]", "r.json: report.findings[0].subject: missing" },
+		/* a version 1 finding in a report that says it is version 2 */
+		{ "\"schema_version\":1", "\"schema_version\":2", "r.json: report.findings[0].subjects: missing" },
+	};
+	static const struct { const char *subjects, *error; } bad2[] = {
+		{ "[]", "r.json: report.findings[0].subjects: expected 1 to 65536 subjects, found 0" },
+		{ "[\"host\",7]", "r.json: report.findings[0].subjects[1]: expected a string of 1 to 64 characters" },
+		{ "[\"\"]", "r.json: report.findings[0].subjects[0]: expected a string of 1 to 64 characters" },
+		{ "\"host\"", "r.json: report.findings[0].subjects: expected an array" },
+	};
+	char err[1024];
+	json_t *r = report_parse(v1, strlen(v1), "r.json", err, sizeof(err)), *f, *again;
+	(void)state;
+	assert_non_null(r);
+	f = json_array_get(jarr(r, "findings"), 0);
+	assert_null(json_object_get(f, "subject"));
+	assert_int_equal(json_array_size(jarr(f, "subjects")), 1);
+	assert_string_equal(json_string_value(json_array_get(jarr(f, "subjects"), 0)), "host");
+	assert_true(json_integer_value(json_object_get(r, "schema_version")) == 2);
+	/* validated a second time (a baseline already parsed), its new form
+	 * holds: refused only because it carries no facts */
+	again = baseline_from_document(r, "r.json", err, sizeof(err));
+	assert_null(again);
+	assert_non_null(strstr(err, "carries no facts"));
+	json_decref(r);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *text = xstrdup(v1), *at = strstr(text, bad[i].from), *edited;
+		assert_non_null(at);
+		*at = '\0';
+		edited = xasprintf("%s%s%s", text, bad[i].to, at + strlen(bad[i].from));
+		assert_null(report_parse(edited, strlen(edited), "r.json", err, sizeof(err)));
+		assert_string_equal(err, bad[i].error);
+		free(edited);
+		free(text);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad2); i++) {
+		char *text = xasprintf("{\"schema_version\":2,\"tool_version\":\"0.1.0\",\"host\":{\"time\":\"t\"},"
+				       "\"accelerators\":[],\"findings\":[{\"check\":\"c.d\",\"status\":\"pass\","
+				       "\"subjects\":%s,\"message\":\"m\"}],\"summary\":{\"worst\":\"pass\"}}", bad2[i].subjects);
+		assert_null(report_parse(text, strlen(text), "r.json", err, sizeof(err)));
+		assert_string_equal(err, bad2[i].error);
+		free(text);
+	}
+}
+
 /* --- history ---------------------------------------------------------- */
 
 static void append(struct history *h, int64_t seq, const char *body, char *prev_sha, char sha[65])
@@ -606,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_key_files),
 		cmocka_unit_test(test_chain_follows),
 		cmocka_unit_test(test_evidence_members),
+		cmocka_unit_test(test_report_versions),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_drift),
 	};

@@ -12,6 +12,7 @@
 #include "core/facts.h"
 #include "core/json.h"
 #include "core/report.h"
+#include "core/util.h"
 
 static struct accdb db;
 
@@ -78,6 +79,55 @@ static void test_judge_counts(void **state)
 	json_decref(facts);
 }
 
+/* Consecutive findings of one check that say the same thing of several
+ * subjects are one report finding; anything different starts another. */
+static void test_report_groups(void **state)
+{
+	static const struct check a = { .id = "test.a", .category = "host", .severity = SEVERITY_LOW };
+	static const struct check b = { .id = "test.b", .category = "host", .severity = SEVERITY_LOW };
+	const char *want[][3] = {
+		{ "test.a", "pass", "0000:01:00.0 0000:02:00.0" }, /* same evidence, message, remediation */
+		{ "test.a", "pass", "0000:03:00.0" },              /* other evidence */
+		{ "test.a", "pass", "0000:04:00.0" },              /* as the first, but not next to it */
+		{ "test.a", "pass", "0000:05:00.0" },              /* a remediation the one before lacks */
+		{ "test.a", "warn", "0000:06:00.0" },              /* another status */
+		{ "test.b", "warn", "0000:07:00.0" },              /* another check, same words */
+	};
+	json_t *facts = json_pack("{s:{s:s}, s:[]}", "host", "time", "2026-11-29T00:00:00Z", "accelerators");
+	struct findings f = { 0 };
+	json_t *report, *list, *x;
+	size_t i, j;
+	(void)state;
+	finding_add(&f, &a, STATUS_PASS, "0000:01:00.0", json_pack("{s:i}", "x", 1), NULL, "m");
+	finding_add(&f, &a, STATUS_PASS, "0000:02:00.0", json_pack("{s:i}", "x", 1), NULL, "m");
+	finding_add(&f, &a, STATUS_PASS, "0000:03:00.0", json_pack("{s:i}", "x", 2), NULL, "m");
+	finding_add(&f, &a, STATUS_PASS, "0000:04:00.0", json_pack("{s:i}", "x", 1), NULL, "m");
+	finding_add(&f, &a, STATUS_PASS, "0000:05:00.0", json_pack("{s:i}", "x", 1), "r", "m");
+	finding_add(&f, &a, STATUS_WARN, "0000:06:00.0", json_pack("{s:i}", "x", 1), "r", "m");
+	finding_add(&f, &b, STATUS_WARN, "0000:07:00.0", json_pack("{s:i}", "x", 1), "r", "m");
+	report = report_build(facts, &f);
+	list = jarr(report, "findings");
+	assert_int_equal(json_array_size(list), ARRAY_SIZE(want));
+	json_array_foreach(list, i, x) {
+		char subjects[128] = "";
+		json_t *s;
+		assert_string_equal(jstr(x, "check"), want[i][0]);
+		assert_string_equal(jstr(x, "status"), want[i][1]);
+		assert_null(json_object_get(x, "subject"));
+		json_array_foreach(jarr(x, "subjects"), j, s)
+			snprintf(subjects + strlen(subjects), sizeof(subjects) - strlen(subjects), "%s%s", j ? " " : "",
+				 json_string_value(s));
+		assert_string_equal(subjects, want[i][2]);
+	}
+	/* the summary counts results, a finding of two subjects twice */
+	assert_true(json_integer_value(json_object_get(jobj(report, "summary"), "pass")) == 5);
+	assert_true(json_integer_value(json_object_get(jobj(report, "summary"), "warn")) == 2);
+	assert_true(json_integer_value(json_object_get(report, "schema_version")) == REPORT_SCHEMA_VERSION);
+	json_decref(report);
+	findings_free(&f);
+	json_decref(facts);
+}
+
 static void test_exit_codes(void **state)
 {
 	(void)state;
@@ -103,6 +153,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_judge_counts),
+		cmocka_unit_test(test_report_groups),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_check_ids_unique),
 	};
