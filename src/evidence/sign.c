@@ -111,12 +111,14 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len, char *
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return EXIT_NOINPUT;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) != 0)
+		st.st_mode = 0;  /* unknown: read it as a stream */
+	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: is a directory", path);
 		close(fd);
 		return EXIT_NOINPUT;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size < max)
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size < max)
 		cap = (size_t)st.st_size + 1;  /* one read, and one to see the end */
 	buf = xmalloc(cap + 1);
 	for (;;) {
