@@ -6,7 +6,7 @@
 #   bench/verify_vs_openssl.sh [N]      (N reports verified, default 2000)
 #
 # Reports are real: chains of 100 `chipaudit audit --sign` of three fixture
-# trees (no accelerator, one H100, eight H20s), copied up to N files each.
+# trees (no accelerator, two H100 PCIe, eight H20s), copied up to N files each.
 # The peer is `openssl speed -seconds 3 ed25519` (its verify/s, one process,
 # a 20-byte message). The target: chipaudit verify >= 70% of it,
 # reports of typical size included.
