@@ -79,7 +79,12 @@ for fixture in vm h100 h20x8; do
 	# per CPU second, 1 / (1 / verify rate + size / SHA-512 rate).
 	sha512_kbs=$(openssl speed -seconds 2 -bytes "$size" -evp sha512 2>/dev/null | awk '/^sha512/ {sub(/k$/, "", $NF); print $NF}')
 	ceiling=$(echo "1 / (1 / $ossl_cpu + $size / ($sha512_kbs * 1000))" | bc -l)
+	# the peer again on either side of the measurement: this VM's speed
+	# drifts over minutes, and the ratio should compare the same minutes
+	ossl_before=$(ossl_verify_rate -elapsed)
 	read -r all_w all_c <<<"$(measure "$dir")"
+	ossl_after=$(ossl_verify_rate -elapsed)
+	ossl_near=$(echo "($ossl_before + $ossl_after) / 2" | bc -l)
 	read -r one_w one_c <<<"$(measure "$dir" --jobs 1)"
 	echo
 	printf '%s: %d reports of %d bytes (%d accelerators, signed)\n' "$fixture" "$N" "$size" "$accs"
@@ -87,8 +92,9 @@ for fixture in vm h100 h20x8; do
 		"$(echo "$sha512_kbs / 1000" | bc -l)" "$ceiling" "$(echo "$ceiling / $ossl_cpu" | bc -l)"
 	printf '  chipaudit verify reports/s: %.0f wall, %.0f per CPU second (%s threads); %.0f wall, %.0f per CPU second (--jobs 1)\n' \
 		"$all_w" "$all_c" "$cpus" "$one_w" "$one_c"
-	printf '  ratio, wall clock: chipaudit verify (%s threads) / openssl speed -elapsed = %.2f   <- the issue asks >= 0.70\n' \
-		"$cpus" "$(echo "$all_w / $ossl_wall" | bc -l)"
+	printf '  openssl speed -elapsed just before and after: %.0f, %.0f verify/s\n' "$ossl_before" "$ossl_after"
+	printf '  ratio, wall clock: chipaudit verify (%s threads) / openssl speed -elapsed (their mean) = %.2f   <- the issue asks >= 0.70\n' \
+		"$cpus" "$(echo "$all_w / $ossl_near" | bc -l)"
 	printf '  ratio, CPU time:   chipaudit verify / openssl speed (per core)     = %.2f\n' "$(echo "$all_c / $ossl_cpu" | bc -l)"
 	printf '  ratio, CPU time:   chipaudit verify / the Ed25519 ceiling above    = %.2f\n' "$(echo "$all_c / $ceiling" | bc -l)"
 done
