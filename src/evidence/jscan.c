@@ -168,10 +168,12 @@ static const unsigned char *scan_string_at(struct scan *s, const unsigned char *
 	p++;
 	for (;;) {
 #if defined(__SSE2__)
-		/* as skip_plain, but whether the first special byte is the closing
-		 * quote comes from the quote mask, not from loading it again: the
-		 * end of each string is a chain of dependent steps the next token
-		 * waits for, and this is one step less */
+		/* Sixteen bytes a step (SSE2: every x86-64) to the first that
+		 * needs attention: '"', '\\', or below ' ' as a signed byte, which
+		 * takes control characters and everything from 0x80. Whether it
+		 * is the closing quote comes from the quote mask rather than from
+		 * loading the byte again: each string's end is a chain of
+		 * dependent steps the next token waits for, and this is one less. */
 		const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(' ');
 		while (end - p >= 16) {
 			__m128i v = _mm_loadu_si128((const void *)p), is_quote = _mm_cmpeq_epi8(v, quote);
