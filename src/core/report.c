@@ -12,16 +12,11 @@
 #define CHIPAUDIT_VERSION "unknown"
 #endif
 
-static bool same_text(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
 /* Whether B says what A says, of another subject: one finding in the report. */
 static bool same_result(const struct finding *a, const struct finding *b)
 {
-	return a->check == b->check && a->status == b->status && same_text(a->message, b->message) &&
-	       same_text(a->remediation, b->remediation) && json_equal(a->evidence, b->evidence);
+	return a->check == b->check && a->status == b->status && str_same(a->message, b->message) &&
+	       str_same(a->remediation, b->remediation) && json_equal(a->evidence, b->evidence);
 }
 
 /* FINDINGS[0] and the consecutive findings that say the same of other

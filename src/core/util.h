@@ -40,6 +40,8 @@ void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void str_rstrip(char *s);
 bool str_starts_with(const char *s, const char *prefix);
+/* Both NULL, or the same text. */
+bool str_same(const char *a, const char *b);
 bool str_is_printable(const char *s);
 
 /* Strict number parsing: the whole string (after optional surrounding

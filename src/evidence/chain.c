@@ -314,23 +314,18 @@ json_t *baseline_from_document(json_t *doc, const char *name, char *err, size_t 
 	return json_incref(doc);
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
 enum chain_verdict chain_follows(const struct chain_link *prev, const struct chain_link *cur, char *msg, size_t msglen)
 {
 	if (strcmp(prev->sha256, cur->sha256) == 0) {
 		snprintf(msg, msglen, "the same report (sha256 %.16s...) was seen before: replayed", cur->sha256);
 		return CHAIN_REPLAYED;
 	}
-	if (!same_str(prev->host_id, cur->host_id)) {
+	if (!str_same(prev->host_id, cur->host_id)) {
 		snprintf(msg, msglen, "host %s does not follow a report of host %s",
 			 cur->host_id ? cur->host_id : "(unknown)", prev->host_id ? prev->host_id : "(unknown)");
 		return CHAIN_BROKEN;
 	}
-	if (!same_str(prev->fingerprint, cur->fingerprint)) {
+	if (!str_same(prev->fingerprint, cur->fingerprint)) {
 		snprintf(msg, msglen, "key %s does not follow a report of key %s (a new host key starts a new chain)",
 			 cur->fingerprint ? cur->fingerprint : "(none)", prev->fingerprint ? prev->fingerprint : "(none)");
 		return CHAIN_BROKEN;

@@ -486,11 +486,6 @@ struct check_state {
 	char sha256[SHA256_HEX_LEN + 1];
 };
 
-static bool same(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
 static void report_problem(struct check_state *cs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report_problem(struct check_state *cs, const char *fmt, ...)
 {
@@ -514,7 +509,7 @@ static int check_row(const struct history_row *row, void *arg)
 	if (strcmp(sha, row->sha256) != 0)
 		report_problem(cs, "#%" PRId64 ": the stored report's sha256 is %s, its index says %s: the report was altered",
 			       row->id, sha, row->sha256);
-	if (!cs->started || !same(row->host_id, cs->host_id) || !same(row->fingerprint, cs->fingerprint)) {
+	if (!cs->started || !str_same(row->host_id, cs->host_id) || !str_same(row->fingerprint, cs->fingerprint)) {
 		if (row->sequence != 1)
 			report_problem(cs, "#%" PRId64 ": the chain of host %s, key %s starts at sequence %" PRId64 ", not 1",
 				       row->id, row->host_id ? row->host_id : "(unknown)",
