@@ -11,6 +11,7 @@
 
 #include "core/check.h"
 #include "core/data.h"
+#include "core/facts.h"
 #include "core/json.h"
 #include "checks/killswitch.h"
 #include "core/util.h"
@@ -593,17 +594,6 @@ static void judge_xids(const struct check *check, const struct xid_table *t, con
 	}
 }
 
-static bool is_accelerator(const json_t *facts, const char *addr)
-{
-	size_t i;
-	json_t *acc;
-
-	json_array_foreach(jarr(facts, "accelerators"), i, acc)
-		if (strcmp(jstr(acc, "pci_address"), addr) == 0)
-			return true;
-	return false;
-}
-
 static void evaluate_xid(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
 	const json_t *log = jobj(ctx->facts, "kernel_xids"), *events = jarr(log, "events");
@@ -635,7 +625,7 @@ static void evaluate_xid(const struct check *check, const struct judge_ctx *ctx,
 		bool seen = false;
 		for (size_t j = 0; j < i; j++)
 			seen |= strcmp(jstr(json_array_get(events, j), "pci_address"), addr) == 0;
-		if (!seen && !is_accelerator(ctx->facts, addr))
+		if (!seen && !accelerator_by_address(jarr(ctx->facts, "accelerators"), addr))
 			judge_xids(check, &t, events, addr, "host", out);
 	}
 	json_decref(t.doc);

@@ -125,3 +125,14 @@ json_t *facts_load(const char *path, char *err, size_t errlen, int *exit_code)
 	}
 	return facts;
 }
+
+json_t *accelerator_by_address(const json_t *accelerators, const char *address)
+{
+	size_t i;
+	json_t *acc;
+
+	json_array_foreach(accelerators, i, acc)
+		if (address && str_same(jstr(acc, "pci_address"), address))
+			return acc;
+	return NULL;
+}

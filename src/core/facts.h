@@ -23,6 +23,10 @@ json_t *facts_gather(const struct sysroot *sr, const struct accdb *db,
 /* Validate an untrusted facts document; err = "NAME: where: problem". */
 int facts_validate(const json_t *facts, const char *name, char *err, size_t errlen);
 
+/* The entry of ACCELERATORS (facts.accelerators, or a report's) whose
+ * pci_address is ADDRESS, or NULL. */
+json_t *accelerator_by_address(const json_t *accelerators, const char *address);
+
 /* Load and validate a facts file ("-" for stdin); returns NULL with err and
  * *exit_code (EXIT_NOINPUT or EXIT_DATAERR). */
 json_t *facts_load(const char *path, char *err, size_t errlen, int *exit_code);

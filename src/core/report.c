@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "checks/backdoor.h"
+#include "core/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 
@@ -150,17 +151,6 @@ static void render_evidence(FILE *out, const json_t *evidence, const struct pale
 	free(text);
 }
 
-static bool is_accelerator(const json_t *accs, const char *addr)
-{
-	size_t i;
-	json_t *acc;
-
-	json_array_foreach(accs, i, acc)
-		if (addr && jstr(acc, "pci_address") && strcmp(jstr(acc, "pci_address"), addr) == 0)
-			return true;
-	return false;
-}
-
 /* "0000:18:00.0", "host", or when a finding covers every accelerator of
  * several, "all 8 accelerators" rather than eight addresses. */
 static void render_subjects(FILE *out, const json_t *subjects, const json_t *accs)
@@ -169,7 +159,7 @@ static void render_subjects(FILE *out, const json_t *subjects, const json_t *acc
 	json_t *s;
 
 	json_array_foreach(subjects, i, s)
-		covered += is_accelerator(accs, json_string_value(s));
+		covered += accelerator_by_address(accs, json_string_value(s)) != NULL;
 	if (n > 1 && covered == n && n == json_array_size(accs)) {
 		fprintf(out, "all %zu accelerators", n);
 		return;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 
@@ -40,13 +41,7 @@ bool jpath_num(const json_t *obj, const char *path, double *out)
 
 const json_t *shape_accelerator(const json_t *facts, const char *addr)
 {
-	size_t i;
-	json_t *acc;
-
-	json_array_foreach(jarr(facts, "accelerators"), i, acc)
-		if (jstr(acc, "pci_address") && addr && strcmp(jstr(acc, "pci_address"), addr) == 0)
-			return acc;
-	return NULL;
+	return accelerator_by_address(jarr(facts, "accelerators"), addr);
 }
 
 /* accelerators[].nvml as the NVML backend writes it (power in mW, clocks in

@@ -7,25 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "measure/measure.h"
 #include "measure/progress.h"
 #include "probe/probe.h"
 #include "vendor/vendor.h"
-
-static json_t *accelerator_at(json_t *facts, const char *pci)
-{
-	size_t i;
-	json_t *acc;
-
-	if (pci == NULL)
-		return NULL;
-	json_array_foreach(jarr(facts, "accelerators"), i, acc)
-		if (strcmp(jstr(acc, "pci_address"), pci) == 0)
-			return acc;
-	return NULL;
-}
 
 /* Move each device's figures onto its accelerator; the rest are unmatched. */
 static void attach(struct probe_ctx *ctx, json_t *run)
@@ -36,7 +24,7 @@ static void attach(struct probe_ctx *ctx, json_t *run)
 	json_object_del(run, "devices");
 	json_array_foreach(devices, i, dev) {
 		const char *pci = jstr(dev, "pci_address");
-		json_t *acc = accelerator_at(ctx->facts, pci);
+		json_t *acc = accelerator_by_address(jarr(ctx->facts, "accelerators"), pci);
 		if (acc && json_object_get(acc, "measured") == NULL) {
 			json_object_set(acc, "measured", json_object_get(dev, "measured"));
 		} else {

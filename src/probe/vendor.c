@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/accdb.h"
+#include "core/facts.h"
 #include "core/json.h"
 #include "core/pcinames.h"
 #include "core/util.h"
@@ -70,17 +71,6 @@ static json_t *live_section(struct probe_ctx *ctx, const struct vendor_backend *
 		free(text);
 	}
 	return section;
-}
-
-static json_t *find_accelerator(json_t *accs, const char *address)
-{
-	size_t i;
-	json_t *acc;
-
-	json_array_foreach(accs, i, acc)
-		if (strcmp(jstr(acc, "pci_address"), address) == 0)
-			return acc;
-	return NULL;
 }
 
 /* An accelerator entry for a GPU the PCI bus does not show, with the
@@ -144,7 +134,7 @@ static void join(struct probe_ctx *ctx, const struct vendor_backend *b, json_t *
 
 	json_array_foreach(devices, i, dev) {
 		const char *addr = jstr(dev, "pci_address");
-		json_t *acc = find_accelerator(accs, addr);
+		json_t *acc = accelerator_by_address(accs, addr);
 		if (acc == NULL) {
 			acc = nvml_only_accelerator(ctx, b, dev);
 			json_array_append_new(accs, acc);
@@ -197,7 +187,7 @@ int validate_nvml(const json_t *section, const json_t *facts, char *err, size_t 
 				return -1;
 			}
 		}
-		acc = json_is_array(accs) ? find_accelerator((json_t *)accs, json_string_value(v)) : NULL;
+		acc = accelerator_by_address(accs, json_string_value(v));
 		if (acc == NULL || !json_is_object(json_object_get(acc, "nvml"))) {
 			snprintf(err, errlen, "nvml.gpus[%zu]: %.40s is not an accelerator with NVML facts", i,
 				 json_string_value(v));
