@@ -44,8 +44,8 @@ static void add_blocker(json_t *blocking, const char *check, const struct findin
 {
 	json_t *last = json_array_get(blocking, json_array_size(blocking) - 1);
 
-	if (last && strcmp(jstr(last, "check"), check) == 0 && strcmp(jstr(last, "status"), status_name(x->status)) == 0 &&
-	    jstr(last, "message") && x->message && strcmp(jstr(last, "message"), x->message) == 0) {
+	if (last && str_same(jstr(last, "check"), check) && str_same(jstr(last, "status"), status_name(x->status)) &&
+	    str_same(jstr(last, "message"), x->message)) {
 		json_array_append_new(jarr(last, "subjects"), json_string(x->subject));
 		return;
 	}
