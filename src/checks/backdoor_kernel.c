@@ -55,15 +55,21 @@ static void evaluate_tainted(const struct check *check, const struct judge_ctx *
 	taint_letters((uint64_t)mask, letters, sizeof(letters));
 	security = taint_json((uint64_t)mask, true);
 	if (json_array_size(security) > 0) {
-		char first[128];
+		char first[128], relevant[72] = "";
+		size_t i;
+		json_t *flag;
 		snprintf(first, sizeof(first), "%s", jstr(json_array_get(security, 0), "meaning"));
+		/* by letter: "flags" beside it says what each means */
+		json_array_foreach(security, i, flag)
+			if (i + 1 < sizeof(relevant))
+				relevant[i] = jstr(flag, "letter")[0];
+		json_decref(security);
 		finding_add(out, check, STATUS_WARN, "host",
-			    json_pack("{s:I, s:s, s:o, s:o}", "tainted", mask, "letters", letters, "flags",
-				      taint_json((uint64_t)mask, false), "security_relevant", security),
+			    json_pack("{s:I, s:s, s:o, s:s}", "tainted", mask, "letters", letters, "flags",
+				      taint_json((uint64_t)mask, false), "security_relevant", relevant),
 			    "Find the module or event that tainted the kernel (dmesg | grep -i taint; the flags column of "
 			    "/proc/modules) and replace it with a signed, in-tree or vendor-signed one.",
-			    "Kernel tainted %s: %s%s", letters, first,
-			    json_array_size(security) > 1 ? ", and more (see evidence)" : "");
+			    "Kernel tainted %s: %s%s", letters, first, strlen(relevant) > 1 ? ", and more (see evidence)" : "");
 		return;
 	}
 	finding_add(out, check, STATUS_PASS, "host",

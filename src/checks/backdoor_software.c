@@ -82,7 +82,11 @@ static void module_finding(const struct check *check, const struct judge_ctx *ct
 	if (sha)
 		verdict = backdoor_manifest_lookup(ctx, db, jstr(m, "driver"), jstr(v.file, "path"), sha, (uint64_t)size,
 						   &expected, &origin);
-	ev = json_pack("{s:s, s:O, s:o}", "module", v.name, "facts", m, "manifest", manifest_evidence(verdict, expected, origin));
+	/* What the verdict rests on; the module's other facts (refcount,
+	 * users, srcversion) are in facts.modules of the same report. */
+	ev = json_pack("{s:s, s:O?, s:O?, s:s, s:O?, s:o}", "module", v.name, "loaded", json_object_get(m, "loaded"),
+		       "builtin", json_object_get(m, "builtin"), "flags", v.flags, "file", v.file, "manifest",
+		       manifest_evidence(verdict, expected, origin));
 	snprintf(signer, sizeof(signer), "%s%s%s%s", v.signer ? v.signer : "an unnamed key", v.key_id ? " (key " : "",
 		 v.key_id ? v.key_id : "", v.key_id ? ")" : "");
 

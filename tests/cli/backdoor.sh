@@ -97,6 +97,8 @@ jq_is '[.findings[] | select(.check == "backdoor.iommu.shared_group" and .status
 	"0000:19:00.0 15b3:1021" "shared group: the other member listed" "$TMP/report.json"
 jq_is '[.findings[] | select(.check == "backdoor.pci.acs" and .status == "warn")][0].evidence.gaps[0].bridge' "0000:17:00.0" \
 	"shared group: the downstream port without ACS named" "$TMP/report.json"
+jq_is '[.findings[] | select(.check == "backdoor.pci.acs" and .status == "warn")][0].evidence.bridges | join(",")' \
+	"0000:15:01.0,0000:16:00.0,0000:17:00.0" "shared group: the ports examined, by address (their registers are in facts.pcie)" "$TMP/report.json"
 
 nonpass backdoor-ats --manifest "$MANIFEST"
 expect_nonpass "ATS: pci.ats warns for the first GPU" "$CLEAN
@@ -117,7 +119,9 @@ warn backdoor.kernel.sig_enforce host
 warn backdoor.module.integrity host"
 jq_is '[.findings[] | select(.check == "backdoor.module.integrity" and .status == "warn")][0].evidence.module' nvidia \
 	"unsigned module: the module named" "$TMP/report.json"
-jq_is '[.findings[] | select(.check == "backdoor.kernel.tainted")][0].evidence | "\(.tainted) \(.letters) \(.security_relevant | map(.letter) | join(""))"' \
+jq_is '[.findings[] | select(.check == "backdoor.module.integrity" and .status == "warn")][0].evidence | "\(.flags) \(.loaded) \(.file.signature.present) \(.file.sha256 | length) \(has("facts"))"' \
+	"OE true false 64 false" "unsigned module: flags, load state and the file as evidence, not a copy of the module's facts" "$TMP/report.json"
+jq_is '[.findings[] | select(.check == "backdoor.kernel.tainted")][0].evidence | "\(.tainted) \(.letters) \(.security_relevant)"' \
 	"12288 OE OE" "unsigned module: taint decoded" "$TMP/report.json"
 jq_is '[.modules.list[] | select(.name == "nvidia")][0] | "\(.flags) \(.file.signature.present)"' "OE false" \
 	"unsigned module: (OE) flags and no signature trailer in the facts" "$TMP/facts.json"
