@@ -460,3 +460,34 @@ int jscan_object(const char *buf, size_t len, struct jscan_member *want, size_t 
 	}
 	return 0;
 }
+
+/* An integer of 1 to 18 digits, optionally negative: no overflow. */
+static int small_integer(const char *text, size_t len, json_int_t *out)
+{
+	size_t i = len > 0 && text[0] == '-';
+	json_int_t v = 0;
+
+	if (len == i || len - i > 18)
+		return -1;
+	for (; i < len; i++) {
+		if (!is_digit((unsigned char)text[i]))
+			return -1;
+		v = v * 10 + (text[i] - '0');
+	}
+	*out = text[0] == '-' ? -v : v;
+	return 0;
+}
+
+json_t *jscan_value(const char *text, size_t len, json_error_t *err)
+{
+	json_int_t n;
+
+	if (len == 4 && memcmp(text, "null", 4) == 0)
+		return json_null();
+	/* UTF-8, control characters and the closing quote were checked by the scanner */
+	if (len >= 2 && text[0] == '"' && memchr(text, '\\', len) == NULL)
+		return json_stringn_nocheck(text + 1, len - 2);
+	if (small_integer(text, len, &n) == 0)
+		return json_integer(n);
+	return json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, err);
+}

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 /* Deepest nesting accepted: jansson's JSON_PARSER_MAX_DEPTH. */
 #define JSCAN_MAX_DEPTH 2048
 
@@ -30,5 +32,13 @@ struct jscan_member {
  * err = "LINE:COL: problem". */
 int jscan_object(const char *buf, size_t len, struct jscan_member *want, size_t nwant,
 		 char *err, size_t errlen);
+
+/* The value of a member jscan_object located (TEXT, LEN: its span), as
+ * json_loadb(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES) reads it. The forms a
+ * report's evidence members take (null, an integer of up to 18 digits, a
+ * string without escapes) are made directly, from text the scanner has
+ * validated: seven json_loadb calls cost a small report a twentieth of its
+ * verification. Anything else is jansson's to read. */
+json_t *jscan_value(const char *text, size_t len, json_error_t *err);
 
 #endif

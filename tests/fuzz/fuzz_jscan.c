@@ -2,7 +2,8 @@
  * with, checked against jansson on every input. Whatever jansson accepts as
  * an object the scanner must accept, with the same wanted members; what the
  * scanner accepts and jansson refuses may only be a duplicate key below the
- * ones wanted, or a number too large for jansson (docs/evidence.md). */
+ * ones wanted, or a number too large for jansson (docs/evidence.md). Each
+ * wanted member's value, as jscan_value makes it, must be jansson's. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,9 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (v == NULL)
 				continue;
-			mine = json_loadb(want[i].value, want[i].len, JSON_DECODE_ANY, &jerr);
-			if (mine == NULL || !json_equal(mine, v))
-				abort();  /* the span is not the member */
+			mine = jscan_value(want[i].value, want[i].len, &jerr);
+			if (mine == NULL || !json_equal(mine, v) || json_typeof(mine) != json_typeof(v))
+				abort();  /* the span is not the member, or not read as jansson reads it */
 			json_decref(mine);
 		}
 	} else if (doc) {

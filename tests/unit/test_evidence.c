@@ -60,6 +60,29 @@ static void test_jscan_members(void **state)
 	assert_null(want[3].value);
 }
 
+/* jscan_value makes the common forms itself; each must be what jansson
+ * makes of the same text, type included. */
+static void test_jscan_value(void **state)
+{
+	static const char *const texts[] = {
+		"null", "0", "-0", "12", "-7", "123456789012345678", "-123456789012345678",
+		"1234567890123456789", "1.5", "-2e3", "\"\"", "\"sha256:ab\"", "\"caf\\u00e9\"", "\"a\\u0062\"",
+		"\"\xc3\xa9t\xc3\xa9\"", "true", "[1,2]", "{\"time\":\"t\"}",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_error_t e1, e2;
+		json_t *mine = jscan_value(texts[i], strlen(texts[i]), &e1);
+		json_t *theirs = json_loadb(texts[i], strlen(texts[i]), JSON_DECODE_ANY, &e2);
+		assert_non_null(mine);
+		assert_non_null(theirs);
+		assert_int_equal(json_typeof(mine), json_typeof(theirs));
+		assert_true(json_equal(mine, theirs));
+		json_decref(mine);
+		json_decref(theirs);
+	}
+}
+
 static void test_jscan_rejects(void **state)
 {
 	static const struct { const char *text, *problem; } bad[] = {
@@ -654,6 +677,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jscan_members),
+		cmocka_unit_test(test_jscan_value),
 		cmocka_unit_test(test_jscan_rejects),
 		cmocka_unit_test(test_jscan_blocks),
 		cmocka_unit_test(test_jscan_depth),
