@@ -93,8 +93,11 @@ static void evaluate_passthrough(const struct check *check, const struct judge_c
 				    "In no IOMMU group: see backdoor.iommu.absent");
 			continue;
 		}
-		ev = json_pack("{s:O, s:O, s:o}", "group", json_object_get(g, "group"), "type",
-			       type ? json_object_get(g, "type") : json_null(), "cmdline", cmdline_evidence(ctx->facts));
+		/* no group number: it is the subject's (accelerators[].iommu_group),
+		 * and evidence that names it would keep eight GPUs with the same
+		 * result from being one finding */
+		ev = json_pack("{s:O, s:o}", "type", type ? json_object_get(g, "type") : json_null(), "cmdline",
+			       cmdline_evidence(ctx->facts));
 		if (type && strcmp(type, "identity") == 0) {
 			finding_add(out, check, STATUS_FAIL, addr, ev,
 				    "Remove iommu=pt / iommu.passthrough=1 from the kernel command line (or set the group's "
@@ -147,8 +150,7 @@ static void evaluate_shared_group(const struct check *check, const struct judge_
 			continue;
 		}
 		if (members == NULL) {
-			finding_add(out, check, STATUS_SKIP, addr, json_pack("{s:O}", "group", json_object_get(g, "group")),
-				    NULL, "The group's members could not be listed");
+			finding_add(out, check, STATUS_SKIP, addr, NULL, NULL, "The group's members could not be listed");
 			continue;
 		}
 		others = json_array();
@@ -156,12 +158,12 @@ static void evaluate_shared_group(const struct check *check, const struct judge_
 			if (!same_slot(jstr(m, "name"), addr))
 				json_array_append(others, m);
 		if (json_array_size(others) == 0) {
-			finding_add(out, check, STATUS_PASS, addr, json_pack("{s:O, s:o}", "group", json_object_get(g, "group"),
-				    "others", others), NULL, "Alone in its IOMMU group");
+			finding_add(out, check, STATUS_PASS, addr, json_pack("{s:o}", "others", others), NULL,
+				    "Alone in its IOMMU group");
 		} else {
 			size_t n = json_array_size(others);
 			finding_add(out, check, STATUS_WARN, addr,
-				    json_pack("{s:O, s:o}", "group", json_object_get(g, "group"), "others", others),
+				    json_pack("{s:o}", "others", others),
 				    "Enable ACS on the ports above the accelerator (firmware setup), or move it to a slot of its own: "
 				    "devices in one group share one address space and are not isolated from each other.",
 				    "%zu other device%s share%s its IOMMU group: they and the accelerator can reach each other's DMA "
@@ -261,23 +263,25 @@ static void evaluate_acs(const struct check *check, const struct judge_ctx *ctx,
 	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc) {
 		const char *addr = jstr(acc, "pci_address");
 		const json_t *e = backdoor_pcie_entry(ctx->facts, addr);
-		json_t *ports = e ? json_array() : json_null(), *gaps = json_array(), *unknown = json_array(), *ev;
+		json_t *gaps = json_array(), *unknown = json_array(), *ev;
 		size_t bridges = json_array_size(jarr(e, "bridges"));
 
 		json_array_foreach(jarr(e, "bridges"), j, b) {
 			char buf[160];
 			bool unk;
 			const char *gap = port_gap(b, buf, sizeof(buf), &unk);
-			json_array_append_new(ports, json_string(jstr(b, "pci_address")));
 			if (gap)
 				json_array_append_new(gaps, json_pack("{s:s, s:s}", "bridge", jstr(b, "pci_address"), "problem", gap));
 			else if (unk)
 				json_array_append_new(unknown, json_string(jstr(b, "pci_address")));
 		}
-		/* The ports by address: their type and ACS registers are in
-		 * facts.pcie of the same report (copied here, they were 6 of the
-		 * 80 KB of an eight-GPU report). */
-		ev = json_pack("{s:o, s:O, s:O}", "bridges", ports, "gaps", gaps, "unknown", unknown);
+		/* How many ports were examined, and those that fail or are
+		 * unknown. Which ports they are is the subject's
+		 * (accelerators[].upstream_bridges), their registers are in
+		 * facts.pcie: copied here, they were 6 of the 80 KB of an
+		 * eight-GPU report, and kept its eight passes apart. */
+		ev = json_pack("{s:o, s:O, s:O}", "ports", e ? json_integer((json_int_t)bridges) : json_null(), "gaps", gaps,
+			       "unknown", unknown);
 		if (e == NULL)
 			finding_add(out, check, STATUS_SKIP, addr, ev, NULL, "No PCIe facts for this accelerator");
 		else if (json_array_size(gaps) > 0)
