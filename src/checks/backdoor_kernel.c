@@ -23,14 +23,14 @@ static const json_t *kernel_facts(const struct check *check, const struct judge_
 	return jobj(ctx->facts, "kernel");
 }
 
-static json_t *taint_json(uint64_t mask, bool security_only)
+static json_t *taint_json(uint64_t mask)
 {
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < taint_flag_count; i++) {
 		const struct taint_flag *t = &taint_flags[i];
 		char letter[2] = { t->letter, 0 };
-		if (!(mask & ((uint64_t)1 << t->bit)) || (security_only && !t->security))
+		if (!(mask & ((uint64_t)1 << t->bit)))
 			continue;
 		json_array_append_new(list, json_pack("{s:i, s:s, s:s}", "bit", (int)t->bit, "letter", letter,
 						      "meaning", t->meaning));
@@ -38,13 +38,24 @@ static json_t *taint_json(uint64_t mask, bool security_only)
 	return list;
 }
 
+/* The bits of MASK that fwupd's HSI counts as tainted. */
+static uint64_t security_bits(uint64_t mask)
+{
+	uint64_t counted = 0;
+
+	for (size_t i = 0; i < taint_flag_count; i++)
+		if (taint_flags[i].security)
+			counted |= (uint64_t)1 << taint_flags[i].bit;
+	return mask & counted;
+}
+
 /* backdoor.kernel.tainted */
 static void evaluate_tainted(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
 	const json_t *k = kernel_facts(check, ctx, out);
 	json_int_t mask;
-	char letters[72];
-	json_t *security;
+	uint64_t security;
+	char letters[72], relevant[72];
 
 	if (k == NULL)
 		return;
@@ -53,30 +64,24 @@ static void evaluate_tainted(const struct check *check, const struct judge_ctx *
 		return;
 	}
 	taint_letters((uint64_t)mask, letters, sizeof(letters));
-	security = taint_json((uint64_t)mask, true);
-	if (json_array_size(security) > 0) {
-		char first[128], relevant[72] = "";
-		size_t i;
-		json_t *flag;
-		snprintf(first, sizeof(first), "%s", jstr(json_array_get(security, 0), "meaning"));
-		/* by letter: "flags" beside it says what each means */
-		json_array_foreach(security, i, flag)
-			if (i + 1 < sizeof(relevant))
-				relevant[i] = jstr(flag, "letter")[0];
-		json_decref(security);
+	security = security_bits((uint64_t)mask);
+	if (security != 0) {
+		/* by letter: "flags" beside it says what each means; taint_flags
+		 * is indexed by bit, as taint_letters reads it */
+		taint_letters(security, relevant, sizeof(relevant));
 		finding_add(out, check, STATUS_WARN, "host",
 			    json_pack("{s:I, s:s, s:o, s:s}", "tainted", mask, "letters", letters, "flags",
-				      taint_json((uint64_t)mask, false), "security_relevant", relevant),
+				      taint_json((uint64_t)mask), "security_relevant", relevant),
 			    "Find the module or event that tainted the kernel (dmesg | grep -i taint; the flags column of "
 			    "/proc/modules) and replace it with a signed, in-tree or vendor-signed one.",
-			    "Kernel tainted %s: %s%s", letters, first, strlen(relevant) > 1 ? ", and more (see evidence)" : "");
+			    "Kernel tainted %s: %s%s", letters, taint_flags[__builtin_ctzll(security)].meaning,
+			    __builtin_popcountll(security) > 1 ? ", and more (see evidence)" : "");
 		return;
 	}
 	finding_add(out, check, STATUS_PASS, "host",
-		    json_pack("{s:I, s:s, s:o}", "tainted", mask, "letters", letters, "flags", taint_json((uint64_t)mask, false)),
+		    json_pack("{s:I, s:s, s:o}", "tainted", mask, "letters", letters, "flags", taint_json((uint64_t)mask)),
 		    NULL, mask == 0 ? "Kernel not tainted" : "Kernel tainted %s, for reasons that do not bear on code integrity",
 		    letters);
-	json_decref(security);
 }
 
 /* backdoor.kernel.lockdown */
