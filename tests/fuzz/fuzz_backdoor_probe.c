@@ -10,19 +10,18 @@
  * one NVIDIA accelerator bound to the nvidia driver. The probe must either
  * fail with a message or produce facts that validate; the checks must
  * judge them without crashing. */
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/accdb.h"
 #include "core/check.h"
 #include "core/facts.h"
 #include "core/sysroot.h"
+#include "scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,71 +39,34 @@ static const char *const fields[] = {
 static char root[64];
 static struct accdb db;
 
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	mkdir(path, 0755);
-}
-
-static void put(const char *rel, const void *data, size_t n)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "w");
-	if (f == NULL)
-		abort();
-	fwrite(data, 1, n, f);
-	fclose(f);
-}
-
-static void link_to(const char *target, const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	if (symlink(target, path) != 0 && errno != EEXIST)
-		abort();
-}
-
 static void setup(void)
 {
 	char err[512];
 
 	snprintf(root, sizeof(root), "/tmp/chipaudit-fuzz-backdoor-%d", (int)getpid());
-	if (mkdir(root, 0755) != 0 && errno != EEXIST)
-		abort();
-	mkdirs(DEV);
-	mkdirs("/sys/bus/pci/devices");
-	mkdirs("/sys/bus/pci/drivers/nvidia");
-	mkdirs("/sys/module/nvidia");
-	mkdirs("/sys/module/module/parameters");
-	mkdirs("/sys/kernel/security");
-	mkdirs("/sys/kernel/iommu_groups/1/devices");
-	mkdirs("/sys/class/iommu/dmar0");
-	mkdirs("/sys/firmware/efi/efivars");
-	mkdirs("/proc/sys/kernel");
-	mkdirs("/lib/modules/6.8.0");
-	mkdirs("/lib/firmware/nvidia/580.95.05");
-	put("/proc/sys/kernel/osrelease", "6.8.0\n", 6);
-	put("/sys/kernel/security/lsm", "lockdown,capability", 19);
-	put(DEV "/vendor", "0x10de\n", 7);
-	put(DEV "/device", "0x2329\n", 7);
-	put(DEV "/class", "0x030200\n", 9);
-	put("/lib/firmware/nvidia/580.95.05/gsp_ga10x.bin", "firmware", 8);
-	link_to("../../../devices/pci0000:00/" BDF, "/sys/bus/pci/devices/" BDF);
-	link_to("../../../bus/pci/drivers/nvidia", DEV "/driver");
-	link_to("../../../kernel/iommu_groups/1", DEV "/iommu_group");
-	link_to("../../../../devices/pci0000:00/" BDF, "/sys/kernel/iommu_groups/1/devices/" BDF);
-	link_to("../../../../module/nvidia", "/sys/bus/pci/drivers/nvidia/module");
+	scratch_mkdirs(root, DEV);
+	scratch_mkdirs(root, "/sys/bus/pci/devices");
+	scratch_mkdirs(root, "/sys/bus/pci/drivers/nvidia");
+	scratch_mkdirs(root, "/sys/module/nvidia");
+	scratch_mkdirs(root, "/sys/module/module/parameters");
+	scratch_mkdirs(root, "/sys/kernel/security");
+	scratch_mkdirs(root, "/sys/kernel/iommu_groups/1/devices");
+	scratch_mkdirs(root, "/sys/class/iommu/dmar0");
+	scratch_mkdirs(root, "/sys/firmware/efi/efivars");
+	scratch_mkdirs(root, "/proc/sys/kernel");
+	scratch_mkdirs(root, "/lib/modules/6.8.0");
+	scratch_mkdirs(root, "/lib/firmware/nvidia/580.95.05");
+	scratch_put(root, "/proc/sys/kernel/osrelease", "6.8.0\n", 6);
+	scratch_put(root, "/sys/kernel/security/lsm", "lockdown,capability", 19);
+	scratch_put(root, DEV "/vendor", "0x10de\n", 7);
+	scratch_put(root, DEV "/device", "0x2329\n", 7);
+	scratch_put(root, DEV "/class", "0x030200\n", 9);
+	scratch_put(root, "/lib/firmware/nvidia/580.95.05/gsp_ga10x.bin", "firmware", 8);
+	scratch_link(root, "../../../devices/pci0000:00/" BDF, "/sys/bus/pci/devices/" BDF);
+	scratch_link(root, "../../../bus/pci/drivers/nvidia", DEV "/driver");
+	scratch_link(root, "../../../kernel/iommu_groups/1", DEV "/iommu_group");
+	scratch_link(root, "../../../../devices/pci0000:00/" BDF, "/sys/kernel/iommu_groups/1/devices/" BDF);
+	scratch_link(root, "../../../../module/nvidia", "/sys/bus/pci/drivers/nvidia/module");
 	if (accdb_load(&db, err, sizeof(err)) != 0)
 		abort();
 }
@@ -129,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (n > (size_t)(end - p))
 			n = (size_t)(end - p);
-		put(fields[i], p, n);
+		scratch_put(root, fields[i], p, n);
 		p += n;
 	}
 	if (sysroot_open(&sr, root, err, sizeof(err)) != 0)

@@ -3,18 +3,17 @@
  * class, resource, current_link_speed, numa_node, sriov_totalvfs and the
  * iommu_group link target of one device in a scratch tree, which the real
  * probe then reads through --root. */
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/accdb.h"
 #include "core/facts.h"
 #include "core/sysroot.h"
+#include "scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,44 +25,19 @@ static char root[64];
 static char devdir[256];
 static struct accdb db;
 
+#define DEV "sys/devices/pci0000:00/0000:00:01.0"
+
 static void setup(void)
 {
-	char path[512], err[512];
+	char err[512];
 
 	snprintf(root, sizeof(root), "/tmp/chipaudit-fuzz-sysfs-%d", (int)getpid());
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices", root);
-	snprintf(devdir, sizeof(devdir), "%s/sys/devices/pci0000:00/0000:00:01.0", root);
-	if (mkdir(root, 0755) && errno != EEXIST)
-		abort();
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/sys/devices", root);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/sys/devices/pci0000:00", root);
-	mkdir(path, 0755);
-	mkdir(devdir, 0755);
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:00:01.0", root);
-	if (symlink("../../../devices/pci0000:00/0000:00:01.0", path) && errno != EEXIST)
-		abort();
+	snprintf(devdir, sizeof(devdir), "%s/" DEV, root);
+	scratch_mkdirs(root, "sys/bus/pci/devices");
+	scratch_mkdirs(root, DEV);
+	scratch_link(root, "../../../devices/pci0000:00/0000:00:01.0", "sys/bus/pci/devices/0000:00:01.0");
 	if (accdb_load(&db, err, sizeof(err)) != 0)
 		abort();
-}
-
-static void write_field(const char *name, const uint8_t *p, size_t n)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", devdir, name);
-	f = fopen(path, "w");
-	if (f == NULL)
-		abort();
-	fwrite(p, 1, n, f);
-	fclose(f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		const uint8_t *nul = memchr(p, 0, (size_t)(end - p));
 		size_t n = nul ? (size_t)(nul - p) : (size_t)(end - p);
-		write_field(files[i], p, n);
+		snprintf(path, sizeof(path), DEV "/%s", files[i]);
+		scratch_put(root, path, p, n);
 		p = nul ? nul + 1 : end;
 	}
 	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
