@@ -13,20 +13,12 @@ static const struct command commands[] = {
 	{ "judge", cmd_judge, "run every check on a facts document" },
 	{ "snapshot", cmd_snapshot, "capture what the audit reads into a .tar.gz" },
 	{ "checks", cmd_checks, "list the check catalogue" },
-	/* area: export (issue 3) */
 	{ "classify", cmd_classify, "export-control class (ECCN 3A090) of accelerators, models or specs" },
-	/* end export */
-	/* area: killswitch (issue 6) */
-	/* end killswitch */
-	/* area: capability (issue 7) */
 	{ "measure", cmd_measure, "measure each GPU: throughput, bandwidth, memory remanence" },
-	/* end capability */
-	/* area: evidence (issue 8) */
 	{ "keygen", cmd_keygen, "make this host's Ed25519 key for signing reports" },
 	{ "history", cmd_history, "list past audits kept in the state directory" },
 	{ "diff", cmd_diff, "show what changed between two reports" },
 	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain" },
-	/* end evidence */
 };
 
 static void print_usage(FILE *out)

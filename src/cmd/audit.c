@@ -8,22 +8,18 @@
 
 static const char usage[] =
 	"usage: chipaudit audit [--root DIR] [--json] [-o FILE]\n"
-	/* area: evidence (issue 8) */
 	"                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n"
-	/* end evidence */
 	"  Examine every accelerator on this machine (or a captured tree under DIR)\n"
 	"  and the host around it; print the findings with their evidence.\n"
 	"  --root DIR   read sysfs, /proc and /dev under DIR\n"
 	"  --json       print the report as JSON (see docs/report.schema.json)\n"
 	"  -o FILE      also write the JSON report to FILE\n"
-	/* area: evidence (issue 8) */
 	"  --sign       sign the report (needs -o FILE): FILE.sig holds the raw Ed25519\n"
 	"               signature of FILE's exact bytes by the host key (chipaudit keygen)\n"
 	"  --nonce HEX  a verifier's nonce (8-128 hex digits), carried in the report\n"
 	"  --state DIR  host key and history ($CHIPAUDIT_STATE, else /var/lib/chipaudit);\n"
 	"               every audit is recorded there and compared with the previous one\n"
 	"  --no-history neither record this audit nor compare it with the previous one\n"
-	/* end evidence */
 	"  Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors.\n";
 
 int cmd_audit(int argc, char **argv)
@@ -32,12 +28,10 @@ int cmd_audit(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
-		/* area: evidence (issue 8) */
 		{ "sign", no_argument, NULL, OPT_SIGN },
 		{ "nonce", required_argument, NULL, OPT_NONCE },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
-		/* end evidence */
 		PROBE_LONGOPTS
 		JUDGE_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
@@ -58,12 +52,10 @@ int cmd_audit(int argc, char **argv)
 		case 'r': root = optarg; break;
 		case 'j': json = true; break;
 		case 'o': output = optarg; break;
-		/* area: evidence (issue 8) */
 		case OPT_SIGN: jopts.keep.sign = true; break;
 		case OPT_NONCE: jopts.keep.nonce = optarg; break;
 		case OPT_STATE: jopts.keep.state = optarg; break;
 		case OPT_NO_HISTORY: jopts.keep.no_history = true; break;
-		/* end evidence */
 		case 'h': fputs(usage, stdout); fputs(probe_options_help, stdout); fputs(judge_options_help, stdout); return 0;
 		default:
 			rc = shared_option(c, optarg, &popts, &jopts);
@@ -83,13 +75,11 @@ int cmd_audit(int argc, char **argv)
 		goto out;
 	if ((rc = gather_facts(root, &db, &popts, NULL, &facts)) == 0) {
 		report = judge_facts(facts, &db, &jopts);
-		/* area: evidence (issue 8) */
 		if ((rc = evidence_record_audit(&report, facts, &db, &jopts, &output)) != 0) {
 			json_decref(report);
 			accdb_free(&db);
 			goto out;
 		}
-		/* end evidence */
 		rc = emit_report(report, json, output);
 		json_decref(report);
 	}

@@ -21,18 +21,11 @@ int cmd_facts(int argc, char **argv);
 int cmd_judge(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
-/* area: export (issue 3) */
 int cmd_classify(int argc, char **argv);
-/* end export */
-/* area: killswitch (issue 6) */
 #include "checks/killswitch.h"
-/* end killswitch */
-/* area: capability (issue 7) */
 int cmd_measure(int argc, char **argv);
 /* --measure[=MODE] (src/cmd/measure.c): 1 when set, or EXIT_USAGE after an error. */
 int measure_option(const char *arg, struct probe_options *probe);
-/* end capability */
-/* area: evidence (issue 8) */
 int cmd_keygen(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
@@ -47,29 +40,18 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 /* --baseline, --reference and --drift-margin; shared_option's contract. */
 int evidence_option(int code, const char *arg, struct judge_options *opts);
 void evidence_options_free(struct judge_options *opts);
-/* end evidence */
 
 /* Options shared between commands. Options that shape gathering (probe
  * options) are taken by audit, facts and snapshot; options that shape
- * judgement by audit and judge. Each area adds its codes, long options and
- * handling (in common.c) inside its own markers. */
+ * judgement by audit and judge. */
 enum shared_option_code {
 	OPT_SHARED_FIRST = 0x1000,
-	/* area: backdoor (issue 4) */
 	OPT_MANIFEST,
-	/* end backdoor */
-	/* area: spyware (issue 5) */
 	OPT_DEVICE_NODE,
 	OPT_POLICY,
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	OPT_NVML_LIBRARY,
 	OPT_EXPECT_MIG,
-	/* end killswitch */
-	/* area: capability (issue 7) */
 	OPT_MEASURE,
-	/* end capability */
-	/* area: evidence (issue 8) */
 	OPT_BASELINE,
 	OPT_REFERENCE,
 	OPT_DRIFT_MARGIN,
@@ -77,36 +59,21 @@ enum shared_option_code {
 	OPT_NONCE,
 	OPT_STATE,
 	OPT_NO_HISTORY,
-	/* end evidence */
 };
 
 /* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
 #define PROBE_LONGOPTS \
-	/* area: spyware (issue 5) */ \
 	{ "device-node", required_argument, NULL, OPT_DEVICE_NODE }, \
-	/* end spyware */ \
-	/* area: killswitch (issue 6) */ \
 	{ "nvml-library", required_argument, NULL, OPT_NVML_LIBRARY }, \
-	/* end killswitch */ \
-	/* area: capability (issue 7) */ \
 	{ "measure", optional_argument, NULL, OPT_MEASURE }, \
-	/* end capability */
 
 #define JUDGE_LONGOPTS \
-	/* area: backdoor (issue 4) */ \
 	{ "manifest", required_argument, NULL, OPT_MANIFEST }, \
-	/* end backdoor */ \
-	/* area: spyware (issue 5) */ \
 	{ "policy", required_argument, NULL, OPT_POLICY }, \
-	/* end spyware */ \
-	/* area: killswitch (issue 6) */ \
 	{ "expect-mig", required_argument, NULL, OPT_EXPECT_MIG }, \
-	/* end killswitch */ \
-	/* area: evidence (issue 8) */ \
 	{ "baseline", required_argument, NULL, OPT_BASELINE }, \
 	{ "reference", required_argument, NULL, OPT_REFERENCE }, \
 	{ "drift-margin", required_argument, NULL, OPT_DRIFT_MARGIN }, \
-	/* end evidence */
 
 /* Help text lines for the shared options. */
 extern const char probe_options_help[];

@@ -137,38 +137,24 @@ int emit_report(const json_t *report, bool json, const char *output)
 }
 
 const char probe_options_help[] =
-	/* area: spyware (issue 5) */
 	"  --device-node GLOB  also count processes holding files matching GLOB (an absolute\n"
 	"               path glob, repeatable) as accelerator users, beside data/device-nodes.json\n"
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	"  --nvml-library PATH  load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)\n"
-	/* end killswitch */
-	/* area: capability (issue 7) */
 	"  --measure[=MODE]  also measure each GPU (throughput, bandwidth, memory\n"
 	"                    remanence): MODE quick (10 s a GPU), standard, thorough\n"
-	/* end capability */
 	"";
 
 const char judge_options_help[] =
-	/* area: backdoor (issue 4) */
 	"  --manifest FILE  golden manifest of module and firmware hashes to compare\n"
 	"                   with (repeatable; format in docs/backdoor.md)\n"
-	/* end backdoor */
-	/* area: spyware (issue 5) */
 	"  --policy FILE  site policy of expected talkers, listeners and executables for the\n"
 	"               spyware checks (docs/spyware.md); without one, findings are warnings\n"
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	"  --expect-mig FILE    the MIG layout this site expects (docs/killswitch.md); default: MIG off\n"
-	/* end killswitch */
-	/* area: evidence (issue 8) */
 	"  --baseline FILE    compare with this report (or facts file) for the drift checks;\n"
 	"                     audit takes the previous report of this host from history\n"
 	"  --reference FILE   also compare throughput with this earlier report (audit: the\n"
 	"                     host's first report in history), so slow drift adds up\n"
 	"  --drift-margin PCT throughput loss tolerated before a drift failure (default 10)\n"
-	/* end evidence */
 	"";
 
 int shared_option(int code, const char *arg, struct probe_options *probe, struct judge_options *judge)
@@ -177,11 +163,8 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 	(void)probe;
 	(void)judge;
 	switch (code) {
-	/* area: backdoor (issue 4) */
 	case OPT_MANIFEST:
 		return backdoor_option_manifest(judge, arg);
-	/* end backdoor */
-	/* area: spyware (issue 5) */
 	case OPT_DEVICE_NODE: {
 		char err[256];
 		if (device_glob_valid(arg, err, sizeof(err)) != 0) {
@@ -206,8 +189,6 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 		}
 		return 1;
 	}
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	case OPT_NVML_LIBRARY:
 		probe->nvml_library = arg;
 		return 1;
@@ -227,17 +208,12 @@ int shared_option(int code, const char *arg, struct probe_options *probe, struct
 		}
 		return 1;
 	}
-	/* end killswitch */
-	/* area: capability (issue 7) */
 	case OPT_MEASURE:
 		return measure_option(arg, probe);
-	/* end capability */
-	/* area: evidence (issue 8) */
 	case OPT_BASELINE:
 	case OPT_REFERENCE:
 	case OPT_DRIFT_MARGIN:
 		return evidence_option(code, arg, judge);
-	/* end evidence */
 	default:
 		return 0;
 	}
@@ -247,23 +223,13 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 {
 	(void)probe;
 	(void)judge;
-	/* area: backdoor (issue 4) */
 	backdoor_options_free(judge);
-	/* end backdoor */
-	/* area: spyware (issue 5) */
 	free(probe->device_globs);
 	probe->device_globs = NULL;
 	probe->n_device_globs = 0;
 	spyware_policy_free(judge->spyware_policy);
 	judge->spyware_policy = NULL;
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	json_decref(judge->expect_mig);
 	judge->expect_mig = NULL;
-	/* end killswitch */
-	/* area: capability (issue 7) */
-	/* end capability */
-	/* area: evidence (issue 8) */
 	evidence_options_free(judge);
-	/* end evidence */
 }

@@ -36,21 +36,14 @@ struct check_family {
 	size_t count;
 };
 
-/* Options that shape judgement; each area adds its members here. */
+/* Options that shape judgement. */
 struct judge_options {
-	/* area: backdoor (issue 4) */
 	/* --manifest FILE: validated golden manifests, an array of
 	 * {"origin": FILE, "manifest": document} (core/trustdb.h) */
 	json_t *manifests;
-	/* end backdoor */
-	/* area: spyware (issue 5) */
 	struct spyware_policy *spyware_policy;   /* --policy FILE (src/checks/spyware_policy.h) */
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	const char *expect_mig_path; /* --expect-mig FILE: the MIG layout the site expects */
 	json_t *expect_mig;          /* that file, validated; NULL: MIG expected off */
-	/* end killswitch */
-	/* area: evidence (issue 8) */
 	/* The facts the drift checks compare with: the previous report of this
 	 * host (from history, or --baseline FILE), and the host's first report
 	 * (history, or --reference FILE) against which slow drift shows. NULL
@@ -62,7 +55,6 @@ struct judge_options {
 	double drift_margin;   /* throughput loss tolerated, a fraction; 0: DRIFT_DEFAULT_MARGIN */
 	/* audit only (src/cmd/audit.c): signing and history */
 	struct { bool sign, no_history; const char *nonce, *state; } keep;
-	/* end evidence */
 	int unused_;
 };
 

@@ -11,7 +11,6 @@
 const struct probe_section probe_sections[] = {
 	{ "host", probe_host, validate_host, 1 },
 	{ "accelerators", probe_pci, validate_accelerators, 1 },
-	/* area: backdoor (issue 4) */
 	/* after accelerators; drivers before modules and firmware, which use it */
 	{ "iommu", probe_iommu, validate_iommu, 0 },
 	{ "pcie", probe_pcie, validate_pcie, 0 },
@@ -19,17 +18,10 @@ const struct probe_section probe_sections[] = {
 	{ "drivers", probe_drivers, validate_drivers, 0 },
 	{ "modules", probe_modules, validate_modules, 0 },
 	{ "firmware", probe_firmware, validate_firmware, 0 },
-	/* end backdoor */
-	/* area: spyware (issue 5) */
 	{ "processes", probe_processes, validate_processes, 0 },
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	{ "nvml", probe_nvml, validate_nvml, 0 },
 	{ "kernel_xids", probe_kernel_xids, validate_kernel_xids, 0 },
-	/* end killswitch */
-	/* area: capability (issue 7) */
 	{ "measurement", probe_measure, validate_measurement, 0 },
-	/* end capability */
 };
 const size_t probe_section_count = sizeof(probe_sections) / sizeof(probe_sections[0]);
 

@@ -15,17 +15,11 @@ struct accdb;
 
 /* Options from the command line that shape what is gathered. */
 struct probe_options {
-	/* area: spyware (issue 5) */
 	char **device_globs;      /* --device-node GLOB (repeatable): more accelerator device nodes */
 	size_t n_device_globs;
-	/* end spyware */
-	/* area: killswitch (issue 6) */
 	const char *nvml_library; /* --nvml-library: NVML to load instead of libnvidia-ml.so.1 */
-	/* end killswitch */
-	/* area: capability (issue 7) */
 	int measure;          /* enum measure_mode (src/measure/measure.h); 0: not measured */
 	int measure_quiet;    /* no progress bar even on a terminal */
-	/* end capability */
 	int unused_;
 };
 
@@ -64,7 +58,6 @@ int probe_host(struct probe_ctx *ctx);
 int validate_host(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_pci(struct probe_ctx *ctx);
 int validate_accelerators(const json_t *section, const json_t *facts, char *err, size_t errlen);
-/* area: backdoor (issue 4) */
 int probe_iommu(struct probe_ctx *ctx);
 int validate_iommu(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_pcie(struct probe_ctx *ctx);
@@ -83,8 +76,6 @@ int validate_firmware(const json_t *section, const json_t *facts, char *err, siz
 struct judge_options;
 int backdoor_option_manifest(struct judge_options *judge, const char *path);
 void backdoor_options_free(struct judge_options *judge);
-/* end backdoor */
-/* area: spyware (issue 5) */
 int probe_processes(struct probe_ctx *ctx);
 int validate_processes(const json_t *section, const json_t *facts, char *err, size_t errlen);
 /* For the --device-node and --policy options (src/cmd/common.c); defined in
@@ -93,16 +84,11 @@ struct spyware_policy;
 int device_glob_valid(const char *glob, char *err, size_t errlen);
 struct spyware_policy *spyware_policy_load(const char *path, char *err, size_t errlen, int *exit_code);
 void spyware_policy_free(struct spyware_policy *p);
-/* end spyware */
-/* area: killswitch (issue 6) */
 int probe_nvml(struct probe_ctx *ctx);
 int validate_nvml(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_kernel_xids(struct probe_ctx *ctx);
 int validate_kernel_xids(const json_t *section, const json_t *facts, char *err, size_t errlen);
-/* end killswitch */
-/* area: capability (issue 7) */
 int probe_measure(struct probe_ctx *ctx);
 int validate_measurement(const json_t *section, const json_t *facts, char *err, size_t errlen);
-/* end capability */
 
 #endif
