@@ -1,5 +1,7 @@
 /* Data files (data/NAME.json): embedded at build time, overridable with
- * --data-dir DIR or CHIPAUDIT_DATA_DIR for updated rules and bulletins. */
+ * --data-dir DIR or CHIPAUDIT_DATA_DIR for updated rules and bulletins, and
+ * read from the installed copy (meson option default_data_dir) when the
+ * binary was built with one and it exists. */
 #ifndef CHIPAUDIT_DATA_H
 #define CHIPAUDIT_DATA_H
 
@@ -13,8 +15,9 @@ struct embedded_file {
 };
 extern const struct embedded_file embedded_data[];
 
-/* Use DIR instead of the embedded copies (NULL: embedded). */
+/* Use DIR instead of the installed or embedded copies ("": embedded). */
 void data_set_dir(const char *dir);
+/* The directory data files are read from; NULL or "": the embedded copies. */
 const char *data_dir(void);
 
 /* Load data file NAME ("accelerators.json") as JSON. On error returns NULL
