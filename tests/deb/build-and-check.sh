@@ -55,7 +55,8 @@ if [ "${DEB_TEST_CHECK:-0}" != 1 ]; then
 	profiles=(-Pnocheck)
 fi
 t0=$(date +%s)
-if (cd "$src" && DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -us -uc -b "${profiles[@]}") >"$TMP/build.log" 2>&1; then
+# dpkg-buildpackage takes SOURCE_DATE_EPOCH from debian/changelog when unset.
+if (cd "$src" && unset SOURCE_DATE_EPOCH && DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -us -uc -b "${profiles[@]}") >"$TMP/build.log" 2>&1; then
 	pass "dpkg-buildpackage -us -uc -b ($opts) builds the package"
 else
 	fail "dpkg-buildpackage -us -uc -b ($opts) builds the package" "$(tail -40 "$TMP/build.log")"
