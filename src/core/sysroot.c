@@ -243,7 +243,7 @@ int sysroot_charge(const struct sysroot *sr, const char *path, uint64_t n)
 		return 0;
 	if (n > st->budget - st->spent || st->spent > st->budget) {
 		format_size(st->budget, limit, sizeof(limit));
-		refuse(sr, path, EDQUOT, "not read: the %s read budget of one captured tree is spent", limit);
+		refuse(sr, path, EDQUOT, "the %s read budget of one captured tree is spent", limit);
 		return -1;
 	}
 	st->spent += n;
@@ -258,13 +258,13 @@ int sysroot_check_size(const struct sysroot *sr, const char *path, const struct 
 		return 0;
 	if ((uint64_t)st->st_size > max) {
 		format_size(max, limit, sizeof(limit));
-		refuse(sr, path, EFBIG, "%lld bytes, more than the %s limit for this file: not read",
+		refuse(sr, path, EFBIG, "%lld bytes, more than the %s limit for this file",
 		       (long long)st->st_size, limit);
 		return -1;
 	}
 	if (budgeted(sr) && (uint64_t)st->st_size > sr->state->budget - sr->state->spent) {
 		format_size(sr->state->budget, limit, sizeof(limit));
-		refuse(sr, path, EDQUOT, "not read: %lld bytes, more than is left of the %s read budget of one captured tree",
+		refuse(sr, path, EDQUOT, "%lld bytes, more than is left of the %s read budget of one captured tree",
 		       (long long)st->st_size, limit);
 		return -1;
 	}
@@ -465,7 +465,7 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags, i
 	    !((allow & OPEN_CHAR_DEVICE) && S_ISCHR(st->st_mode))) {
 		describe_type(st, type, sizeof(type));
 		close(pfd);
-		refuse(sr, path, SYSROOT_EREFUSED, "not a regular file (%s): not opened", type);
+		refuse(sr, path, SYSROOT_EREFUSED, "not a regular file (%s)", type);
 		return -1;
 	}
 	/* Reopen the very object checked, not the path again. */
@@ -473,7 +473,7 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags, i
 	fd = open(proc, flags | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && access("/proc/self/fd", F_OK) != 0) {
 		close(pfd);
-		refuse(sr, path, SYSROOT_EREFUSED, "not opened: /proc is not mounted, which checking a file before opening it needs");
+		refuse(sr, path, SYSROOT_EREFUSED, "not opened: /proc is not mounted, and a file is checked through /proc/self/fd before it is opened");
 		return -1;
 	}
 	saved = errno;
@@ -600,7 +600,7 @@ int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max
 		free(buf);
 		close(fd);
 		format_size(max, limit, sizeof(limit));
-		refuse(sr, path, EFBIG, "more than the %s limit for this file: not read", limit);
+		refuse(sr, path, EFBIG, "more than the %s limit for this file", limit);
 		return -1;
 	}
 	buf[used] = '\0';

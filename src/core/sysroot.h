@@ -48,8 +48,9 @@ struct sysroot {
  * recorded for a snapshot, in one run: a real capture (firmware and modules
  * of one driver, executables of the accelerator users, package lists) is a
  * few hundred MiB. At about 1.5 GB/s of SHA-256 this bounds an audit of a
- * hostile tree of sparse files to seconds. */
-#define SYSROOT_TREE_BUDGET ((uint64_t)4 << 30)
+ * hostile tree of sparse files to seconds, and a snapshot, which holds what
+ * it records in memory until it writes the archive, to this much memory. */
+#define SYSROOT_TREE_BUDGET ((uint64_t)2 << 30)
 
 int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen);
 void sysroot_close(struct sysroot *sr);
