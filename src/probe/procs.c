@@ -633,7 +633,7 @@ static void load_passwd(struct scan *s)
 	char *data = NULL, *save = NULL;
 
 	s->passwd_read = 1;
-	if (sysroot_read_file_max(s->ctx->sysroot, "/etc/passwd", 64u << 20, &data, NULL) != 0)
+	if (sysroot_read_file_max(s->ctx->sysroot, "/etc/passwd", SYSROOT_TABLE_MAX, &data, NULL) != 0)
 		return;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
