@@ -111,6 +111,21 @@ has_limitation "$TMP/budget.json" "/$FW/b9.bin" "262144000 bytes, more than is l
 jq_is "[.firmware[].files[] | select(.path | test(\"/b[0-9]\")) | .sha256 != null] | map(tostring) | join(\",\")" \
 	"true,true,true,true,true,true,true,true,false" "the files within the budget are hashed, the one past it is not" "$TMP/budget.json"
 
+# A decompression bomb: 9 KB of zstd that is 300 MiB of zeros, as a module.
+if command -v zstd >/dev/null; then
+	tree bomb
+	head -c 300M /dev/zero | zstd -q -19 >"$TMP/bomb/lib/modules/6.8.0-49-generic/updates/dkms/nvidia.ko.zst"
+	elapsed_rss "$CHIPAUDIT" audit --json --no-history --root "$TMP/bomb"
+	cp "$TMP/out" "$TMP/bomb.json"
+	if [ "$ELAPSED" -le 20 ] && [ "$RSS_KB" -lt 262144 ]; then pass "zstd bomb as nvidia.ko.zst: ${ELAPSED}s, maximum RSS ${RSS_KB} KiB"; else fail "zstd bomb as nvidia.ko.zst: ${ELAPSED}s, maximum RSS ${RSS_KB} KiB" "$(head -c 600 "$TMP/err")"; fi
+	jq_is '[.limitations[] | select(.source | endswith("/nvidia.ko.zst")) | .reason] | join(",")' \
+		"decompresses to more than 268435456 bytes: signature not examined" "zstd bomb: the limit is stated" "$TMP/bomb.json"
+	jq_is '[.findings[] | select(.check == "backdoor.module.integrity" and (.message | startswith("Module nvidia:"))) | .status] | join(",")' \
+		skip "zstd bomb: the module's integrity is a skip, not a pass" "$TMP/bomb.json"
+else
+	echo "# SKIP decompression bomb: zstd is not installed"
+fi
+
 # A 1000 MB sparse /proc/PID/net/tcp6 is refused from its size, not read.
 rm -rf "$TMP/net"; cp -a "$FIXTURES/h20x8/root" "$TMP/net"
 truncate -s 1000M "$TMP/net/proc/1502/net/tcp6"
