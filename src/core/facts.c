@@ -1,5 +1,6 @@
 #include "facts.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,33 @@ static void move_to_end(json_t *obj, const char *key)
 	json_object_set_new(obj, key, v);
 }
 
+static bool limitation_listed(const json_t *facts, const char *source, const char *reason)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(json_object_get(facts, "limitations"), i, item)
+		if (str_same(jstr(item, "source"), source) && strstr(jstr(item, "reason"), reason))
+			return true;
+	return false;
+}
+
+/* Each path the sysroot refused (a device node, a file over its limit, the
+ * budget spent) is a limitation, also where the probe that asked for it
+ * took the failure for an absent file. */
+static void list_refusals(struct probe_ctx *ctx)
+{
+	const struct sysroot *sr = ctx->sysroot;
+	const char *path, *reason;
+
+	for (size_t i = 0; (path = sysroot_refusal(sr, i, &reason)) != NULL; i++)
+		if (!limitation_listed(ctx->facts, path, reason))
+			probe_limitation(ctx, path, "%s", reason);
+	if (sysroot_refusals_dropped(sr) > 0)
+		probe_limitation(ctx, "sysroot", "%zu more paths refused (not a regular file, over a size limit or the read budget), not listed",
+				 sysroot_refusals_dropped(sr));
+}
+
 json_t *facts_gather(const struct sysroot *sr, const struct accdb *db,
 		     const struct probe_options *opts, char *err, size_t errlen)
 {
@@ -34,6 +62,7 @@ json_t *facts_gather(const struct sysroot *sr, const struct accdb *db,
 	json_object_set_new(facts, "limitations", json_array());
 	for (size_t i = 0; i < probe_section_count; i++)
 		probe_sections[i].gather(&ctx);
+	list_refusals(&ctx);
 	if (ctx.failed) {
 		snprintf(err, errlen, "%s", ctx.error);
 		json_decref(facts);

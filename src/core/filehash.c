@@ -19,12 +19,15 @@ void filehash_free(struct filehash *h)
 	h->tail_len = 0;
 }
 
-static int open_regular(const struct sysroot *sr, const char *path, struct stat *st, char *err, size_t errlen)
+/* Open PATH, a regular file of at most MAX bytes that fits in what is left
+ * of the read budget. */
+static int open_regular(const struct sysroot *sr, const char *path, uint64_t max, struct stat *st,
+			char *err, size_t errlen)
 {
 	int fd = sysroot_open_file(sr, path);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", sysroot_strerror(sr, errno));
 		return -1;
 	}
 	if (fstat(fd, st) != 0) {
@@ -38,11 +41,9 @@ static int open_regular(const struct sysroot *sr, const char *path, struct stat 
 		errno = EINVAL;
 		return -1;
 	}
-	if ((uint64_t)st->st_size > FILEHASH_MAX_SIZE) {
-		snprintf(err, errlen, "%lld bytes, larger than the %llu this tool hashes", (long long)st->st_size,
-			 (unsigned long long)FILEHASH_MAX_SIZE);
+	if (sysroot_check_size(sr, path, st, max) != 0) {
+		snprintf(err, errlen, "%s", sysroot_strerror(sr, errno));
 		close(fd);
-		errno = EFBIG;
 		return -1;
 	}
 	/* sysroot opens with O_NONBLOCK (for sysfs); plain blocking reads here */
@@ -71,26 +72,15 @@ static int read_tail(int fd, uint64_t size, size_t tail_max, struct filehash *ou
 	return 0;
 }
 
-int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,
-		    char *err, size_t errlen)
+int filehash_sha256_fd(const struct sysroot *sr, int fd, const char *path, uint64_t max, unsigned char *keep,
+		       char hex[65], uint64_t *size, char *err, size_t errlen)
 {
-	EVP_MD_CTX *ctx = NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char *buf = NULL, md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	uint64_t total = 0;
-	struct stat st;
-	int fd, rc = -1;
-	/* a snapshot carries the files it hashed, so re-gathering from it gives
-	 * the same facts */
-	unsigned char *keep = NULL;
+	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	fd = open_regular(sr, path, &st, err, errlen);
-	if (fd < 0)
-		return -1;
-	if (sr->recorder && (uint64_t)st.st_size <= FILEHASH_RECORD_MAX)
-		keep = xmalloc((size_t)st.st_size + 1);
-	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		snprintf(err, errlen, "OpenSSL cannot provide SHA-256");
 		goto out;
@@ -106,36 +96,59 @@ int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max,
 		}
 		if (n == 0)
 			break;
-		if (keep && total + (uint64_t)n > (uint64_t)st.st_size) {
-			snprintf(err, errlen, "grew while being read");
+		if (total + (uint64_t)n > max) {
+			snprintf(err, errlen, "grew past %llu bytes while being read", (unsigned long long)max);
+			goto out;
+		}
+		if (sysroot_charge(sr, path, (uint64_t)n) != 0) {
+			snprintf(err, errlen, "%s", sysroot_strerror(sr, errno));
 			goto out;
 		}
 		if (keep)
 			memcpy(keep + total, buf, (size_t)n);
 		total += (uint64_t)n;
-		if (total > FILEHASH_MAX_SIZE) {
-			snprintf(err, errlen, "grew past %llu bytes while being read", (unsigned long long)FILEHASH_MAX_SIZE);
-			goto out;
-		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	hex_encode(md, mdlen, hex);
+	*size = total;
+	rc = 0;
+out:
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, rc = -1;
+	/* a snapshot carries the files it hashed, so re-gathering from it gives
+	 * the same facts */
+	unsigned char *keep = NULL;
+
+	memset(out, 0, sizeof(*out));
+	fd = open_regular(sr, path, FILEHASH_MAX_SIZE, &st, err, errlen);
+	if (fd < 0)
+		return -1;
+	if (sr->recorder)
+		keep = xmalloc((size_t)st.st_size + 1);
+	if (filehash_sha256_fd(sr, fd, path, keep ? (uint64_t)st.st_size : FILEHASH_MAX_SIZE, keep, out->sha256,
+			       &out->size, err, errlen) != 0)
+		goto out;
 	if (keep) {
 		char *canon = sysroot_canonical_path(sr, fd, path);
-		recorder_add_file(sr->recorder, canon, (const char *)keep, (size_t)total);
+		recorder_add_file(sr->recorder, canon, (const char *)keep, (size_t)out->size);
 		free(canon);
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	hex_encode(md, mdlen, out->sha256);
-	out->size = total;
-	if (tail_max > 0 && read_tail(fd, total, tail_max, out, err, errlen) != 0)
+	if (tail_max > 0 && read_tail(fd, out->size, tail_max, out, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
 	if (rc != 0)
 		filehash_free(out);
 	free(keep);
-	free(buf);
-	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return rc;
 }
@@ -183,7 +196,7 @@ int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_
 
 	*tail = NULL;
 	*tail_len = 0;
-	fd = open_regular(sr, path, &st, err, errlen);
+	fd = open_regular(sr, path, FILEHASH_MAX_SIZE, &st, err, errlen);
 	if (fd < 0)
 		goto done;
 	archive_read_support_filter_xz(a);
@@ -210,6 +223,10 @@ int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_
 		total += (uint64_t)n;
 		if (total > max_out) {
 			snprintf(err, errlen, "decompresses to more than %llu bytes", (unsigned long long)max_out);
+			goto out;
+		}
+		if (sysroot_charge(sr, path, (uint64_t)n) != 0) {
+			snprintf(err, errlen, "%s", sysroot_strerror(sr, errno));
 			goto out;
 		}
 		window_push(win, tail_max, &len, buf, (size_t)n);

@@ -8,12 +8,12 @@
 
 #include "core/sysroot.h"
 
-/* Files larger than this are not hashed (a hostile capture could hold a
- * sparse file of any size); no module or firmware image comes near it. */
-#define FILEHASH_MAX_SIZE ((uint64_t)4 << 30)
+/* Module and firmware images larger than this are not hashed, nor
+ * decompressed past it (a hostile capture could hold a sparse file of any
+ * size, or a small xz file of zeros): see SYSROOT_IMAGE_MAX. Every byte
+ * hashed or decompressed is also charged to the tree's read budget. */
+#define FILEHASH_MAX_SIZE SYSROOT_IMAGE_MAX
 #define FILEHASH_BUFFER (1u << 20)
-/* When snapshotting, files up to this size are captured with their bytes. */
-#define FILEHASH_RECORD_MAX ((uint64_t)512 << 20)
 
 struct filehash {
 	char sha256[65];      /* lowercase hex */
@@ -22,13 +22,22 @@ struct filehash {
 	size_t tail_len;
 };
 
-/* Hash PATH (when the sysroot records, for a snapshot, the file's bytes
- * are recorded too, under its canonical path). With tail_max > 0, also keep the file's last tail_max bytes
- * (for a module's signature trailer). Returns 0, or -1 with err saying why
- * (a missing file: errno ENOENT; not a regular file; too large; read error). */
+/* Hash PATH, a file of at most FILEHASH_MAX_SIZE bytes (when the sysroot
+ * records, for a snapshot, the file's bytes are recorded too, under its
+ * canonical path). With tail_max > 0, also keep the file's last tail_max
+ * bytes (for a module's signature trailer). Returns 0, or -1 with err saying
+ * why (a missing file: errno ENOENT; "not a regular file" for a directory;
+ * a device node refused; too large; the budget spent; read error). */
 int filehash_sha256(const struct sysroot *sr, const char *path, size_t tail_max, struct filehash *out,
 		    char *err, size_t errlen);
 void filehash_free(struct filehash *h);
+
+/* SHA-256 of the open regular file FD (PATH names it in errors and in the
+ * budget), from its current offset to its end: the one hashing loop. More
+ * than MAX bytes is an error; when KEEP is not NULL the bytes are copied
+ * there too (it holds max bytes). *size is the number of bytes hashed. */
+int filehash_sha256_fd(const struct sysroot *sr, int fd, const char *path, uint64_t max, unsigned char *keep,
+		       char hex[65], uint64_t *size, char *err, size_t errlen);
 
 /* Compression of a module file by its name: "xz", "zst", "gz" or NULL. */
 const char *filehash_compression(const char *path);

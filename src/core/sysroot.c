@@ -3,22 +3,50 @@
  * Paths are resolved with openat2(RESOLVE_IN_ROOT) against a directory file
  * descriptor for the root, so a captured tree's absolute symlinks stay inside
  * it: a hostile snapshot cannot make the probe read the auditor's own files.
- * Kernels without openat2 (before 5.6) fall back to plain path joining. */
+ * Where openat2 is missing (kernels before 5.6, seccomp profiles answering
+ * ENOSYS) the same resolution is done one component at a time (walk_in_root).
+ *
+ * Every object is first opened with O_PATH, which opens nothing, and its
+ * type checked before it is opened for reading: a device node in a captured
+ * tree (tar -x as root makes them) would otherwise read the auditor's disk or
+ * arm its watchdog, and a FIFO would hang the audit. */
 #include "sysroot.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util.h"
+
+/* Symbolic links followed in one lookup, as the kernel's MAXSYMLINKS. */
+#define SYMLINK_HOPS_MAX 40
+
+struct refusal {
+	char *path;
+	char *reason;
+};
+
+struct sysroot_state {
+	uint64_t budget;          /* bytes a budgeted run may read in all */
+	uint64_t spent;
+	bool without_openat2;     /* ENOSYS seen, or asked for by a test */
+	int last_errno;           /* errno of the last refusal; 0 when the last call was not refused */
+	char last_reason[256];
+	struct refusal *refusals;
+	size_t nrefusals, dropped;
+};
 
 struct recorder {
 	struct recorded *items;
@@ -77,6 +105,8 @@ int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen)
 		return -1;
 	}
 	sr->fd = fd;
+	sr->state = xcalloc(1, sizeof(*sr->state));
+	sr->state->budget = SYSROOT_TREE_BUDGET;
 	sr->real_root = NULL;
 	if (root && *root && strcmp(root, "/") != 0)
 		sr->real_root = realpath(root, NULL);
@@ -100,6 +130,15 @@ void sysroot_close(struct sysroot *sr)
 	free(sr->real_root);
 	sr->real_root = NULL;
 	sr->root = NULL;
+	if (sr->state) {
+		for (size_t i = 0; i < sr->state->nrefusals; i++) {
+			free(sr->state->refusals[i].path);
+			free(sr->state->refusals[i].reason);
+		}
+		free(sr->state->refusals);
+		free(sr->state);
+		sr->state = NULL;
+	}
 }
 
 int sysroot_is_live(const struct sysroot *sr)
@@ -112,24 +151,265 @@ char *sysroot_path(const struct sysroot *sr, const char *path)
 	return xasprintf("%s%s", sr->root ? sr->root : "", path);
 }
 
-/* openat2 relative to the root; absolute links resolve inside it. */
-static int open_in_root(const struct sysroot *sr, const char *path, int flags)
+void sysroot_set_budget(struct sysroot *sr, uint64_t bytes)
 {
-	int rootfd = sr->fd;
+	if (sr->state)
+		sr->state->budget = bytes;
+}
+
+void sysroot_without_openat2(struct sysroot *sr)
+{
+	if (sr->state)
+		sr->state->without_openat2 = true;
+}
+
+/* Refuse PATH: errno ERR, the reason kept for sysroot_strerror and listed
+ * among the run's refusals (once per path). */
+static void refuse(const struct sysroot *sr, const char *path, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void refuse(const struct sysroot *sr, const char *path, int err, const char *fmt, ...)
+{
+	struct sysroot_state *st = sr->state;
+	va_list ap;
+
+	if (st) {
+		va_start(ap, fmt);
+		vsnprintf(st->last_reason, sizeof(st->last_reason), fmt, ap);
+		va_end(ap);
+		st->last_errno = err;
+		for (size_t i = 0; i < st->nrefusals; i++)
+			if (strcmp(st->refusals[i].path, path) == 0)
+				goto out;
+		if (st->nrefusals == SYSROOT_REFUSALS_MAX) {
+			st->dropped++;
+		} else {
+			st->refusals = xreallocarray(st->refusals, st->nrefusals + 1, sizeof(*st->refusals));
+			st->refusals[st->nrefusals].path = xstrdup(path);
+			st->refusals[st->nrefusals].reason = xstrdup(st->last_reason);
+			st->nrefusals++;
+		}
+	}
+out:
+	errno = err;
+}
+
+const char *sysroot_strerror(const struct sysroot *sr, int err)
+{
+	if (sr->state && sr->state->last_errno != 0 && sr->state->last_errno == err)
+		return sr->state->last_reason;
+	return strerror(err);
+}
+
+size_t sysroot_refusal_count(const struct sysroot *sr)
+{
+	return sr->state ? sr->state->nrefusals : 0;
+}
+
+const char *sysroot_refusal(const struct sysroot *sr, size_t i, const char **reason)
+{
+	if (sr->state == NULL || i >= sr->state->nrefusals)
+		return NULL;
+	*reason = sr->state->refusals[i].reason;
+	return sr->state->refusals[i].path;
+}
+
+size_t sysroot_refusals_dropped(const struct sysroot *sr)
+{
+	return sr->state ? sr->state->dropped : 0;
+}
+
+/* "256 MiB", or "4097 bytes" where it is not a whole number of MiB. */
+static void format_size(uint64_t n, char *buf, size_t len)
+{
+	if (n >= (1u << 20) && n % (1u << 20) == 0)
+		snprintf(buf, len, "%" PRIu64 " MiB", n >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", n);
+}
+
+/* Reads are budgeted in captured trees and while recording a snapshot (so
+ * that every snapshot can be audited again within the same budget). */
+static bool budgeted(const struct sysroot *sr)
+{
+	return sr->state && (!sysroot_is_live(sr) || sr->recorder != NULL);
+}
+
+int sysroot_charge(const struct sysroot *sr, const char *path, uint64_t n)
+{
+	struct sysroot_state *st = sr->state;
+	char limit[32];
+
+	if (!budgeted(sr))
+		return 0;
+	if (n > st->budget - st->spent || st->spent > st->budget) {
+		format_size(st->budget, limit, sizeof(limit));
+		refuse(sr, path, EDQUOT, "the %s read budget of one captured tree is spent", limit);
+		return -1;
+	}
+	st->spent += n;
+	return 0;
+}
+
+int sysroot_check_size(const struct sysroot *sr, const char *path, const struct stat *st, uint64_t max)
+{
+	char limit[32];
+
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	if ((uint64_t)st->st_size > max) {
+		format_size(max, limit, sizeof(limit));
+		refuse(sr, path, EFBIG, "%lld bytes, more than the %s limit for this file",
+		       (long long)st->st_size, limit);
+		return -1;
+	}
+	if (budgeted(sr) && (uint64_t)st->st_size > sr->state->budget - sr->state->spent) {
+		format_size(sr->state->budget, limit, sizeof(limit));
+		refuse(sr, path, EDQUOT, "%lld bytes, more than is left of the %s read budget of one captured tree",
+		       (long long)st->st_size, limit);
+		return -1;
+	}
+	return 0;
+}
+
+/* "block device 7:0", "FIFO"... for a refusal. */
+static void describe_type(const struct stat *st, char *buf, size_t len)
+{
+	if (S_ISBLK(st->st_mode))
+		snprintf(buf, len, "block device %u:%u", major(st->st_rdev), minor(st->st_rdev));
+	else if (S_ISCHR(st->st_mode))
+		snprintf(buf, len, "character device %u:%u", major(st->st_rdev), minor(st->st_rdev));
+	else if (S_ISFIFO(st->st_mode))
+		snprintf(buf, len, "FIFO");
+	else if (S_ISSOCK(st->st_mode))
+		snprintf(buf, len, "socket");
+	else
+		snprintf(buf, len, "file type %o", (unsigned)(st->st_mode & S_IFMT));
+}
+
+/* Directories entered by walk_in_root, the root first. */
+struct walk {
+	int *dirs;
+	size_t depth, cap;   /* dirs[0] is the root's descriptor, not the walk's to close */
+};
+
+static void walk_push(struct walk *w, int fd)
+{
+	if (w->depth == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 16;
+		w->dirs = xreallocarray(w->dirs, w->cap, sizeof(*w->dirs));
+	}
+	w->dirs[w->depth++] = fd;
+}
+
+static void walk_pop_to(struct walk *w, size_t depth)
+{
+	while (w->depth > depth)
+		close(w->dirs[--w->depth]);
+}
+
+/* What openat2(RESOLVE_IN_ROOT) does, one component at a time: each opened
+ * with O_NOFOLLOW; a symbolic link is read and its target walked instead
+ * (an absolute one from the root), at most SYMLINK_HOPS_MAX of them; ".."
+ * goes back to the directory it came from and never above the root. Returns
+ * an O_PATH descriptor, or -1 with errno. */
+static int walk_in_root(const struct sysroot *sr, const char *path)
+{
+	struct walk w = { 0 };
+	char *todo = xstrdup(path), *p = todo, target[PATH_MAX];
+	int hops = 0, fd = -1, saved;
+
+	walk_push(&w, sr->fd);
+	for (;;) {
+		char *name, *rest;
+		struct stat st;
+		int next;
+		ssize_t n;
+
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			fd = openat(w.dirs[w.depth - 1], ".", O_PATH | O_CLOEXEC);
+			break;
+		}
+		name = p;
+		rest = strchr(p, '/');
+		if (rest)
+			*rest++ = '\0';
+		else
+			rest = p + strlen(p);
+		p = rest;
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			walk_pop_to(&w, w.depth > 1 ? w.depth - 1 : 1);
+			continue;
+		}
+		next = openat(w.dirs[w.depth - 1], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			break;
+		if (fstat(next, &st) != 0) {
+			saved = errno;
+			close(next);
+			errno = saved;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char *joined;
+			n = ++hops > SYMLINK_HOPS_MAX ? -1 : readlinkat(next, "", target, sizeof(target) - 1);
+			close(next);
+			if (n <= 0) {
+				errno = hops > SYMLINK_HOPS_MAX ? ELOOP : n == 0 ? ENOENT : errno;
+				break;
+			}
+			target[n] = '\0';
+			if (target[0] == '/')
+				walk_pop_to(&w, 1);
+			joined = xasprintf("%s/%s", target, rest);
+			free(todo);
+			todo = p = joined;
+			continue;
+		}
+		while (*rest == '/')
+			rest++;
+		if (*rest == '\0') {
+			fd = next;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(next);
+			errno = ENOTDIR;
+			break;
+		}
+		walk_push(&w, next);
+	}
+	saved = errno;
+	walk_pop_to(&w, 1);
+	free(w.dirs);
+	free(todo);
+	errno = saved;
+	return fd;
+}
+
+/* An O_PATH descriptor for PATH, symbolic links followed; in a captured
+ * tree, never outside it. */
+static int resolve_in_root(const struct sysroot *sr, const char *path)
+{
 	const char *rel = path;
 	struct open_how how;
-	int fd;
+	int fd = -1;
 
 	while (*rel == '/')
 		rel++;
 	if (*rel == '\0')
 		rel = ".";
-	if (rootfd < 0) {
+	if (sr->fd < 0) {
 		errno = EBADF;
 		return -1;
 	}
+	if (!sysroot_is_live(sr) && sr->state && sr->state->without_openat2)
+		return walk_in_root(sr, rel);
 	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)(flags | O_CLOEXEC);
+	how.flags = (uint64_t)(O_PATH | O_CLOEXEC);
 	/* The live machine's root is "/": nothing to scope, and RESOLVE_IN_ROOT
 	 * would also refuse the magic links the probe must follow there
 	 * (/proc/PID/exe, to hash a running executable). */
@@ -138,16 +418,73 @@ static int open_in_root(const struct sysroot *sr, const char *path, int flags)
 	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when a rename anywhere
 	 * raced with a ".." step of the lookup (openat2(2)): retry. */
 	for (int tries = 0; tries < 1000; tries++) {
-		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		fd = (int)syscall(SYS_openat2, sr->fd, rel, &how, sizeof(how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;
 	}
 	if (fd < 0 && errno == ENOSYS) {
-		char *full = sysroot_path(sr, path);
-		fd = open(full, flags | O_CLOEXEC);
-		free(full);
+		if (sysroot_is_live(sr))
+			return openat(sr->fd, rel, O_PATH | O_CLOEXEC);
+		if (sr->state)
+			sr->state->without_openat2 = true;
+		return walk_in_root(sr, rel);
 	}
 	return fd;
+}
+
+/* What may be opened for reading. */
+enum {
+	OPEN_FILES = 1,           /* regular files and directories */
+	OPEN_CHAR_DEVICE = 2,     /* also a character device (the live /dev/kmsg) */
+};
+
+/* Open PATH inside the root with FLAGS, after checking what it is (ST,
+ * when not NULL, receives its fstat). O_PATH asks only for the lookup. */
+static int open_in_root(const struct sysroot *sr, const char *path, int flags, int allow, struct stat *st)
+{
+	struct stat local;
+	char proc[64], type[64];
+	int pfd, fd, saved;
+
+	if (st == NULL)
+		st = &local;
+	if (sr->state)
+		sr->state->last_errno = 0;
+	pfd = resolve_in_root(sr, path);
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, st) != 0)
+		goto fail;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(st->st_mode)) {
+		errno = ENOTDIR;
+		goto fail;
+	}
+	if (flags & O_PATH)
+		return pfd;
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) &&
+	    !((allow & OPEN_CHAR_DEVICE) && S_ISCHR(st->st_mode))) {
+		describe_type(st, type, sizeof(type));
+		close(pfd);
+		refuse(sr, path, SYSROOT_EREFUSED, "not a regular file (%s)", type);
+		return -1;
+	}
+	/* Reopen the very object checked, not the path again. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, flags | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && access("/proc/self/fd", F_OK) != 0) {
+		close(pfd);
+		refuse(sr, path, SYSROOT_EREFUSED, "not opened: /proc is not mounted, and a file is checked through /proc/self/fd before it is opened");
+		return -1;
+	}
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return fd;
+fail:
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return -1;
 }
 
 /* Where an open descriptor really is, as a path on the audited machine: files
@@ -213,26 +550,29 @@ int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max
 			  char **data, size_t *len)
 {
 	size_t cap = 4096, used = 0;
-	char *buf;
-	int fd = open_in_root(sr, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	char *buf, limit[32];
+	struct stat st;
+	int fd = open_in_root(sr, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, OPEN_FILES, &st);
 
 	*data = NULL;
 	if (len)
 		*len = 0;
 	if (fd < 0)
 		return -1;
+	/* Only a captured tree's sizes are told in advance: procfs files say 0
+	 * and sysfs attributes 4096. */
+	if (!sysroot_is_live(sr) && sysroot_check_size(sr, path, &st, max) != 0) {
+		close(fd);
+		return -1;
+	}
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		ssize_t n;
 		/* room for one byte past max, so a file of exactly max bytes
 		 * reaches end of file and a longer one is refused */
 		if (used == cap) {
-			if (cap > max) {
-				free(buf);
-				close(fd);
-				errno = EFBIG;
-				return -1;
-			}
+			if (cap > max)
+				break;
 			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
@@ -248,12 +588,19 @@ int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max
 		}
 		if (n == 0)
 			break;
+		if (sysroot_charge(sr, path, (uint64_t)n) != 0) {
+			free(buf);
+			close(fd);
+			errno = EDQUOT;
+			return -1;
+		}
 		used += (size_t)n;
 	}
 	if (used > max) {
 		free(buf);
 		close(fd);
-		errno = EFBIG;
+		format_size(max, limit, sizeof(limit));
+		refuse(sr, path, EFBIG, "more than the %s limit for this file", limit);
 		return -1;
 	}
 	buf[used] = '\0';
@@ -306,7 +653,7 @@ static int open_parent(const struct sysroot *sr, const char *path, const char **
 		return -1;
 	}
 	dir = xstrndup(path, (size_t)(slash - path));
-	fd = open_in_root(sr, *dir ? dir : "/", O_PATH | O_DIRECTORY);
+	fd = open_in_root(sr, *dir ? dir : "/", O_PATH | O_DIRECTORY, OPEN_FILES, NULL);
 	free(dir);
 	*base = slash + 1;
 	return fd;
@@ -403,7 +750,7 @@ static int cmp_names(const void *a, const void *b)
 /* A directory stream for PATH inside the root; NULL with errno set. */
 static DIR *open_dir(const struct sysroot *sr, const char *path)
 {
-	int fd = open_in_root(sr, path, O_RDONLY | O_DIRECTORY);
+	int fd = open_in_root(sr, path, O_RDONLY | O_DIRECTORY, OPEN_FILES, NULL);
 	DIR *d;
 
 	if (fd < 0)
@@ -522,7 +869,7 @@ void sysroot_free_links(struct sysroot_link *links, size_t count)
 
 static int stat_in_root(const struct sysroot *sr, const char *path, struct stat *st)
 {
-	int fd = open_in_root(sr, path, O_PATH);
+	int fd = open_in_root(sr, path, O_PATH, OPEN_FILES, NULL);
 	int rc;
 
 	if (fd < 0)
@@ -546,7 +893,13 @@ int sysroot_is_dir(const struct sysroot *sr, const char *path)
 
 int sysroot_open_file(const struct sysroot *sr, const char *path)
 {
-	return open_in_root(sr, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	return open_in_root(sr, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, OPEN_FILES, NULL);
+}
+
+int sysroot_open_device(const struct sysroot *sr, const char *path)
+{
+	return open_in_root(sr, path, O_RDONLY | O_NOCTTY | O_NONBLOCK,
+			    sysroot_is_live(sr) ? OPEN_FILES | OPEN_CHAR_DEVICE : OPEN_FILES, NULL);
 }
 
 struct recorder *recorder_new(void)
@@ -579,7 +932,7 @@ const struct recorded *recorder_get(const struct recorder *rec, size_t i)
 
 int recorder_add_file(struct recorder *rec, const char *path, const char *data, size_t len)
 {
-	struct sysroot tmp = { .root = NULL, .fd = -1, .recorder = rec };
+	struct sysroot tmp = { .root = NULL, .fd = -1, .recorder = rec, .state = NULL };
 	record(&tmp, RECORDED_FILE, path, data, len);
 	return 0;
 }

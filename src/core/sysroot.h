@@ -8,22 +8,49 @@
 #ifndef CHIPAUDIT_SYSROOT_H
 #define CHIPAUDIT_SYSROOT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct recorder;
+struct sysroot_state;
 
 struct sysroot {
 	char *root;               /* "" for the live machine, else DIR without trailing '/' */
 	int fd;                   /* O_PATH descriptor of the root directory */
 	char *real_root;          /* realpath of root, NULL for the live machine */
 	struct recorder *recorder; /* NULL unless snapshotting */
+	struct sysroot_state *state; /* read budget, refusals (private to sysroot.c) */
 };
 
-/* Sysfs attribute files are small; anything larger than this is read by the
- * callers that expect it (config space, firmware) with sysroot_read_file_max. */
+/* What is opened: a captured tree is data, never the auditor's devices.
+ * Only regular files and directories are opened for reading (symbolic
+ * links are followed, inside the root); a device node, FIFO or socket is
+ * refused before it is opened, with errno SYSROOT_EREFUSED and a reason
+ * from sysroot_strerror ("not a regular file (block device 7:0)"). The one
+ * exception is sysroot_open_device on the live machine (/dev/kmsg). */
+#define SYSROOT_EREFUSED ENXIO
+
+/* Per-file limits, each well above the largest real file of its kind.
+ * Sysfs attribute files are small; anything larger than SYSROOT_SMALL_FILE
+ * is read by the callers that expect it with sysroot_read_file_max. */
 #define SYSROOT_SMALL_FILE 65536
+/* procfs and sysfs tables and lists (/proc/PID/net/tcp6, /proc/modules,
+ * modules.dep, a package's file list): a /proc/net table has about 150
+ * bytes a socket, so 64 MiB is over 400,000 sockets. */
+#define SYSROOT_TABLE_MAX ((size_t)64 << 20)
+/* A kernel module or firmware image, compressed or decompressed: the
+ * largest real ones are NVIDIA's GSP firmware (gsp_ga10x.bin, about 70 MB
+ * for the 55x and 57x drivers) and nvidia.ko (under 100 MB uncompressed). */
+#define SYSROOT_IMAGE_MAX ((uint64_t)256 << 20)
+/* All bytes read, hashed or decompressed from a captured tree (--root), or
+ * recorded for a snapshot, in one run: a real capture (firmware and modules
+ * of one driver, executables of the accelerator users, package lists) is a
+ * few hundred MiB. At about 1.5 GB/s of SHA-256 this bounds an audit of a
+ * hostile tree of sparse files to seconds, and a snapshot, which holds what
+ * it records in memory until it writes the archive, to this much memory. */
+#define SYSROOT_TREE_BUDGET ((uint64_t)2 << 30)
 
 int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen);
 void sysroot_close(struct sysroot *sr);
@@ -32,8 +59,10 @@ int sysroot_is_live(const struct sysroot *sr);
 /* Host path for PATH (an absolute path on the audited machine). Caller frees. */
 char *sysroot_path(const struct sysroot *sr, const char *path);
 
-/* Read a whole file (at most max bytes; a longer file is an error E2BIG).
- * Returns 0 and a NUL-terminated malloc'd buffer, or -1 with errno set. */
+/* Read a whole file (at most max bytes; a longer file is an error EFBIG,
+ * told before reading when its size says so). Returns 0 and a
+ * NUL-terminated malloc'd buffer, or -1 with errno set (sysroot_strerror
+ * says why). */
 int sysroot_read_file_max(const struct sysroot *sr, const char *path, size_t max,
 			  char **data, size_t *len);
 int sysroot_read_file(const struct sysroot *sr, const char *path, char **data, size_t *len);
@@ -72,9 +101,45 @@ void sysroot_free_links(struct sysroot_link *links, size_t count);
 int sysroot_exists(const struct sysroot *sr, const char *path);
 int sysroot_is_dir(const struct sysroot *sr, const char *path);
 
-/* Open a file for streaming (hashing large files); records only its presence
- * when snapshotting. Returns a file descriptor or -1. */
+/* Open a file for streaming (hashing large files); records nothing. A
+ * directory opens too (the caller tells them apart with fstat); a device,
+ * FIFO or socket is refused. Returns a file descriptor or -1. Bytes read
+ * from it are charged with sysroot_charge. */
 int sysroot_open_file(const struct sysroot *sr, const char *path);
+/* A device a probe means to read (/dev/kmsg): on the live machine the node
+ * itself; in a captured tree, where a capture holds its bytes as a regular
+ * file, exactly as sysroot_open_file. */
+int sysroot_open_device(const struct sysroot *sr, const char *path);
+
+/* Charge N bytes read from PATH to the tree's budget (captured trees and
+ * snapshots; the live machine's reads are not budgeted). 0, or -1 with
+ * errno EDQUOT when the budget would be exceeded (recorded as a refusal). */
+int sysroot_charge(const struct sysroot *sr, const char *path, uint64_t n);
+
+/* Before reading the regular file PATH whose fstat is ST: its size against
+ * MAX (the caller's limit for this kind of file) and against what is left of
+ * the budget. 0, or -1 with errno EFBIG or EDQUOT (recorded as a refusal). */
+struct stat;
+int sysroot_check_size(const struct sysroot *sr, const char *path, const struct stat *st, uint64_t max);
+
+/* Why the last sysroot call failed with ERR: the reason of a refusal (file
+ * type, size limit, budget), else strerror(ERR). */
+const char *sysroot_strerror(const struct sysroot *sr, int err);
+
+/* Every path refused in this run (file type, size, budget), with its
+ * reason, in order; the probe lists those no probe has reported in
+ * facts.limitations, so none is silently absent. At most
+ * SYSROOT_REFUSALS_MAX are kept; sysroot_refusals_dropped counts the rest. */
+#define SYSROOT_REFUSALS_MAX 256
+size_t sysroot_refusal_count(const struct sysroot *sr);
+const char *sysroot_refusal(const struct sysroot *sr, size_t i, const char **reason);
+size_t sysroot_refusals_dropped(const struct sysroot *sr);
+
+/* For tests: a smaller budget, and path resolution without openat2, as on
+ * kernels before 5.6 or under seccomp profiles that answer ENOSYS (which
+ * also switches to it by itself). */
+void sysroot_set_budget(struct sysroot *sr, uint64_t bytes);
+void sysroot_without_openat2(struct sysroot *sr);
 
 /* Where the open descriptor FD really is, as a path on the audited machine
  * (FALLBACK when that cannot be told). Recorded files use it, so a snapshot

@@ -101,7 +101,7 @@ static int read_version(struct probe_ctx *ctx, const char *path, bool nvidia_pro
 
 	if (sysroot_read_line(ctx->sysroot, path, &line) != 0) {
 		if (errno != ENOENT)
-			probe_limitation(ctx, path, "%s", strerror(errno));
+			probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 		return 0;
 	}
 	if (nvidia_proc) {

@@ -56,7 +56,7 @@ static json_t *directory_json(struct probe_ctx *ctx, const char *driver, const c
 	if (sysroot_list_dir(ctx->sysroot, dir, &names, &count) != 0) {
 		jset_bool(d, "exists", false);
 		if (errno != ENOENT)
-			probe_limitation(ctx, dir, "%s", strerror(errno));
+			probe_limitation(ctx, dir, "%s", sysroot_strerror(ctx->sysroot, errno));
 		json_object_set_new(d, "files", files);
 		return d;
 	}

@@ -23,7 +23,7 @@ static void set_line(struct probe_ctx *ctx, json_t *host, const char *key, const
 	char *line = NULL;
 
 	if (sysroot_read_line(ctx->sysroot, path, &line) != 0) {
-		probe_limitation(ctx, path, "%s", strerror(errno));
+		probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 		jset(host, key, NULL);
 		return;
 	}
@@ -39,7 +39,7 @@ static void set_os(struct probe_ctx *ctx, json_t *host)
 	jset(host, "os", NULL);
 	if (sysroot_read_file(ctx->sysroot, "/etc/os-release", &data, NULL) != 0 &&
 	    sysroot_read_file(ctx->sysroot, "/usr/lib/os-release", &data, NULL) != 0) {
-		probe_limitation(ctx, "/etc/os-release", "%s", strerror(errno));
+		probe_limitation(ctx, "/etc/os-release", "%s", sysroot_strerror(ctx->sysroot, errno));
 		return;
 	}
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -43,7 +43,7 @@ static void add_units(struct probe_ctx *ctx, json_t *iommu)
 
 	if (sysroot_list_dir(ctx->sysroot, CLASS_IOMMU, &names, NULL) != 0) {
 		if (errno != ENOENT)
-			probe_limitation(ctx, CLASS_IOMMU, "%s", strerror(errno));
+			probe_limitation(ctx, CLASS_IOMMU, "%s", sysroot_strerror(ctx->sysroot, errno));
 		else
 			probe_limitation(ctx, CLASS_IOMMU, "absent: the kernel has no IOMMU support, or the tree was not captured");
 		jset(iommu, "units", NULL);
@@ -62,7 +62,7 @@ static void add_cmdline(struct probe_ctx *ctx, json_t *iommu)
 	json_t *list;
 
 	if (sysroot_read_line(ctx->sysroot, "/proc/cmdline", &line) != 0) {
-		probe_limitation(ctx, "/proc/cmdline", "%s", strerror(errno));
+		probe_limitation(ctx, "/proc/cmdline", "%s", sysroot_strerror(ctx->sysroot, errno));
 		jset(iommu, "cmdline", NULL);
 		return;
 	}
@@ -115,7 +115,7 @@ static json_t *group_json(struct probe_ctx *ctx, json_int_t group)
 		jset_str(g, "type", type);
 	} else {
 		/* older kernels (before 5.11) have no type file */
-		probe_limitation(ctx, type_path, "%s: domain type unknown", strerror(errno));
+		probe_limitation(ctx, type_path, "%s: domain type unknown", sysroot_strerror(ctx->sysroot, errno));
 		jset(g, "type", NULL);
 	}
 	if (sysroot_list_dir(ctx->sysroot, devs, &names, &count) == 0) {
@@ -128,7 +128,7 @@ static json_t *group_json(struct probe_ctx *ctx, json_int_t group)
 			json_array_append_new(members, m);
 		}
 	} else {
-		probe_limitation(ctx, devs, "%s: group members unknown", strerror(errno));
+		probe_limitation(ctx, devs, "%s: group members unknown", sysroot_strerror(ctx->sysroot, errno));
 		json_decref(members);
 		members = NULL;
 	}
@@ -204,7 +204,7 @@ static int add_config(struct probe_ctx *ctx, const char *bdf, json_t *obj, struc
 	/* one byte more than the most configuration space can hold: the
 	 * sysroot treats a file of exactly its limit as too large */
 	if (sysroot_read_file_max(ctx->sysroot, path, PCICFG_EXT_SIZE + 1, &data, &len) != 0) {
-		probe_limitation(ctx, path, "%s", strerror(errno));
+		probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 		free(path);
 		return 0;
 	}

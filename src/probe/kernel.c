@@ -34,7 +34,7 @@ static void add_tainted(struct probe_ctx *ctx, json_t *k)
 
 	jset(k, "tainted", NULL);
 	if (sysroot_read_line(ctx->sysroot, TAINTED, &line) != 0) {
-		probe_limitation(ctx, TAINTED, "%s", strerror(errno));
+		probe_limitation(ctx, TAINTED, "%s", sysroot_strerror(ctx->sysroot, errno));
 		return;
 	}
 	if (parse_u64(line, 10, &mask) != 0 || mask > INT64_MAX)
@@ -68,7 +68,7 @@ static void add_lockdown(struct probe_ctx *ctx, json_t *k)
 		free(line);
 		return;
 	}
-	probe_limitation(ctx, LOCKDOWN, "%s", strerror(errno));
+	probe_limitation(ctx, LOCKDOWN, "%s", sysroot_strerror(ctx->sysroot, errno));
 }
 
 /* Directory presence through a listing, so snapshots record it. */
@@ -88,7 +88,7 @@ static void add_sig_enforce(struct probe_ctx *ctx, json_t *k)
 
 	jset(k, "sig_enforce", NULL);
 	if (sysroot_read_line(ctx->sysroot, SIG_ENFORCE, &line) != 0) {
-		probe_limitation(ctx, SIG_ENFORCE, "%s%s", strerror(errno),
+		probe_limitation(ctx, SIG_ENFORCE, "%s%s", sysroot_strerror(ctx->sysroot, errno),
 				 errno == ENOENT ? ": kernel built without module signing, or not captured" : "");
 		return;
 	}
@@ -116,7 +116,7 @@ static void add_secure_boot(struct probe_ctx *ctx, json_t *k)
 		if (errno == ENOENT && dir_present(ctx, EFIVARS))
 			jset_bool(k, "secure_boot", false);   /* firmware without Secure Boot */
 		else
-			probe_limitation(ctx, SECUREBOOT, "%s", strerror(errno));
+			probe_limitation(ctx, SECUREBOOT, "%s", sysroot_strerror(ctx->sysroot, errno));
 		return;
 	}
 	if (len != 5 || (data[4] != 0 && data[4] != 1))

@@ -27,8 +27,8 @@
 #define PROC_MODULES_MAX (4u << 20)
 #define MODULES_DEP_MAX (32u << 20)
 #define MODULE_SET_MAX 64
-/* A compressed module is decompressed to read its signature; none is near this. */
-#define MODULE_IMAGE_MAX ((uint64_t)1 << 30)
+/* A compressed module is decompressed to read its signature, at most this far. */
+#define MODULE_IMAGE_MAX SYSROOT_IMAGE_MAX
 
 struct loaded {
 	struct proc_module *mods;
@@ -56,7 +56,7 @@ static int read_proc_modules(struct probe_ctx *ctx, struct loaded *l)
 
 	memset(l, 0, sizeof(*l));
 	if (sysroot_read_file_max(ctx->sysroot, PROC_MODULES, PROC_MODULES_MAX, &data, NULL) != 0) {
-		probe_limitation(ctx, PROC_MODULES, "%s: which modules are loaded is unknown", strerror(errno));
+		probe_limitation(ctx, PROC_MODULES, "%s: which modules are loaded is unknown", sysroot_strerror(ctx->sysroot, errno));
 		return 0;
 	}
 	l->known = true;
@@ -210,11 +210,11 @@ static void read_module_lists(struct probe_ctx *ctx, struct module_files *f)
 	probe_record_path_links(ctx, f->dir);
 	path = path_join(f->dir, "modules.dep");
 	if (sysroot_read_file_max(ctx->sysroot, path, MODULES_DEP_MAX, &f->dep, NULL) != 0)
-		probe_limitation(ctx, path, "%s: module files not examined", strerror(errno));
+		probe_limitation(ctx, path, "%s: module files not examined", sysroot_strerror(ctx->sysroot, errno));
 	free(path);
 	path = path_join(f->dir, "modules.builtin");
 	if (sysroot_read_file_max(ctx->sysroot, path, MODULES_DEP_MAX, &f->builtin, NULL) != 0 && errno != ENOENT)
-		probe_limitation(ctx, path, "%s", strerror(errno));
+		probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 	free(path);
 }
 
@@ -294,7 +294,7 @@ static void add_sys_attr(struct probe_ctx *ctx, const char *name, const char *at
 		else
 			probe_fail(ctx, "%s: malformed value \"%.60s\"", path, line);
 	} else if (errno != ENOENT) {
-		probe_limitation(ctx, path, "%s", strerror(errno));
+		probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 	}
 	free(line);
 	free(path);

@@ -54,7 +54,7 @@ static int read_hex_attr(struct probe_ctx *ctx, const char *bdf, const char *att
 	if (sysroot_read_line(ctx->sysroot, path, &line) != 0) {
 		rc = 0;
 		if (errno != ENOENT)
-			probe_limitation(ctx, path, "%s", strerror(errno));
+			probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 	} else if (!str_starts_with(line, "0x") || parse_hex_u32(line, max, out) != 0) {
 		probe_fail(ctx, "%s: malformed value \"%.40s\", expected a hex number up to 0x%x",
 			   path, line, max);
@@ -75,7 +75,7 @@ static int read_int_attr(struct probe_ctx *ctx, const char *bdf, const char *att
 	if (sysroot_read_line(ctx->sysroot, path, &line) != 0) {
 		rc = 0;
 		if (errno != ENOENT)
-			probe_limitation(ctx, path, "%s", strerror(errno));
+			probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 	} else if (parse_i64(line, 10, out) != 0 || *out < min || *out > max) {
 		probe_fail(ctx, "%s: malformed value \"%.40s\", expected an integer in [%" PRId64 ", %" PRId64 "]",
 			   path, line, min, max);
@@ -159,7 +159,7 @@ static int add_resources(struct probe_ctx *ctx, const char *bdf, json_t *acc)
 	jset_bool(rom, "present", false);
 	jset(rom, "size", NULL);
 	if (sysroot_read_file(ctx->sysroot, path, &data, NULL) != 0) {
-		probe_limitation(ctx, path, "%s", strerror(errno));
+		probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
 		json_decref(bars);
 		json_decref(vf_bars);
 		bars = vf_bars = NULL;
@@ -395,7 +395,7 @@ int probe_pci(struct probe_ctx *ctx)
 	json_object_set_new(ctx->facts, "accelerators", list);
 	if (sysroot_list_dir(ctx->sysroot, PCI_DEVICES, &names, NULL) != 0) {
 		probe_limitation(ctx, PCI_DEVICES, "%s: no PCI bus visible, no accelerator can be found",
-				 strerror(errno));
+				 sysroot_strerror(ctx->sysroot, errno));
 		return -1;
 	}
 	for (char **p = names; *p && !ctx->failed; p++) {

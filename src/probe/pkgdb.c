@@ -22,8 +22,9 @@
 #include "probe/probe.h"
 
 #define DPKG_INFO "/var/lib/dpkg/info"
-#define LIST_MAX (64u << 20)
-#define RPMDB_MAX (1024u << 20)
+#define LIST_MAX SYSROOT_TABLE_MAX
+/* rpmdb.sqlite of a large Fedora or RHEL install is 100 to 200 MB */
+#define RPMDB_MAX (512u << 20)
 
 static const char *const rpmdb_paths[] = {
 	"/var/lib/rpm/rpmdb.sqlite",
@@ -113,7 +114,7 @@ static int read_dpkg(struct probe_ctx *ctx, const char *prefix, struct lookup *l
 
 	if (sysroot_list_dir(ctx->sysroot, info, &names, &count) != 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			probe_limitation(ctx, info, "%s: dpkg ownership of executables unknown", strerror(errno));
+			probe_limitation(ctx, info, "%s: dpkg ownership of executables unknown", sysroot_strerror(ctx->sysroot, errno));
 		free(info);
 		return 0;
 	}
@@ -126,7 +127,7 @@ static int read_dpkg(struct probe_ctx *ctx, const char *prefix, struct lookup *l
 			continue;
 		path = path_join(info, names[i]);
 		if (sysroot_read_file_max(ctx->sysroot, path, LIST_MAX, &data, &len) != 0) {
-			probe_limitation(ctx, path, "%s: files of this package not checked", strerror(errno));
+			probe_limitation(ctx, path, "%s: files of this package not checked", sysroot_strerror(ctx->sysroot, errno));
 			free(path);
 			continue;
 		}
@@ -330,7 +331,7 @@ static int read_rpm(struct probe_ctx *ctx, const char *prefix, struct lookup *lk
 
 		if (sysroot_read_file_max(ctx->sysroot, path, RPMDB_MAX, &buf, &len) != 0) {
 			if (errno != ENOENT && errno != ENOTDIR)
-				probe_limitation(ctx, path, "%s: rpm ownership of executables unknown", strerror(errno));
+				probe_limitation(ctx, path, "%s: rpm ownership of executables unknown", sysroot_strerror(ctx->sysroot, errno));
 			free(path);
 			continue;
 		}

@@ -18,7 +18,6 @@
  * recorded, other namespaces, or when netlink is refused). */
 #include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "core/filehash.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "probe/pkgdb.h"
@@ -35,8 +35,11 @@
 #include "probe/sockets.h"
 
 #define CMDLINE_MAX (4u << 20)
-#define PROCNET_MAX (1024u << 20)
+#define PROCNET_MAX SYSROOT_TABLE_MAX
 #define EXE_RECORD_MAX (256u << 20)
+/* Executables hashed: the largest real ones (statically linked servers
+ * with embedded GPU code) are a few hundred MiB. */
+#define EXE_HASH_MAX ((uint64_t)1 << 30)
 
 struct fd_socket {
 	int fd;
@@ -413,30 +416,6 @@ static const char *cached_by_path(const struct proc *p, const struct hash_cache 
 	return NULL;
 }
 
-static int hash_fd(int fd, char hex[65])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char buf[1 << 16], out[32];
-	unsigned int outlen = 0;
-	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
-
-	while (ok) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ok = n == 0;
-			break;
-		}
-		ok = EVP_DigestUpdate(md, buf, (size_t)n) == 1;
-	}
-	ok = ok && EVP_DigestFinal_ex(md, out, &outlen) == 1 && outlen == 32;
-	EVP_MD_CTX_free(md);
-	if (ok)
-		hex_encode(out, 32, hex);
-	return ok ? 0 : -1;
-}
-
 static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, size_t *ncache)
 {
 	const struct sysroot *sr = s->ctx->sysroot;
@@ -457,6 +436,10 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 	fd = sysroot_open_file(sr, path);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		goto out;
+	if (sysroot_check_size(sr, path, &st, EXE_HASH_MAX) != 0) {
+		probe_limitation(s->ctx, path, "%s: executable not hashed", sysroot_strerror(sr, errno));
+		goto out;
+	}
 	for (i = 0; i < *ncache; i++) {
 		struct hash_cache *c = &(*cache)[i];
 		if (c->dev == st.st_dev && c->ino == st.st_ino && c->size == st.st_size && c->mtime == st.st_mtime) {
@@ -477,9 +460,12 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 				 EXE_RECORD_MAX >> 20);
 	}
 	{
-		char hex[65];
-		if (hash_fd(fd, hex) != 0)
+		char hex[65], err[256];
+		uint64_t size;
+		if (filehash_sha256_fd(sr, fd, path, EXE_HASH_MAX, NULL, hex, &size, err, sizeof(err)) != 0) {
+			probe_limitation(s->ctx, path, "%s: executable not hashed", err);
 			goto out;
+		}
 		*cache = xreallocarray(*cache, *ncache + 1, sizeof(**cache));
 		(*cache)[*ncache] = (struct hash_cache){ st.st_dev, st.st_ino, st.st_size, st.st_mtime,
 							 p->mntns, p->exe_deleted ? NULL : p->exe, "" };
@@ -576,7 +562,7 @@ static void resolve_group(struct scan *s, struct proc **members, size_t n)
 		if (!s->ctx->failed)
 			probe_limitation(s->ctx, members[0]->netns ? members[0]->netns : "/proc/PID/net",
 					 "socket tables of this network namespace could not be read (%s): the sockets of %zu process%s are unknown",
-					 strerror(e ? e : ENOENT), n, n == 1 ? "" : "es");
+					 sysroot_strerror(s->ctx->sysroot, e ? e : ENOENT), n, n == 1 ? "" : "es");
 		sock_table_free(t);
 		return;
 	}
@@ -647,7 +633,7 @@ static void load_passwd(struct scan *s)
 	char *data = NULL, *save = NULL;
 
 	s->passwd_read = 1;
-	if (sysroot_read_file_max(s->ctx->sysroot, "/etc/passwd", 64u << 20, &data, NULL) != 0)
+	if (sysroot_read_file_max(s->ctx->sysroot, "/etc/passwd", SYSROOT_TABLE_MAX, &data, NULL) != 0)
 		return;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
@@ -876,7 +862,7 @@ static int *list_pids(struct scan *s, size_t *count)
 
 	*count = 0;
 	if (sysroot_list_dir(s->ctx->sysroot, "/proc", &names, &n) != 0) {
-		probe_limitation(s->ctx, "/proc", "%s: processes and their sockets not examined", strerror(errno));
+		probe_limitation(s->ctx, "/proc", "%s: processes and their sockets not examined", sysroot_strerror(s->ctx->sysroot, errno));
 		return NULL;
 	}
 	pids = xreallocarray(NULL, n + 1, sizeof(*pids));

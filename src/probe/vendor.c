@@ -39,7 +39,7 @@ static json_t *read_capture(struct probe_ctx *ctx, const struct vendor_backend *
 		if (errno == ENOENT)
 			return not_captured("NVML's answers are not in the captured tree (" NVML_CAPTURE_PATH
 					    "): take the snapshot with `chipaudit snapshot` on the machine");
-		reason = xasprintf("%s: %s", path, strerror(errno));
+		reason = xasprintf("%s: %s", path, sysroot_strerror(ctx->sysroot, errno));
 		section = not_captured(reason);
 		free(reason);
 		return section;

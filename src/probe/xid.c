@@ -239,6 +239,11 @@ static int read_records(struct reader *r, int fd)
 		}
 		if (n == 0)
 			break;
+		if (sysroot_charge(r->ctx->sysroot, KMSG, (uint64_t)n) != 0) {
+			probe_limitation(r->ctx, KMSG, "%s: read stopped after %zu bytes",
+					 sysroot_strerror(r->ctx->sysroot, errno), total);
+			break;
+		}
 		used += (size_t)n;
 		total += (size_t)n;
 		buf[used] = '\0';
@@ -297,7 +302,7 @@ int probe_kernel_xids(struct probe_ctx *ctx)
 
 	json_object_set_new(ctx->facts, "kernel_xids", section);
 	jset_str(section, "source", KMSG);
-	fd = sysroot_open_file(ctx->sysroot, KMSG);
+	fd = sysroot_open_device(ctx->sysroot, KMSG);
 	if (fd >= 0 && read_records(&r, fd) != 0) {
 		saved = errno;
 		close(fd);
@@ -310,7 +315,7 @@ int probe_kernel_xids(struct probe_ctx *ctx)
 		if (errno == ENOENT && !sysroot_is_live(ctx->sysroot))
 			reason = "not in the captured tree";
 		else
-			reason = why = xasprintf("%s%s", strerror(errno),
+			reason = why = xasprintf("%s%s", sysroot_strerror(ctx->sysroot, errno),
 						 errno == EACCES || errno == EPERM ? " (run as root)" : "");
 	}
 	jset_bool(section, "readable", reason == NULL && !r.failed);

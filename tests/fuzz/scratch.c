@@ -49,3 +49,13 @@ void scratch_link(const char *root, const char *target, const char *rel)
 	if (symlink(target, path) != 0 && errno != EEXIST)
 		abort();
 }
+
+void scratch_fifo(const char *root, const char *rel)
+{
+	char path[512];
+
+	join(path, sizeof(path), root, rel);
+	unlink(path);
+	if (mkfifo(path, 0644) != 0)
+		abort();
+}

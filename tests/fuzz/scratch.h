@@ -12,5 +12,8 @@ void scratch_mkdirs(const char *root, const char *rel);
 void scratch_put(const char *root, const char *rel, const void *data, size_t n);
 /* ROOT/REL is a symbolic link to TARGET (an existing one is kept) */
 void scratch_link(const char *root, const char *target, const char *rel);
+/* ROOT/REL is a FIFO, replacing what was there: what a hostile capture
+ * can hold where the probe expects a file */
+void scratch_fifo(const char *root, const char *rel);
 
 #endif
