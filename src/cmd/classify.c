@@ -2,7 +2,7 @@
  * accelerators on this machine, of a model in the database, or of a chip
  * described in a spec file, under the rules in force on a date, with the
  * licence requirement for a destination. */
-#include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +14,55 @@
 #include "core/util.h"
 #include "export/export.h"
 
-static const char usage[] =
-	"usage: chipaudit classify [--model NAME | --spec FILE | --facts FILE | --root DIR]\n"
-	"                          [--rules DATE] [--destination CC] [--json]\n"
-	"  Classify accelerators under the US export rules (ECCN 3A090): TPP, performance\n"
-	"  density, the paragraph matched and by how much each threshold is cleared or\n"
-	"  missed, and the licence requirement for a destination. Without --model, --spec\n"
-	"  or --facts: every accelerator on this machine (or under --root DIR).\n"
-	"  --model NAME        a model of data/accelerators.json (\"H20\", \"H100 SXM\")\n"
-	"  --spec FILE         a chip described in JSON ('-' for standard input); see docs/export.md\n"
-	"  --facts FILE        the accelerators of a facts document (from `chipaudit facts`)\n"
-	"  --root DIR          read the machine's sysfs under DIR\n"
-	"  --rules DATE        the rules in force on DATE, YYYY-MM-DD (default: today)\n"
-	"  --destination CC    licence requirement and review policy for ISO 3166 country CC\n"
-	"  --json              print JSON\n"
-	"  Exit: 0 classified (whatever the class); 64 bad option or unknown model; 65 bad spec;\n"
-	"  66 unreadable file; 78 broken data files.\n";
-
 struct options {
 	const char *model, *spec, *facts, *root, *rules, *destination;
 	bool json;
+};
+
+/* --model, --spec, --facts and --root each name what to classify: one of them. */
+static int set_source(const char *value, void *target, char *err, size_t errlen)
+{
+	if (*(const char **)target != NULL) {
+		snprintf(err, errlen, "classify: give one of --model, --spec, --facts and --root");
+		return EXIT_USAGE;
+	}
+	*(const char **)target = value;
+	return 0;
+}
+
+static const struct opt_row classify_rows[] = {
+	{ .long_name = "model", .short_name = 'm', .arg = OPT_ARG_REQUIRED, .arg_name = "NAME",
+	  .help = "a model of data/accelerators.json (\"H20\", \"H100 SXM\")", .set = set_source,
+	  .offset = offsetof(struct options, model) },
+	{ .long_name = "spec", .short_name = 's', .arg = OPT_ARG_REQUIRED, .arg_name = "FILE",
+	  .help = "a chip described in JSON ('-' for standard input); see docs/export.md", .set = set_source,
+	  .offset = offsetof(struct options, spec) },
+	{ .long_name = "facts", .short_name = 'f', .arg = OPT_ARG_REQUIRED, .arg_name = "FILE",
+	  .help = "the accelerators of a facts document (from `chipaudit facts`)", .set = set_source,
+	  .offset = offsetof(struct options, facts) },
+	{ .long_name = "root", .short_name = 'r', .arg = OPT_ARG_REQUIRED, .arg_name = "DIR",
+	  .help = "read the machine's sysfs under DIR", .set = set_source, .offset = offsetof(struct options,
+	  root) },
+	OPT_STRING("rules", 'R', "DATE", "the rules in force on DATE, YYYY-MM-DD (default: today)",
+	  struct options, rules),
+	OPT_STRING("destination", 'd', "CC", "licence requirement and review policy for ISO 3166 country CC",
+	  struct options, destination),
+	OPT_BOOL("json", 'j', "print JSON", struct options, json),
+	OPT_END,
+};
+static const struct opt_table classify_table = { NULL, classify_rows };
+
+const struct cmd_spec classify_spec = {
+	.name = "classify",
+	.synopsis = "usage: chipaudit classify [--model NAME | --spec FILE | --facts FILE | --root DIR]\n"
+		    "                          [--rules DATE] [--destination CC] [--json]\n",
+	.about = "  Classify accelerators under the US export rules (ECCN 3A090): TPP, performance\n"
+		 "  density, the paragraph matched and by how much each threshold is cleared or\n"
+		 "  missed, and the licence requirement for a destination. Without --model, --spec\n"
+		 "  or --facts: every accelerator on this machine (or under --root DIR).\n",
+	.trailer = "Exit: 0 classified (whatever the class); 64 bad option or unknown model; 65 bad spec;\n"
+		   "66 unreadable file; 78 broken data files.\n",
+	.tables = { &classify_table },
 };
 
 /* ---- building the list of classifications ---- */
@@ -352,38 +381,17 @@ static void print_table(const json_t *chips, const char *date, const char *cc)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "spec", required_argument, NULL, 's' },
-		{ "facts", required_argument, NULL, 'f' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "destination", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	int c, sources = 0;
+	void *const ctx[] = { o };
+	struct operands ops;
+	int rc = options_parse(&classify_spec, ctx, argc, argv, &ops), given = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:s:f:r:R:d:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm': o->model = optarg; sources++; break;
-		case 's': o->spec = optarg; sources++; break;
-		case 'f': o->facts = optarg; sources++; break;
-		case 'r': o->root = optarg; sources++; break;
-		case 'R': o->rules = optarg; break;
-		case 'd': o->destination = optarg; break;
-		case 'j': o->json = true; break;
-		case 'h': fputs(usage, stdout); return -1;
-		default: return usage_error(usage, "classify: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return usage_error(usage, "classify: unexpected argument '%s'", argv[optind]);
-	if (sources > 1)
-		return usage_error(usage, "classify: give one of --model, --spec, --facts and --root");
+	if (rc != 0)
+		return rc;
+	if (ops.n != 0)
+		return options_usage_error(&classify_spec, "unexpected argument '%s'", ops.v[0]);
+	given = (o->model != NULL) + (o->spec != NULL) + (o->facts != NULL) + (o->root != NULL);
+	if (given > 1)
+		return options_usage_error(&classify_spec, "give one of --model, --spec, --facts and --root");
 	if (o->rules && !export_date_valid(o->rules)) {
 		error_msg("--rules \"%.32s\": expected a date YYYY-MM-DD", o->rules);
 		return EXIT_USAGE;
@@ -401,7 +409,7 @@ int cmd_classify(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc != 0)
-		return rc < 0 ? 0 : rc;
+		return rc == OPTIONS_HELP ? 0 : rc;
 	if (o.rules)
 		snprintf(date, sizeof(date), "%s", o.rules);
 	else

@@ -8,6 +8,7 @@
 
 #include "core/accdb.h"
 #include "core/check.h"
+#include "cmd/options.h"
 #include "probe/probe.h"
 
 struct command {
@@ -22,14 +23,17 @@ int cmd_judge(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
-#include "checks/killswitch.h"
 int cmd_measure(int argc, char **argv);
-/* --measure[=MODE] (src/cmd/measure.c): 1 when set, or EXIT_USAGE after an error. */
-int measure_option(const char *arg, struct probe_options *probe);
 int cmd_keygen(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+
+extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, checks_spec, classify_spec,
+	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec;
+
+/* --measure[=MODE] (src/cmd/measure.c): a row setter on struct probe_options. */
+opt_setter measure_option;
 /* src/evidence/record.c. After an audit's report is judged: its place in the
  * host's chain, the drift baseline from history (judging again with it), the
  * evidence members, the signature, the files and the history. *output is
@@ -37,53 +41,24 @@ int cmd_verify(int argc, char **argv);
  * with a one-line error printed. */
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
 			  struct judge_options *opts, const char **output);
-/* --baseline, --reference and --drift-margin; shared_option's contract. */
-int evidence_option(int code, const char *arg, struct judge_options *opts);
+/* --baseline, --reference and --drift-margin: row setters on struct
+ * judge_options (src/evidence/record.c). */
+opt_setter evidence_option_baseline, evidence_option_reference, evidence_option_drift_margin;
 void evidence_options_free(struct judge_options *opts);
 
-/* Options shared between commands. Options that shape gathering (probe
- * options) are taken by audit, facts and snapshot; options that shape
- * judgement by audit and judge. */
-enum shared_option_code {
-	OPT_SHARED_FIRST = 0x1000,
-	OPT_MANIFEST,
-	OPT_DEVICE_NODE,
-	OPT_POLICY,
-	OPT_NVML_LIBRARY,
-	OPT_EXPECT_MIG,
-	OPT_MEASURE,
-	OPT_BASELINE,
-	OPT_REFERENCE,
-	OPT_DRIFT_MARGIN,
-	OPT_SIGN,        /* audit only, handled in src/cmd/audit.c */
-	OPT_NONCE,
-	OPT_STATE,
-	OPT_NO_HISTORY,
+/* The options the commands that gather or print a report share: the
+ * context of common_table and report_table. */
+struct common_options {
+	const char *root;      /* --root DIR */
+	const char *output;    /* -o FILE */
+	bool json;             /* --json */
 };
 
-/* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
-#define PROBE_LONGOPTS \
-	{ "device-node", required_argument, NULL, OPT_DEVICE_NODE }, \
-	{ "nvml-library", required_argument, NULL, OPT_NVML_LIBRARY }, \
-	{ "measure", optional_argument, NULL, OPT_MEASURE }, \
-
-#define JUDGE_LONGOPTS \
-	{ "manifest", required_argument, NULL, OPT_MANIFEST }, \
-	{ "policy", required_argument, NULL, OPT_POLICY }, \
-	{ "expect-mig", required_argument, NULL, OPT_EXPECT_MIG }, \
-	{ "baseline", required_argument, NULL, OPT_BASELINE }, \
-	{ "reference", required_argument, NULL, OPT_REFERENCE }, \
-	{ "drift-margin", required_argument, NULL, OPT_DRIFT_MARGIN }, \
-
-/* Help text lines for the shared options. */
-extern const char probe_options_help[];
-extern const char judge_options_help[];
-
-/* Handle a shared option code. Returns 1 when handled, 0 when CODE is not a
- * shared option, or an exit code (> 1) after printing a one-line error. */
-int shared_option(int code, const char *arg, struct probe_options *probe, struct judge_options *judge);
-/* Release what shared options allocated. */
-void shared_options_free(struct probe_options *probe, struct judge_options *judge);
+/* The row tables areas share. Contexts: common_table and report_table a
+ * struct common_options, probe_table a struct probe_options (what is
+ * gathered: audit, facts, snapshot), judge_table a struct judge_options
+ * (how it is judged: audit, judge). */
+extern const struct opt_table common_table, report_table, probe_table, judge_table;
 
 /* Shared steps (src/cmd/common.c). Each returns 0 or an exit code, having
  * printed a one-line error. */
