@@ -40,11 +40,12 @@ static const struct opt_table audit_table = { NULL, audit_rows };
 
 const struct cmd_spec audit_spec = {
 	.name = "audit",
-	.synopsis = "usage: chipaudit audit [--root DIR] [--json] [-o FILE]\n"
+	.synopsis = "usage: chipaudit audit [--root DIR] [--json] [-o FILE] [--exit-style STYLE]\n"
 		    "                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n",
 	.about = "  Examine every accelerator on this machine (or a captured tree under DIR)\n"
 		 "  and the host around it; print the findings with their evidence.\n",
-	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors.\n",
+	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors\n"
+		   "(--exit-style nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n",
 	.tables = { &common_table, &report_table, &audit_table, &probe_table, &judge_table },
 };
 
@@ -59,10 +60,15 @@ int cmd_audit(int argc, char **argv)
 	json_t *facts = NULL, *report = NULL;
 	int rc = options_parse(&audit_spec, ctx, argc, argv, &ops);
 
+	if (rc == OPTIONS_HELP)
+		return 0;
 	if (rc != 0)
-		return rc == OPTIONS_HELP ? 0 : rc;
+		return finish_report(&co, NULL, rc);
 	if (ops.n != 0)
 		rc = options_usage_error(&audit_spec, "unexpected argument '%s'", ops.v[0]);
+	else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS)
+		rc = options_usage_error(&audit_spec, "--json and --exit-style nagios: a monitoring check prints a "
+					 "status line; write the JSON report with -o FILE");
 	else if ((rc = load_accdb(&db)) == 0) {
 		if ((rc = gather_facts(co.root, &db, &popts, NULL, &facts)) == 0) {
 			report = judge_facts(facts, &db, &jopts);
@@ -70,8 +76,7 @@ int cmd_audit(int argc, char **argv)
 		}
 		accdb_free(&db);
 	}
-	if (rc == 0)
-		rc = emit_report(report, co.json, co.output);
+	rc = finish_report(&co, report, rc);
 	json_decref(report);
 	json_decref(facts);
 	options_free(&audit_spec, ctx);

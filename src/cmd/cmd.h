@@ -29,9 +29,6 @@ int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
-extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, checks_spec, classify_spec,
-	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec;
-
 /* --measure[=MODE] (src/cmd/measure.c): a row setter on struct probe_options. */
 opt_setter measure_option;
 /* src/evidence/record.c. After an audit's report is judged: its place in the
@@ -46,12 +43,18 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 opt_setter evidence_option_baseline, evidence_option_reference, evidence_option_drift_margin;
 void evidence_options_free(struct judge_options *opts);
 
+/* How the exit status and the output say the verdict: the default (README's
+ * Exit status), or a monitoring plugin's (Nagios, the Monitoring Plugins
+ * guidelines: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, a status line). */
+enum exit_style { EXIT_STYLE_DEFAULT, EXIT_STYLE_NAGIOS };
+
 /* The options the commands that gather or print a report share: the
  * context of common_table and report_table. */
 struct common_options {
 	const char *root;      /* --root DIR */
 	const char *output;    /* -o FILE */
 	bool json;             /* --json */
+	enum exit_style exit_style;
 };
 
 /* The row tables areas share. Contexts: common_table and report_table a
@@ -59,6 +62,12 @@ struct common_options {
  * gathered: audit, facts, snapshot), judge_table a struct judge_options
  * (how it is judged: audit, judge). */
 extern const struct opt_table common_table, report_table, probe_table, judge_table;
+
+/* A command that ends with a report verdict, under its exit style: RC is the
+ * command's exit code so far, REPORT the report when there is one. Prints
+ * the report (or, for nagios, the status line) unless RC says the command
+ * failed before; returns the exit code to exit with. */
+int finish_report(const struct common_options *o, json_t *report, int rc);
 
 /* Shared steps (src/cmd/common.c). Each returns 0 or an exit code, having
  * printed a one-line error. */
@@ -74,6 +83,9 @@ int emit_report(const json_t *report, bool json, const char *output);
 int print_json(FILE *out, const json_t *v);
 /* Write JSON to PATH ("-" = stdout); returns 0 or an exit code. */
 int write_json_file(const char *path, const json_t *v);
+/* Write the report's exact bytes, as emit_report writes them, to PATH;
+ * returns 0 or an exit code. */
+int write_report_file(const char *path, const json_t *report);
 /* "chipaudit CMD: unknown option" style usage error: prints usage, returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

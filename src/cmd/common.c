@@ -113,6 +113,15 @@ int write_json_file(const char *path, const json_t *v)
 	return rc;
 }
 
+int write_report_file(const char *path, const json_t *report)
+{
+	char *text = report_serialize(report, NULL);
+	int rc = write_text_file(path, text);
+
+	free(text);
+	return rc;
+}
+
 int usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -140,6 +149,21 @@ int emit_report(const json_t *report, bool json, const char *output)
 
 /* ---- the option rows areas share ---- */
 
+static int set_exit_style(const char *value, void *target, char *err, size_t errlen)
+{
+	enum exit_style *style = target;
+
+	if (strcmp(value, "default") == 0) {
+		*style = EXIT_STYLE_DEFAULT;
+	} else if (strcmp(value, "nagios") == 0) {
+		*style = EXIT_STYLE_NAGIOS;
+	} else {
+		snprintf(err, errlen, "--exit-style \"%.64s\": expected default or nagios", value);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static const struct opt_row common_rows[] = {
 	OPT_STRING("root", 'r', "DIR",
 	  "read sysfs, /proc, /dev and /etc under DIR (a snapshot or a fixture tree)", struct common_options,
@@ -152,6 +176,10 @@ static const struct opt_row report_rows[] = {
 	OPT_BOOL("json", 'j', "print the report as JSON (docs/report.schema.json)", struct common_options,
 	  json),
 	OPT_STRING("output", 'o', "FILE", "also write the JSON report to FILE", struct common_options, output),
+	{ .long_name = "exit-style", .arg = OPT_ARG_REQUIRED, .arg_name = "STYLE",
+	  .help = "default (0 pass, 1 warning, 2 failure, 64-78 usage and input errors) or nagios (0 OK, 1 "
+	  "WARNING, 2 CRITICAL, 3 UNKNOWN, with a plugin's status line)",
+	  .set = set_exit_style, .offset = offsetof(struct common_options, exit_style), .early = true },
 	OPT_END,
 };
 const struct opt_table report_table = { NULL, report_rows };

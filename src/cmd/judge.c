@@ -8,10 +8,11 @@
 
 const struct cmd_spec judge_spec = {
 	.name = "judge",
-	.synopsis = "usage: chipaudit judge [--json] [-o FILE] FACTS.json\n",
+	.synopsis = "usage: chipaudit judge [--json] [-o FILE] [--exit-style STYLE] FACTS.json\n",
 	.about = "  Run every check on a facts document (from `chipaudit facts`, or '-' for\n"
 		 "  standard input) and print the report. Reads nothing else on this machine.\n",
-	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors.\n",
+	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors\n"
+		   "(--exit-style nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n",
 	.operands = "FILE",
 	.tables = { &report_table, &judge_table },
 };
@@ -27,18 +28,22 @@ int cmd_judge(int argc, char **argv)
 	char err[1024];
 	int rc = options_parse(&judge_spec, ctx, argc, argv, &ops);
 
+	if (rc == OPTIONS_HELP)
+		return 0;
 	if (rc != 0)
-		return rc == OPTIONS_HELP ? 0 : rc;
+		return finish_report(&co, NULL, rc);
 	if (ops.n != 1) {
 		rc = options_usage_error(&judge_spec, "expected one facts file, got %d", ops.n);
+	} else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS) {
+		rc = options_usage_error(&judge_spec, "--json and --exit-style nagios: a monitoring check prints a "
+					 "status line; write the JSON report with -o FILE");
 	} else if ((facts = facts_load(ops.v[0], err, sizeof(err), &rc)) == NULL) {
 		error_msg("%s", err);
 	} else if ((rc = load_accdb(&db)) == 0) {
 		report = judge_facts(facts, &db, &jopts);
 		accdb_free(&db);
 	}
-	if (rc == 0)
-		rc = emit_report(report, co.json, co.output);
+	rc = finish_report(&co, report, rc);
 	json_decref(report);
 	json_decref(facts);
 	options_free(&judge_spec, ctx);

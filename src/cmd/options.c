@@ -16,11 +16,14 @@ struct found {
 	int table;              /* -1: the built-in help */
 };
 
+enum { PASS_EARLY, PASS_REST };
+
 struct parse {
 	const struct cmd_spec *spec;
 	void *const *ctx;
 	int argc;
 	char **argv;
+	int pass;
 	int nops;               /* operands moved to argv[1 .. nops] */
 	bool help;
 };
@@ -87,7 +90,7 @@ static int lookup_long(const struct cmd_spec *spec, const char *name, size_t len
 	return prefixes == 1 ? 1 : prefixes > 1 ? -1 : 0;
 }
 
-/* Run the row's setter on VALUE. */
+/* Run the row's setter on VALUE, in the pass it belongs to. */
 static int apply(struct parse *p, const struct found *f, const char *value)
 {
 	char err[1024];
@@ -95,10 +98,11 @@ static int apply(struct parse *p, const struct found *f, const char *value)
 	int rc;
 
 	if (f->table < 0) {
-		p->help = true;
+		if (p->pass == PASS_REST)
+			p->help = true;
 		return 0;
 	}
-	if (f->row->set == NULL)
+	if (f->row->early != (p->pass == PASS_EARLY) || f->row->set == NULL)
 		return 0;
 	target = (char *)p->ctx[f->table] + f->row->offset;
 	err[0] = '\0';
@@ -108,13 +112,19 @@ static int apply(struct parse *p, const struct found *f, const char *value)
 	return rc;
 }
 
+/* An option not known, said in the last pass only: the early pass skips
+ * what it does not understand. */
 static int refuse_unknown(struct parse *p, const char *name)
 {
+	if (p->pass == PASS_EARLY)
+		return 0;
 	return options_usage_error(p->spec, "unknown option '%s'", name);
 }
 
 static int refuse_missing_value(struct parse *p, const char *name, const struct opt_row *r)
 {
+	if (p->pass == PASS_EARLY)
+		return 0;
 	return options_usage_error(p->spec, "option '%s' needs a value (%s %s)", name, name,
 				   r->arg_name ? r->arg_name : "VALUE");
 }
@@ -131,11 +141,17 @@ static int parse_long(struct parse *p, int *i)
 	snprintf(name, sizeof(name), "--%.*s", (int)(len < 100 ? len : 100), arg);
 	if (r == 0)
 		return refuse_unknown(p, name);
-	if (r < 0)
+	if (r < 0) {
+		if (p->pass == PASS_EARLY)
+			return 0;
 		return options_usage_error(p->spec, "option '%s' is ambiguous: %s", name, candidates);
+	}
 	snprintf(name, sizeof(name), "--%s", f.row->long_name);
-	if (f.row->arg == OPT_ARG_NONE && value)
+	if (f.row->arg == OPT_ARG_NONE && value) {
+		if (p->pass == PASS_EARLY)
+			return 0;
 		return options_usage_error(p->spec, "option '%s' takes no value", name);
+	}
 	if (f.row->arg == OPT_ARG_REQUIRED && value == NULL) {
 		if (*i + 1 >= p->argc)
 			return refuse_missing_value(p, name, f.row);
@@ -177,7 +193,7 @@ static bool is_option(const char *arg)
 	return arg[0] == '-' && arg[1] != '\0';
 }
 
-/* The walk over the arguments. Returns 0 or an exit code; *first_operand is
+/* One walk over the arguments. Returns 0 or an exit code; *first_operand is
  * where a stop_at_operand walk stopped. */
 static int walk(struct parse *p, int *first_operand)
 {
@@ -192,7 +208,8 @@ static int walk(struct parse *p, int *first_operand)
 				*first_operand = i;
 				return 0;
 			}
-			p->argv[++p->nops] = arg;  /* never ahead of i: argv is permuted in place */
+			if (p->pass == PASS_REST)
+				p->argv[++p->nops] = arg;  /* never ahead of i: argv is permuted in place */
 			continue;
 		}
 		if (strcmp(arg, "--") == 0) {
@@ -217,7 +234,12 @@ int options_parse(const struct cmd_spec *spec, void *const ctx[], int argc, char
 
 	ops->v = argv + 1;
 	ops->n = 0;
+	p.pass = PASS_EARLY;
 	rc = walk(&p, &first);
+	if (rc == 0) {
+		p.pass = PASS_REST;
+		rc = walk(&p, &first);
+	}
 	if (rc == 0 && p.help) {
 		options_help(stdout, spec);
 		rc = OPTIONS_HELP;
