@@ -8,20 +8,22 @@
 #include "core/pcinames.h"
 #include "core/util.h"
 
-static const struct command chipaudit_commands[] = {
-	{ "audit", cmd_audit, "examine this machine's accelerators and print the findings" },
-	{ "facts", cmd_facts, "gather facts and print them as JSON" },
-	{ "judge", cmd_judge, "run every check on a facts document" },
-	{ "snapshot", cmd_snapshot, "capture what the audit reads into a .tar.gz" },
-	{ "checks", cmd_checks, "list the check catalogue" },
-	{ "classify", cmd_classify, "export-control class (ECCN 3A090) of accelerators, models or specs" },
-	{ "measure", cmd_measure, "measure each GPU: throughput, bandwidth, memory remanence" },
-	{ "keygen", cmd_keygen, "make this host's Ed25519 key for signing reports" },
-	{ "history", cmd_history, "list past audits kept in the state directory" },
-	{ "diff", cmd_diff, "show what changed between two reports" },
-	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain" },
+const struct command chipaudit_commands[] = {
+	{ "audit", cmd_audit, "examine this machine's accelerators and print the findings", &audit_spec, false },
+	{ "facts", cmd_facts, "gather facts and print them as JSON", &facts_spec, false },
+	{ "judge", cmd_judge, "run every check on a facts document", &judge_spec, false },
+	{ "snapshot", cmd_snapshot, "capture what the audit reads into a .tar.gz", &snapshot_spec, false },
+	{ "checks", cmd_checks, "list the check catalogue", &checks_spec, false },
+	{ "classify", cmd_classify, "export-control class (ECCN 3A090) of accelerators, models or specs",
+	  &classify_spec, false },
+	{ "measure", cmd_measure, "measure each GPU: throughput, bandwidth, memory remanence", &measure_spec, false },
+	{ "keygen", cmd_keygen, "make this host's Ed25519 key for signing reports", &keygen_spec, false },
+	{ "history", cmd_history, "list past audits kept in the state directory", &history_spec, false },
+	{ "diff", cmd_diff, "show what changed between two reports", &diff_spec, false },
+	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain", &verify_spec, false },
+	{ "completion", cmd_completion, "print the bash or zsh completion script", &completion_spec, true },
 };
-static const size_t chipaudit_command_count = ARRAY_SIZE(chipaudit_commands);
+const size_t chipaudit_command_count = ARRAY_SIZE(chipaudit_commands);
 
 struct global_options {
 	bool help, version;
@@ -42,7 +44,7 @@ static const struct opt_row global_rows[] = {
 };
 static const struct opt_table global_table = { NULL, global_rows };
 
-static const struct cmd_spec chipaudit_global_spec = {
+const struct cmd_spec chipaudit_global_spec = {
 	.name = "chipaudit",
 	.synopsis = "usage: chipaudit [--data-dir DIR] COMMAND [OPTIONS]\n",
 	.stop_at_operand = true,
@@ -54,7 +56,8 @@ static void print_usage(FILE *out)
 	fputs(chipaudit_global_spec.synopsis, out);
 	fputc('\n', out);
 	for (size_t i = 0; i < chipaudit_command_count; i++)
-		fprintf(out, "  %-10s %s\n", chipaudit_commands[i].name, chipaudit_commands[i].summary);
+		if (!chipaudit_commands[i].hidden)
+			fprintf(out, "  %-10s %s\n", chipaudit_commands[i].name, chipaudit_commands[i].summary);
 	fputc('\n', out);
 	options_help(out, &(struct cmd_spec){ .synopsis = "", .tables = { &global_table } });
 	fputs("Run 'chipaudit COMMAND --help' for a command's options. See chipaudit(1).\n", out);

@@ -15,6 +15,8 @@ struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	const struct cmd_spec *spec;  /* its options, for completion */
+	bool hidden;                  /* not listed by --help */
 };
 
 int cmd_audit(int argc, char **argv);
@@ -28,6 +30,15 @@ int cmd_keygen(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, checks_spec, classify_spec,
+	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec, completion_spec;
+
+/* The commands (src/main.c), for completion. */
+extern const struct command chipaudit_commands[];
+extern const size_t chipaudit_command_count;
+extern const struct cmd_spec chipaudit_global_spec;
 
 /* --measure[=MODE] (src/cmd/measure.c): a row setter on struct probe_options. */
 opt_setter measure_option;

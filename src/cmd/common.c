@@ -179,7 +179,8 @@ static const struct opt_row report_rows[] = {
 	{ .long_name = "exit-style", .arg = OPT_ARG_REQUIRED, .arg_name = "STYLE",
 	  .help = "default (0 pass, 1 warning, 2 failure, 64-78 usage and input errors) or nagios (0 OK, 1 "
 	  "WARNING, 2 CRITICAL, 3 UNKNOWN, with a plugin's status line)",
-	  .set = set_exit_style, .offset = offsetof(struct common_options, exit_style), .early = true },
+	  .set = set_exit_style, .offset = offsetof(struct common_options, exit_style), .early = true,
+	  .choices = "default nagios" },
 	OPT_END,
 };
 const struct opt_table report_table = { NULL, report_rows };
@@ -218,7 +219,7 @@ static const struct opt_row probe_rows[] = {
 	{ .long_name = "measure", .arg = OPT_ARG_OPTIONAL, .arg_name = "MODE",
 	  .help = "also measure each GPU (throughput, bandwidth, memory remanence): MODE quick (10 s a "
 	  "GPU), standard (the default) or thorough",
-	  .set = measure_option },
+	  .set = measure_option, .choices = "quick standard thorough" },
 	OPT_END,
 };
 const struct opt_table probe_table = { "What is gathered", probe_rows };

@@ -31,6 +31,7 @@ struct opt_row {
 	opt_release *free_value;
 	size_t offset;          /* of the field the setter writes, in the table's context */
 	bool early;             /* set before every other option (--exit-style) */
+	const char *choices;    /* the values it takes, space-separated, for completion; or NULL */
 };
 
 /* The common shapes of row, as git's OPT_BOOL and OPT_STRING: a flag or a

@@ -27,7 +27,7 @@ same_run() {
 }
 
 # --help and -h on every command, the generated help listing its rows.
-for cmd in audit facts judge snapshot checks classify measure keygen history diff verify; do
+for cmd in audit facts judge snapshot checks classify measure keygen history diff verify completion; do
 	expect_exit 0 "$cmd --help" "$CHIPAUDIT" "$cmd" --help
 	expect_stdout "^usage: chipaudit $cmd" "$cmd --help: its usage"
 	expect_stdout "^  -h, --help +show this help$" "$cmd --help: the help row"
@@ -116,6 +116,10 @@ same_run "diff: -- before the reports" 1 \
 same_run "history: --json before and after -n 1" 0 \
 	"$CHIPAUDIT" history --json -n 1 --state "$S" --- "$CHIPAUDIT" history -n1 --state="$S" --json
 expect_exit 64 "history: an operand after --" "$CHIPAUDIT" history --state "$S" -- --json
+
+# ---- completion ----
+same_run "completion: -- before the shell" 0 "$CHIPAUDIT" completion bash --- "$CHIPAUDIT" completion -- bash
+expect_exit 64 "completion: an unknown shell" "$CHIPAUDIT" completion fish
 
 # ---- global options before the command ----
 expect_exit 0 "--version" "$CHIPAUDIT" --version
