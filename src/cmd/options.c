@@ -7,9 +7,11 @@
 #include "core/util.h"
 
 /* -h and --help, which every command takes; a table may define its own. */
-static const struct opt_row help_row = {
-	.long_name = "help", .short_name = 'h', .arg = OPT_ARG_NONE, .help = "show this help",
+static const struct opt_row help_rows[] = {
+	{ .long_name = "help", .short_name = 'h', .arg = OPT_ARG_NONE, .help = "show this help" },
+	OPT_END,
 };
+static const struct opt_row *const help_row = &help_rows[0];
 
 struct found {
 	const struct opt_row *row;
@@ -51,7 +53,7 @@ static bool lookup_short(const struct cmd_spec *spec, char c, struct found *f)
 				return true;
 			}
 	if (c == 'h' && !has_help_row(spec)) {
-		*f = (struct found){ &help_row, -1 };
+		*f = (struct found){ help_row, -1 };
 		return true;
 	}
 	return false;
@@ -67,7 +69,7 @@ static int lookup_long(const struct cmd_spec *spec, const char *name, size_t len
 
 	candidates[0] = '\0';
 	for (int t = -1; t < OPT_MAX_TABLES && (t < 0 || spec->tables[t]); t++) {
-		const struct opt_row *rows = t < 0 ? &help_row : spec->tables[t]->rows;
+		const struct opt_row *rows = t < 0 ? help_rows : spec->tables[t]->rows;
 		for (const struct opt_row *r = rows; !is_end(r); r++) {
 			if (r->long_name == NULL || strncmp(r->long_name, name, len) != 0)
 				continue;
@@ -81,8 +83,6 @@ static int lookup_long(const struct cmd_spec *spec, const char *name, size_t len
 				first = (struct found){ r, t };
 			snprintf(candidates + strlen(candidates), clen - strlen(candidates), "%s--%s",
 				 prefixes > 1 ? ", " : "", r->long_name);
-			if (t < 0)
-				break;  /* the built-in row is alone in its table */
 		}
 	}
 	if (prefixes == 1)
@@ -330,7 +330,7 @@ void options_help(FILE *out, const struct cmd_spec *spec)
 			print_row(out, r);
 	}
 	if (!has_help_row(spec))
-		print_row(out, &help_row);
+		print_row(out, help_row);
 	if (spec->trailer)
 		fputs(spec->trailer, out);
 }
