@@ -1,6 +1,7 @@
 /* The one option parser of every command (see options.h). */
 #include "cmd/options.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -243,6 +244,10 @@ int options_parse(const struct cmd_spec *spec, void *const ctx[], int argc, char
 	if (rc == 0 && p.help) {
 		options_help(stdout, spec);
 		rc = OPTIONS_HELP;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			error_msg("writing the help: %s", strerror(errno));
+			rc = EXIT_IOERR;
+		}
 	}
 	if (rc != 0) {
 		options_free(spec, ctx);

@@ -143,6 +143,12 @@ grep -q "^chipaudit: facts: option '-o' needs a value (-o FILE)$" "$TMP/err" && 
 expect_exit 64 "an unknown short option" "$CHIPAUDIT" judge -x "$TMP/h20.json"
 grep -q "^chipaudit: judge: unknown option '-x'$" "$TMP/err" && pass "unknown short option named" || fail "unknown short option named" "$(cat "$TMP/err")"
 grep -q "^Run 'chipaudit judge --help' for its options.$" "$TMP/err" && pass "usage error says where the help is" || fail "usage error says where the help is" "$(cat "$TMP/err")"
+if [ -w /dev/full ]; then
+	"$CHIPAUDIT" audit --help >/dev/full 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" = 74 ]; then pass "--help into a full device: exit 74"; else fail "--help into a full device: exit 74" "exit $rc"; fi
+	expect_stderr_line "^chipaudit: writing the help: No space left on device$" "--help: the write error named"
+fi
 expect_exit 64 "a setter's error after an operand" "$CHIPAUDIT" judge "$TMP/h20.json" --drift-margin 150
 expect_stderr_line "^chipaudit: --drift-margin: '150' is not a percentage between 0 and 100$" "the setter's one line"
 
