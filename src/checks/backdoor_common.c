@@ -116,18 +116,19 @@ enum manifest_verdict backdoor_manifest_lookup(const struct judge_ctx *ctx, cons
 	return a;
 }
 
-int backdoor_option_manifest(struct judge_options *judge, const char *path)
+int backdoor_option_manifest(const char *path, void *target, char *err, size_t errlen)
 {
+	struct judge_options *judge = target;
 	struct trustdb given = { .bulletins = NULL, .manifests = judge->manifests };
-	char err[1024];
+	char why[1024];
 	int rc;
 
-	if (trustdb_add_manifest_file(&given, path, err, sizeof(err), &rc) != 0) {
-		error_msg("--manifest %s", err);
+	if (trustdb_add_manifest_file(&given, path, why, sizeof(why), &rc) != 0) {
+		snprintf(err, errlen, "--manifest %s", why);
 		return rc;
 	}
 	judge->manifests = given.manifests;
-	return 1;
+	return 0;
 }
 
 void backdoor_options_free(struct judge_options *judge)

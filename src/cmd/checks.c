@@ -1,5 +1,5 @@
 /* chipaudit checks: the catalogue of every check. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,9 +7,22 @@
 #include "core/json.h"
 #include "core/util.h"
 
-static const char usage[] =
-	"usage: chipaudit checks [--json]\n"
-	"  List every check: id, category, severity, what it looks at, what it needs.\n";
+struct checks_options {
+	bool json;
+};
+
+static const struct opt_row checks_rows[] = {
+	OPT_BOOL("json", 'j', "print the catalogue as JSON", struct checks_options, json),
+	OPT_END,
+};
+static const struct opt_table checks_table = { NULL, checks_rows };
+
+const struct cmd_spec checks_spec = {
+	.name = "checks",
+	.synopsis = "usage: chipaudit checks [--json]\n",
+	.about = "  List every check: id, category, severity, what it looks at, what it needs.\n",
+	.tables = { &checks_table },
+};
 
 static json_t *needs_json(unsigned needs)
 {
@@ -60,28 +73,18 @@ static void print_table(const json_t *list)
 
 int cmd_checks(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	bool json = false;
+	struct checks_options o = { 0 };
+	void *const ctx[] = { &o };
+	struct operands ops;
 	json_t *list;
-	int c, rc = 0;
+	int rc = options_parse(&checks_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "checks: unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return usage_error(usage, "checks: unexpected argument '%s'", argv[optind]);
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (ops.n != 0)
+		return options_usage_error(&checks_spec, "unexpected argument '%s'", ops.v[0]);
 	list = catalogue();
-	if (json)
+	if (o.json)
 		rc = print_json(stdout, list);
 	else
 		print_table(list);

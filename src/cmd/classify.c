@@ -2,11 +2,12 @@
  * accelerators on this machine, of a model in the database, or of a chip
  * described in a spec file, under the rules in force on a date, with the
  * licence requirement for a destination. */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/cmd.h"
 #include "core/facts.h"
@@ -14,26 +15,55 @@
 #include "core/util.h"
 #include "export/export.h"
 
-static const char usage[] =
-	"usage: chipaudit classify [--model NAME | --spec FILE | --facts FILE | --root DIR]\n"
-	"                          [--rules DATE] [--destination CC] [--json]\n"
-	"  Classify accelerators under the US export rules (ECCN 3A090): TPP, performance\n"
-	"  density, the paragraph matched and by how much each threshold is cleared or\n"
-	"  missed, and the licence requirement for a destination. Without --model, --spec\n"
-	"  or --facts: every accelerator on this machine (or under --root DIR).\n"
-	"  --model NAME        a model of data/accelerators.json (\"H20\", \"H100 SXM\")\n"
-	"  --spec FILE         a chip described in JSON ('-' for standard input); see docs/export.md\n"
-	"  --facts FILE        the accelerators of a facts document (from `chipaudit facts`)\n"
-	"  --root DIR          read the machine's sysfs under DIR\n"
-	"  --rules DATE        the rules in force on DATE, YYYY-MM-DD (default: today)\n"
-	"  --destination CC    licence requirement and review policy for ISO 3166 country CC\n"
-	"  --json              print JSON\n"
-	"  Exit: 0 classified (whatever the class); 64 bad option or unknown model; 65 bad spec;\n"
-	"  66 unreadable file; 78 broken data files.\n";
-
 struct options {
 	const char *model, *spec, *facts, *root, *rules, *destination;
 	bool json;
+};
+
+/* --model, --spec, --facts and --root each name what to classify: one of them. */
+static int set_source(const char *value, void *target, char *err, size_t errlen)
+{
+	if (*(const char **)target != NULL) {
+		snprintf(err, errlen, "classify: give one of --model, --spec, --facts and --root");
+		return EXIT_USAGE;
+	}
+	*(const char **)target = value;
+	return 0;
+}
+
+static const struct opt_row classify_rows[] = {
+	{ .long_name = "model", .short_name = 'm', .arg = OPT_ARG_REQUIRED, .arg_name = "NAME",
+	  .help = "a model of data/accelerators.json (\"H20\", \"H100 SXM\")", .set = set_source,
+	  .offset = offsetof(struct options, model) },
+	{ .long_name = "spec", .short_name = 's', .arg = OPT_ARG_REQUIRED, .arg_name = "FILE",
+	  .help = "a chip described in JSON ('-' for standard input); see docs/export.md", .set = set_source,
+	  .offset = offsetof(struct options, spec) },
+	{ .long_name = "facts", .short_name = 'f', .arg = OPT_ARG_REQUIRED, .arg_name = "FILE",
+	  .help = "the accelerators of a facts document (from `chipaudit facts`)", .set = set_source,
+	  .offset = offsetof(struct options, facts) },
+	{ .long_name = "root", .short_name = 'r', .arg = OPT_ARG_REQUIRED, .arg_name = "DIR",
+	  .help = "read the machine's sysfs under DIR", .set = set_source, .offset = offsetof(struct options,
+	  root) },
+	OPT_STRING("rules", 'R', "DATE", "the rules in force on DATE, YYYY-MM-DD (default: today)",
+	  struct options, rules),
+	OPT_STRING("destination", 'd', "CC", "licence requirement and review policy for ISO 3166 country CC",
+	  struct options, destination),
+	OPT_BOOL("json", 'j', "print JSON", struct options, json),
+	OPT_END,
+};
+static const struct opt_table classify_table = { NULL, classify_rows };
+
+const struct cmd_spec classify_spec = {
+	.name = "classify",
+	.synopsis = "usage: chipaudit classify [--model NAME | --spec FILE | --facts FILE | --root DIR]\n"
+		    "                          [--rules DATE] [--destination CC] [--json]\n",
+	.about = "  Classify accelerators under the US export rules (ECCN 3A090): TPP, performance\n"
+		 "  density, the paragraph matched and by how much each threshold is cleared or\n"
+		 "  missed, and the licence requirement for a destination. Without --model, --spec\n"
+		 "  or --facts: every accelerator on this machine (or under --root DIR).\n",
+	.trailer = "Exit: 0 classified (whatever the class); 64 bad option or unknown model; 65 bad spec;\n"
+		   "66 unreadable file; 78 broken data files.\n",
+	.tables = { &classify_table },
 };
 
 /* ---- building the list of classifications ---- */
@@ -50,7 +80,89 @@ static json_t *classify_model(const struct export_data *d, const struct accel_mo
 	return c;
 }
 
-static int by_model(const struct export_data *d, const char *name, const char *date, const char *cc, json_t *chips)
+static const char *eccn_text(const json_t *c)
+{
+	const char *e = jstr(c, "eccn");
+	return e ? e : "undecided";
+}
+
+static const char *licence_text(const json_t *c)
+{
+	const json_t *l = json_object_get(c, "license_required");
+	if (json_is_null(json_object_get(c, "destination")))
+		return "-";
+	return json_is_true(l) ? "required" : json_is_false(l) ? "not required" : "unknown";
+}
+
+/* Whether MODEL is a variant of the family NAME: NAME, in any case, then a
+ * space ("A100" names "A100 SXM4 80GB" and "A100 PCIe 40GB"). */
+static bool is_variant(const struct accel_model *model, const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 0 && strncasecmp(model->name, name, len) == 0 && model->name[len] == ' ';
+}
+
+/* The answer a classification gives: class, paragraph and, with a
+ * destination, the licence requirement. */
+static bool same_answer(const json_t *a, const json_t *b, bool destination)
+{
+	return json_equal(json_object_get(a, "eccn"), json_object_get(b, "eccn")) &&
+	       json_equal(json_object_get(a, "paragraph"), json_object_get(b, "paragraph")) &&
+	       (!destination || json_equal(json_object_get(a, "license_required"), json_object_get(b, "license_required")));
+}
+
+/* "3A090.a (3A090.a.1), licence required" */
+static void answer_text(char *buf, size_t len, const json_t *c, bool destination)
+{
+	const char *paragraph = jstr(c, "paragraph");
+
+	snprintf(buf, len, "%s%s%s%s%s%s", eccn_text(c), paragraph && strcmp(paragraph, "none") ? " (" : "",
+		 paragraph && strcmp(paragraph, "none") ? paragraph : "", paragraph && strcmp(paragraph, "none") ? ")" : "",
+		 destination ? ", licence " : "", destination ? licence_text(c) : "");
+}
+
+/* NAME is no model but a family: classify every variant. When they all
+ * give the same answer, that is the answer; when they differ (an undecided
+ * variant differs from a decided one: what it would be is unknown), refuse,
+ * naming each variant's answer. 1 when NAME is no family, else 0 or an exit
+ * code. */
+static int by_family(const struct export_data *d, const struct accdb *db, const char *name, const char *date,
+		     const char *cc, json_t *chips, json_t **family)
+{
+	json_t *variants = json_array(), *names = json_array(), *c;
+	char list[2048] = "", answer[128];
+	bool agree = true;
+	size_t i;
+
+	for (size_t m = 0; m < db->model_count; m++) {
+		if (!is_variant(&db->models[m], name))
+			continue;
+		c = classify_model(d, &db->models[m], date, cc);
+		agree &= json_array_size(variants) == 0 || same_answer(json_array_get(variants, 0), c, cc != NULL);
+		json_array_append_new(variants, c);
+		json_array_append_new(names, json_string(db->models[m].name));
+	}
+	if (json_array_size(variants) > 0 && agree) {
+		json_array_extend(chips, variants);
+		*family = json_pack("{s:s, s:o}", "name", name, "variants", names);
+		json_decref(variants);
+		return 0;
+	}
+	json_array_foreach(variants, i, c) {
+		answer_text(answer, sizeof(answer), c, cc != NULL);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s: %s", i ? "; " : "", jstr(c, "name"), answer);
+	}
+	if (!agree)
+		error_msg("--model \"%.128s\": its %zu variants in data/accelerators.json classify differently (%s); "
+			  "give one of them", name, json_array_size(variants), list);
+	json_decref(variants);
+	json_decref(names);
+	return agree ? 1 : EXIT_USAGE;
+}
+
+static int by_model(const struct export_data *d, const char *name, const char *date, const char *cc, json_t *chips,
+		    json_t **family)
 {
 	const struct accel_model *close[6];
 	struct accdb db;
@@ -65,6 +177,10 @@ static int by_model(const struct export_data *d, const char *name, const char *d
 		json_array_append_new(chips, classify_model(d, m, date, cc));
 		accdb_free(&db);
 		return 0;
+	}
+	if ((rc = by_family(d, &db, name, date, cc, chips, family)) != 1) {
+		accdb_free(&db);
+		return rc;
 	}
 	n = accdb_close_matches(&db, name, close, ARRAY_SIZE(close));
 	for (size_t i = 0; i < n; i++)
@@ -238,20 +354,6 @@ static void print_conditions(const json_t *conds)
 	}
 }
 
-static const char *eccn_text(const json_t *c)
-{
-	const char *e = jstr(c, "eccn");
-	return e ? e : "undecided";
-}
-
-static const char *licence_text(const json_t *c)
-{
-	const json_t *l = json_object_get(c, "license_required");
-	if (json_is_null(json_object_get(c, "destination")))
-		return "-";
-	return json_is_true(l) ? "required" : json_is_false(l) ? "not required" : "unknown";
-}
-
 static void print_chip(const json_t *c)
 {
 	const json_t *dest = json_object_get(c, "destination");
@@ -303,6 +405,22 @@ static void print_chip(const json_t *c)
 		printf("  - %s\n", json_string_value(t));
 }
 
+/* The line that says a --model NAME was answered for its whole family. */
+static void print_family(const json_t *family, const json_t *chips, bool destination)
+{
+	const json_t *variants = json_object_get(family, "variants");
+	char answer[128];
+	size_t i;
+	json_t *v;
+
+	answer_text(answer, sizeof(answer), json_array_get(chips, 0), destination);
+	printf("\"%s\" names %zu models in data/accelerators.json, all %s: ", jstr(family, "name"),
+	       json_array_size(variants), answer);
+	json_array_foreach(variants, i, v)
+		printf("%s%s", i ? ", " : "", json_string_value(v));
+	printf(".\n\n");
+}
+
 static void print_table(const json_t *chips, const char *date, const char *cc)
 {
 	const json_t *first = json_array_get(chips, 0);
@@ -352,38 +470,17 @@ static void print_table(const json_t *chips, const char *date, const char *cc)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "spec", required_argument, NULL, 's' },
-		{ "facts", required_argument, NULL, 'f' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "destination", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	int c, sources = 0;
+	void *const ctx[] = { o };
+	struct operands ops;
+	int rc = options_parse(&classify_spec, ctx, argc, argv, &ops), given = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:s:f:r:R:d:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm': o->model = optarg; sources++; break;
-		case 's': o->spec = optarg; sources++; break;
-		case 'f': o->facts = optarg; sources++; break;
-		case 'r': o->root = optarg; sources++; break;
-		case 'R': o->rules = optarg; break;
-		case 'd': o->destination = optarg; break;
-		case 'j': o->json = true; break;
-		case 'h': fputs(usage, stdout); return -1;
-		default: return usage_error(usage, "classify: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return usage_error(usage, "classify: unexpected argument '%s'", argv[optind]);
-	if (sources > 1)
-		return usage_error(usage, "classify: give one of --model, --spec, --facts and --root");
+	if (rc != 0)
+		return rc;
+	if (ops.n != 0)
+		return options_usage_error(&classify_spec, "unexpected argument '%s'", ops.v[0]);
+	given = (o->model != NULL) + (o->spec != NULL) + (o->facts != NULL) + (o->root != NULL);
+	if (given > 1)
+		return options_usage_error(&classify_spec, "give one of --model, --spec, --facts and --root");
 	if (o->rules && !export_date_valid(o->rules)) {
 		error_msg("--rules \"%.32s\": expected a date YYYY-MM-DD", o->rules);
 		return EXIT_USAGE;
@@ -397,11 +494,11 @@ int cmd_classify(int argc, char **argv)
 	struct export_data d;
 	char date[11], cc[3], err[1024];
 	const char *dest = NULL;
-	json_t *chips, *out;
+	json_t *chips, *out, *family = NULL;
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc != 0)
-		return rc < 0 ? 0 : rc;
+		return rc == OPTIONS_HELP ? 0 : rc;
 	if (o.rules)
 		snprintf(date, sizeof(date), "%s", o.rules);
 	else
@@ -420,7 +517,7 @@ int cmd_classify(int argc, char **argv)
 	}
 	chips = json_array();
 	if (o.model) {
-		rc = by_model(&d, o.model, date, dest, chips);
+		rc = by_model(&d, o.model, date, dest, chips, &family);
 	} else if (o.spec) {
 		rc = by_spec(&d, o.spec, date, dest, chips);
 	} else if (o.facts) {
@@ -436,14 +533,20 @@ int cmd_classify(int argc, char **argv)
 	if (rc == 0) {
 		out = json_pack("{s:s, s:s, s:s?, s:O}", "schema", "chipaudit-classify/1", "rules_date", date,
 				"destination", dest, "chips", chips);
-		if (o.json)
+		if (family)
+			json_object_set(out, "family", family);
+		if (o.json) {
 			rc = print_json(stdout, out);
-		else if (json_array_size(chips) == 0)
+		} else if (json_array_size(chips) == 0) {
 			printf("No accelerator found: nothing to classify (see `chipaudit classify --help`)\n");
-		else
+		} else {
+			if (family)
+				print_family(family, chips, dest != NULL);
 			print_table(chips, date, dest);
+		}
 		json_decref(out);
 	}
+	json_decref(family);
 	json_decref(chips);
 	export_data_free(&d);
 	return rc;

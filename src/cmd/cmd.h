@@ -8,12 +8,15 @@
 
 #include "core/accdb.h"
 #include "core/check.h"
+#include "cmd/options.h"
 #include "probe/probe.h"
 
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	const struct cmd_spec *spec;  /* its options, for completion */
+	bool hidden;                  /* not listed by --help */
 };
 
 int cmd_audit(int argc, char **argv);
@@ -22,14 +25,23 @@ int cmd_judge(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
-#include "checks/killswitch.h"
 int cmd_measure(int argc, char **argv);
-/* --measure[=MODE] (src/cmd/measure.c): 1 when set, or EXIT_USAGE after an error. */
-int measure_option(const char *arg, struct probe_options *probe);
 int cmd_keygen(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, checks_spec, classify_spec,
+	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec, completion_spec;
+
+/* The commands (src/main.c), for completion. */
+extern const struct command chipaudit_commands[];
+extern const size_t chipaudit_command_count;
+extern const struct cmd_spec chipaudit_global_spec;
+
+/* --measure[=MODE] (src/cmd/measure.c): a row setter on struct probe_options. */
+opt_setter measure_option;
 /* src/evidence/record.c. After an audit's report is judged: its place in the
  * host's chain, the drift baseline from history (judging again with it), the
  * evidence members, the signature, the files and the history. *output is
@@ -37,53 +49,36 @@ int cmd_verify(int argc, char **argv);
  * with a one-line error printed. */
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
 			  struct judge_options *opts, const char **output);
-/* --baseline, --reference and --drift-margin; shared_option's contract. */
-int evidence_option(int code, const char *arg, struct judge_options *opts);
+/* --baseline, --reference and --drift-margin: row setters on struct
+ * judge_options (src/evidence/record.c). */
+opt_setter evidence_option_baseline, evidence_option_reference, evidence_option_drift_margin;
 void evidence_options_free(struct judge_options *opts);
 
-/* Options shared between commands. Options that shape gathering (probe
- * options) are taken by audit, facts and snapshot; options that shape
- * judgement by audit and judge. */
-enum shared_option_code {
-	OPT_SHARED_FIRST = 0x1000,
-	OPT_MANIFEST,
-	OPT_DEVICE_NODE,
-	OPT_POLICY,
-	OPT_NVML_LIBRARY,
-	OPT_EXPECT_MIG,
-	OPT_MEASURE,
-	OPT_BASELINE,
-	OPT_REFERENCE,
-	OPT_DRIFT_MARGIN,
-	OPT_SIGN,        /* audit only, handled in src/cmd/audit.c */
-	OPT_NONCE,
-	OPT_STATE,
-	OPT_NO_HISTORY,
+/* How the exit status and the output say the verdict: the default (README's
+ * Exit status), or a monitoring plugin's (Nagios, the Monitoring Plugins
+ * guidelines: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, a status line). */
+enum exit_style { EXIT_STYLE_DEFAULT, EXIT_STYLE_NAGIOS };
+
+/* The options the commands that gather or print a report share: the
+ * context of common_table and report_table. */
+struct common_options {
+	const char *root;      /* --root DIR */
+	const char *output;    /* -o FILE */
+	bool json;             /* --json */
+	enum exit_style exit_style;
 };
 
-/* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
-#define PROBE_LONGOPTS \
-	{ "device-node", required_argument, NULL, OPT_DEVICE_NODE }, \
-	{ "nvml-library", required_argument, NULL, OPT_NVML_LIBRARY }, \
-	{ "measure", optional_argument, NULL, OPT_MEASURE }, \
+/* The row tables areas share. Contexts: common_table and report_table a
+ * struct common_options, probe_table a struct probe_options (what is
+ * gathered: audit, facts, snapshot), judge_table a struct judge_options
+ * (how it is judged: audit, judge). */
+extern const struct opt_table common_table, report_table, probe_table, judge_table;
 
-#define JUDGE_LONGOPTS \
-	{ "manifest", required_argument, NULL, OPT_MANIFEST }, \
-	{ "policy", required_argument, NULL, OPT_POLICY }, \
-	{ "expect-mig", required_argument, NULL, OPT_EXPECT_MIG }, \
-	{ "baseline", required_argument, NULL, OPT_BASELINE }, \
-	{ "reference", required_argument, NULL, OPT_REFERENCE }, \
-	{ "drift-margin", required_argument, NULL, OPT_DRIFT_MARGIN }, \
-
-/* Help text lines for the shared options. */
-extern const char probe_options_help[];
-extern const char judge_options_help[];
-
-/* Handle a shared option code. Returns 1 when handled, 0 when CODE is not a
- * shared option, or an exit code (> 1) after printing a one-line error. */
-int shared_option(int code, const char *arg, struct probe_options *probe, struct judge_options *judge);
-/* Release what shared options allocated. */
-void shared_options_free(struct probe_options *probe, struct judge_options *judge);
+/* A command that ends with a report verdict, under its exit style: RC is the
+ * command's exit code so far, REPORT the report when there is one. Prints
+ * the report (or, for nagios, the status line) unless RC says the command
+ * failed before; returns the exit code to exit with. */
+int finish_report(const struct common_options *o, json_t *report, int rc);
 
 /* Shared steps (src/cmd/common.c). Each returns 0 or an exit code, having
  * printed a one-line error. */
@@ -99,6 +94,9 @@ int emit_report(const json_t *report, bool json, const char *output);
 int print_json(FILE *out, const json_t *v);
 /* Write JSON to PATH ("-" = stdout); returns 0 or an exit code. */
 int write_json_file(const char *path, const json_t *v);
+/* Write the report's exact bytes, as emit_report writes them, to PATH;
+ * returns 0 or an exit code. */
+int write_report_file(const char *path, const json_t *report);
 /* "chipaudit CMD: unknown option" style usage error: prints usage, returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

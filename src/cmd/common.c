@@ -1,6 +1,7 @@
 #include "cmd/cmd.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "core/json.h"
 #include "core/report.h"
 #include "core/util.h"
+#include "checks/killswitch.h"
 
 int load_accdb(struct accdb *db)
 {
@@ -111,6 +113,15 @@ int write_json_file(const char *path, const json_t *v)
 	return rc;
 }
 
+int write_report_file(const char *path, const json_t *report)
+{
+	char *text = report_serialize(report, NULL);
+	int rc = write_text_file(path, text);
+
+	free(text);
+	return rc;
+}
+
 int usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -136,100 +147,169 @@ int emit_report(const json_t *report, bool json, const char *output)
 	return rc != 0 ? rc : report_exit_code(report);
 }
 
-const char probe_options_help[] =
-	"  --device-node GLOB  also count processes holding files matching GLOB (an absolute\n"
-	"               path glob, repeatable) as accelerator users, beside data/device-nodes.json\n"
-	"  --nvml-library PATH  load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)\n"
-	"  --measure[=MODE]  also measure each GPU (throughput, bandwidth, memory\n"
-	"                    remanence): MODE quick (10 s a GPU), standard, thorough\n"
-	"";
+/* ---- the option rows areas share ---- */
 
-const char judge_options_help[] =
-	"  --manifest FILE  golden manifest of module and firmware hashes to compare\n"
-	"                   with (repeatable; format in docs/backdoor.md)\n"
-	"  --policy FILE  site policy of expected talkers, listeners and executables for the\n"
-	"               spyware checks (docs/spyware.md); without one, findings are warnings\n"
-	"  --expect-mig FILE    the MIG layout this site expects (docs/killswitch.md); default: MIG off\n"
-	"  --baseline FILE    compare with this report (or facts file) for the drift checks;\n"
-	"                     audit takes the previous report of this host from history\n"
-	"  --reference FILE   also compare throughput with this earlier report (audit: the\n"
-	"                     host's first report in history), so slow drift adds up\n"
-	"  --drift-margin PCT throughput loss tolerated before a drift failure (default 10)\n"
-	"";
-
-int shared_option(int code, const char *arg, struct probe_options *probe, struct judge_options *judge)
+static int set_exit_style(const char *value, void *target, char *err, size_t errlen)
 {
-	(void)arg;
-	(void)probe;
-	(void)judge;
-	switch (code) {
-	case OPT_MANIFEST:
-		return backdoor_option_manifest(judge, arg);
-	case OPT_DEVICE_NODE: {
-		char err[256];
-		if (device_glob_valid(arg, err, sizeof(err)) != 0) {
-			error_msg("--device-node: %s", err);
-			return EXIT_USAGE;
-		}
-		probe->device_globs = xreallocarray(probe->device_globs, probe->n_device_globs + 1, sizeof(char *));
-		probe->device_globs[probe->n_device_globs++] = (char *)arg;
-		return 1;
+	enum exit_style *style = target;
+
+	if (strcmp(value, "default") == 0) {
+		*style = EXIT_STYLE_DEFAULT;
+	} else if (strcmp(value, "nagios") == 0) {
+		*style = EXIT_STYLE_NAGIOS;
+	} else {
+		snprintf(err, errlen, "--exit-style \"%.64s\": expected default or nagios", value);
+		return EXIT_USAGE;
 	}
-	case OPT_POLICY: {
-		char err[1024];
-		int rc = EXIT_DATAERR;
-		if (judge->spyware_policy != NULL) {
-			error_msg("--policy given twice");
-			return EXIT_USAGE;
-		}
-		judge->spyware_policy = spyware_policy_load(arg, err, sizeof(err), &rc);
-		if (judge->spyware_policy == NULL) {
-			error_msg("%s", err);
-			return rc;
-		}
-		return 1;
-	}
-	case OPT_NVML_LIBRARY:
-		probe->nvml_library = arg;
-		return 1;
-	case OPT_EXPECT_MIG: {
-		char err[512];
-		int rc = EXIT_DATAERR;
-		json_decref(judge->expect_mig);
-		judge->expect_mig_path = arg;
-		judge->expect_mig = json_load_path(arg, err, sizeof(err), &rc);
-		if (judge->expect_mig == NULL) {
-			error_msg("--expect-mig %s", err);
-			return rc;
-		}
-		if (mig_policy_validate(judge->expect_mig, err, sizeof(err)) != 0) {
-			error_msg("--expect-mig %s: %s", arg, err);
-			return EXIT_DATAERR;
-		}
-		return 1;
-	}
-	case OPT_MEASURE:
-		return measure_option(arg, probe);
-	case OPT_BASELINE:
-	case OPT_REFERENCE:
-	case OPT_DRIFT_MARGIN:
-		return evidence_option(code, arg, judge);
-	default:
-		return 0;
-	}
+	return 0;
 }
 
-void shared_options_free(struct probe_options *probe, struct judge_options *judge)
+static const struct opt_row common_rows[] = {
+	OPT_STRING("root", 'r', "DIR",
+	  "read sysfs, /proc, /dev and /etc under DIR (a snapshot or a fixture tree)", struct common_options,
+	  root),
+	OPT_END,
+};
+const struct opt_table common_table = { NULL, common_rows };
+
+static const struct opt_row report_rows[] = {
+	OPT_BOOL("json", 'j', "print the report as JSON (docs/report.schema.json)", struct common_options,
+	  json),
+	OPT_STRING("output", 'o', "FILE", "also write the JSON report to FILE", struct common_options, output),
+	{ .long_name = "exit-style", .arg = OPT_ARG_REQUIRED, .arg_name = "STYLE",
+	  .help = "default (0 pass, 1 warning, 2 failure, 64-78 usage and input errors) or nagios (0 OK, 1 "
+	  "WARNING, 2 CRITICAL, 3 UNKNOWN, with a plugin's status line)",
+	  .set = set_exit_style, .offset = offsetof(struct common_options, exit_style), .early = true,
+	  .choices = "default nagios" },
+	OPT_END,
+};
+const struct opt_table report_table = { NULL, report_rows };
+
+static int set_device_node(const char *value, void *target, char *err, size_t errlen)
 {
-	(void)probe;
-	(void)judge;
-	backdoor_options_free(judge);
+	struct probe_options *probe = target;
+	char why[256];
+
+	if (device_glob_valid(value, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "--device-node: %s", why);
+		return EXIT_USAGE;
+	}
+	probe->device_globs = xreallocarray(probe->device_globs, probe->n_device_globs + 1, sizeof(char *));
+	probe->device_globs[probe->n_device_globs++] = (char *)value;
+	return 0;
+}
+
+static void release_device_nodes(void *target)
+{
+	struct probe_options *probe = target;
+
 	free(probe->device_globs);
 	probe->device_globs = NULL;
 	probe->n_device_globs = 0;
+}
+
+static const struct opt_row probe_rows[] = {
+	OPT_CALLBACK("device-node", 0, OPT_ARG_REQUIRED, "GLOB",
+	  "also count processes holding files matching GLOB (an absolute path glob, repeatable) as "
+	  "accelerator users, beside data/device-nodes.json",
+	  set_device_node, release_device_nodes),
+	OPT_STRING("nvml-library", 0, "PATH",
+	  "load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)", struct probe_options,
+	  nvml_library),
+	{ .long_name = "measure", .arg = OPT_ARG_OPTIONAL, .arg_name = "MODE",
+	  .help = "also measure each GPU (throughput, bandwidth, memory remanence): MODE quick (10 s a "
+	  "GPU), standard (the default) or thorough",
+	  .set = measure_option, .choices = "quick standard thorough" },
+	OPT_END,
+};
+const struct opt_table probe_table = { "What is gathered", probe_rows };
+
+static int set_manifest(const char *value, void *target, char *err, size_t errlen)
+{
+	return backdoor_option_manifest(value, target, err, errlen);
+}
+
+static void release_manifests(void *target)
+{
+	backdoor_options_free(target);
+}
+
+static int set_policy(const char *value, void *target, char *err, size_t errlen)
+{
+	struct judge_options *judge = target;
+	int rc = EXIT_DATAERR;
+
+	if (judge->spyware_policy != NULL) {
+		snprintf(err, errlen, "--policy given twice");
+		return EXIT_USAGE;
+	}
+	judge->spyware_policy = spyware_policy_load(value, err, errlen, &rc);
+	return judge->spyware_policy == NULL ? rc : 0;
+}
+
+static void release_policy(void *target)
+{
+	struct judge_options *judge = target;
+
 	spyware_policy_free(judge->spyware_policy);
 	judge->spyware_policy = NULL;
+}
+
+static int set_expect_mig(const char *value, void *target, char *err, size_t errlen)
+{
+	struct judge_options *judge = target;
+	char why[512];
+	int rc = EXIT_DATAERR;
+
+	json_decref(judge->expect_mig);
+	judge->expect_mig_path = value;
+	judge->expect_mig = json_load_path(value, why, sizeof(why), &rc);
+	if (judge->expect_mig == NULL) {
+		snprintf(err, errlen, "--expect-mig %s", why);
+		return rc;
+	}
+	if (mig_policy_validate(judge->expect_mig, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "--expect-mig %s: %s", value, why);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
+static void release_expect_mig(void *target)
+{
+	struct judge_options *judge = target;
+
 	json_decref(judge->expect_mig);
 	judge->expect_mig = NULL;
-	evidence_options_free(judge);
 }
+
+static void release_drift_documents(void *target)
+{
+	evidence_options_free(target);
+}
+
+static const struct opt_row judge_rows[] = {
+	OPT_CALLBACK("manifest", 0, OPT_ARG_REQUIRED, "FILE",
+	  "golden manifest of module and firmware hashes to compare with (repeatable; format in "
+	  "docs/backdoor.md)",
+	  set_manifest, release_manifests),
+	OPT_CALLBACK("policy", 0, OPT_ARG_REQUIRED, "FILE",
+	  "site policy of expected talkers, listeners and executables for the spyware checks "
+	  "(docs/spyware.md); without one, findings are warnings",
+	  set_policy, release_policy),
+	OPT_CALLBACK("expect-mig", 0, OPT_ARG_REQUIRED, "FILE",
+	  "the MIG layout this site expects (docs/killswitch.md); default: MIG off", set_expect_mig,
+	  release_expect_mig),
+	OPT_CALLBACK("baseline", 0, OPT_ARG_REQUIRED, "FILE",
+	  "compare with this report (or facts file) for the drift checks; audit takes the previous report "
+	  "of this host from history",
+	  evidence_option_baseline, release_drift_documents),
+	OPT_CALLBACK("reference", 0, OPT_ARG_REQUIRED, "FILE",
+	  "also compare throughput with this earlier report (audit: the host's first report in history), so "
+	  "slow drift adds up",
+	  evidence_option_reference, release_drift_documents),
+	OPT_CALLBACK("drift-margin", 0, OPT_ARG_REQUIRED, "PCT",
+	  "throughput loss tolerated before a drift failure (default 10)", evidence_option_drift_margin, NULL),
+	OPT_END,
+};
+const struct opt_table judge_table = { "How it is judged", judge_rows };

@@ -1,5 +1,5 @@
 /* chipaudit diff: what changed between two reports. */
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +14,34 @@
 #include "evidence/history.h"
 #include "evidence/state.h"
 
-static const char usage[] =
-	"usage: chipaudit diff [--state DIR] [--json] [A [B]]\n"
-	"  Show what changed from report A to report B: accelerators added or removed,\n"
-	"  driver, module and firmware digests, power and clock limits, measured\n"
-	"  throughput, device users and their network peers, findings that appeared\n"
-	"  or cleared. A and B are history ids (as `chipaudit history` lists them),\n"
-	"  sha256 prefixes (8 or more hex digits, or sha256:PREFIX) or report files.\n"
-	"  No argument: the latest report in history and the one before it of the same\n"
-	"  host. One: A against the latest report of A's host.\n"
-	"  --state DIR  the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)\n"
-	"  --json       {\"from\", \"to\", \"changes\": [{section, subject, what, from, to}]}\n"
-	"  Exit: 0 no change, 1 changes (as diff(1)); 64-75 usage and input errors.\n";
+struct diff_options {
+	const char *state;
+	bool json;
+};
+
+static const struct opt_row diff_rows[] = {
+	OPT_STRING("state", 0, "DIR", "the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)",
+	  struct diff_options, state),
+	OPT_BOOL("json", 0, "{\"from\", \"to\", \"changes\": [{section, subject, what, from, to}]}",
+	  struct diff_options, json),
+	OPT_END,
+};
+static const struct opt_table diff_table = { NULL, diff_rows };
+
+const struct cmd_spec diff_spec = {
+	.name = "diff",
+	.synopsis = "usage: chipaudit diff [--state DIR] [--json] [A [B]]\n",
+	.about = "  Show what changed from report A to report B: accelerators added or removed,\n"
+		 "  driver, module and firmware digests, power and clock limits, measured\n"
+		 "  throughput, device users and their network peers, findings that appeared\n"
+		 "  or cleared. A and B are history ids (as `chipaudit history` lists them),\n"
+		 "  sha256 prefixes (8 or more hex digits, or sha256:PREFIX) or report files.\n"
+		 "  No argument: the latest report in history and the one before it of the same\n"
+		 "  host. One: A against the latest report of A's host.\n",
+	.trailer = "Exit: 0 no change, 1 changes (as diff(1)); 64-75 usage and input errors.\n",
+	.operands = "FILE",
+	.tables = { &diff_table },
+};
 
 struct side {
 	json_t *report;
@@ -164,43 +180,30 @@ static void side_free(struct side *s)
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *opt_state = NULL;
+	struct diff_options o = { 0 };
+	void *const ctx[] = { &o };
+	struct operands ops;
 	struct diff_ctx d = { 0 };
 	struct side a = { 0 }, b = { 0 };
-	bool json = false, chosen;
+	bool chosen;
 	json_t *changes;
-	int c, rc, nargs;
+	int rc = options_parse(&diff_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': opt_state = optarg; break;
-		case 'j': json = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "diff: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	nargs = argc - optind;
-	if (nargs > 2)
-		return usage_error(usage, "diff: at most two reports");
-	d.dir = state_dir(opt_state, &chosen);
-	if (nargs >= 1 && (rc = resolve(&d, argv[optind], &a)) != 0)
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (ops.n > 2)
+		return options_usage_error(&diff_spec, "at most two reports");
+	d.dir = state_dir(o.state, &chosen);
+	if (ops.n >= 1 && (rc = resolve(&d, ops.v[0], &a)) != 0)
 		goto out;
-	if (nargs == 2)
-		rc = resolve(&d, argv[optind + 1], &b);
+	if (ops.n == 2)
+		rc = resolve(&d, ops.v[1], &b);
 	else
-		rc = defaults(&d, &a, &b, nargs == 1);
+		rc = defaults(&d, &a, &b, ops.n == 1);
 	if (rc != 0)
 		goto out;
 	changes = report_diff(a.report, b.report);
-	if (json) {
+	if (o.json) {
 		json_t *doc = json_pack("{s:s, s:s, s:O}", "from", a.label, "to", b.label, "changes", changes);
 		rc = print_json(stdout, doc);
 		json_decref(doc);

@@ -1,5 +1,5 @@
 /* chipaudit history: the audits kept in the state directory. */
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +12,50 @@
 #include "evidence/sign.h"
 #include "evidence/state.h"
 
-static const char usage[] =
-	"usage: chipaudit history [--state DIR] [--json] [--host ID] [-n N]\n"
-	"       chipaudit history [--state DIR] --show REF [-o FILE]\n"
-	"       chipaudit history [--state DIR] --check\n"
-	"  List the audits recorded in DIR/history.db, oldest first.\n"
-	"  --state DIR  the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)\n"
-	"  --json       one JSON array\n"
-	"  --host ID    only this host (its machine-id)\n"
-	"  -n N         only the N latest\n"
-	"  --show REF   print the stored report REF (an id as listed, or a sha256 prefix)\n"
-	"               byte for byte; with -o FILE write it there, and FILE.sig when signed\n"
-	"  --check      check the database: SQLite integrity, each report's sha256, each chain\n"
-	"  Exit: 0; 65 a damaged history or --check found problems; 66 no history.\n";
+struct history_options {
+	const char *state, *host, *ref, *output;
+	bool json, check;
+	uint64_t limit;
+};
+
+static int set_limit(const char *value, void *target, char *err, size_t errlen)
+{
+	uint64_t *limit = target;
+
+	if (parse_u64(value, 10, limit) != 0 || *limit == 0 || *limit > INT64_MAX) {
+		snprintf(err, errlen, "history: -n: '%.64s' is not a positive number", value);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static const struct opt_row history_rows[] = {
+	OPT_STRING("state", 0, "DIR", "the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)",
+	  struct history_options, state),
+	OPT_BOOL("json", 0, "one JSON array", struct history_options, json),
+	OPT_STRING("host", 0, "ID", "only this host (its machine-id)", struct history_options, host),
+	{ .short_name = 'n', .arg = OPT_ARG_REQUIRED, .arg_name = "N", .help = "only the N latest",
+	  .set = set_limit, .offset = offsetof(struct history_options, limit) },
+	OPT_STRING("show", 0, "REF",
+	  "print the stored report REF (an id as listed, or a sha256 prefix) byte for byte; with -o FILE "
+	  "write it there, and FILE.sig when signed",
+	  struct history_options, ref),
+	OPT_STRING("output", 'o', "FILE", "with --show: the file to write", struct history_options, output),
+	OPT_BOOL("check", 0, "check the database: SQLite integrity, each report's sha256, each chain",
+	  struct history_options, check),
+	OPT_END,
+};
+static const struct opt_table history_table = { NULL, history_rows };
+
+const struct cmd_spec history_spec = {
+	.name = "history",
+	.synopsis = "usage: chipaudit history [--state DIR] [--json] [--host ID] [-n N]\n"
+		    "       chipaudit history [--state DIR] --show REF [-o FILE]\n"
+		    "       chipaudit history [--state DIR] --check\n",
+	.about = "  List the audits recorded in DIR/history.db, oldest first.\n",
+	.trailer = "Exit: 0; 65 a damaged history or --check found problems; 66 no history.\n",
+	.tables = { &history_table },
+};
 
 struct list_state {
 	bool json;
@@ -139,58 +170,35 @@ static int check(struct history *h)
 
 int cmd_history(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "show", required_argument, NULL, 'S' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "check", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *opt_state = NULL, *host = NULL, *ref = NULL, *output = NULL, *dir;
+	struct history_options o = { 0 };
+	void *const ctx[] = { &o };
+	struct operands ops;
 	struct list_state ls = { 0 };
 	struct history *h;
-	bool chosen, do_check = false;
-	uint64_t limit = 0;
+	const char *dir;
+	bool chosen;
 	char err[1024];
-	int c, rc;
+	int rc = options_parse(&history_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+n:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': opt_state = optarg; break;
-		case 'j': ls.json = true; break;
-		case 'H': host = optarg; break;
-		case 'S': ref = optarg; break;
-		case 'o': output = optarg; break;
-		case 'c': do_check = true; break;
-		case 'n':
-			if (parse_u64(optarg, 10, &limit) != 0 || limit == 0 || limit > INT64_MAX)
-				return usage_error(usage, "history: -n: '%s' is not a positive number", optarg);
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "history: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return usage_error(usage, "history: unexpected argument '%s'", argv[optind]);
-	if (output && !ref)
-		return usage_error(usage, "history: -o goes with --show REF");
-	dir = state_dir(opt_state, &chosen);
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (ops.n != 0)
+		return options_usage_error(&history_spec, "unexpected argument '%s'", ops.v[0]);
+	if (o.output && !o.ref)
+		return options_usage_error(&history_spec, "-o goes with --show REF");
+	ls.json = o.json;
+	dir = state_dir(o.state, &chosen);
 	if ((rc = history_open(dir, false, &h, err, sizeof(err))) != 0) {
 		error_msg("%s", err);
 		return rc;
 	}
-	if (ref) {
-		rc = show(h, ref, output);
-	} else if (do_check) {
+	if (o.ref) {
+		rc = show(h, o.ref, o.output);
+	} else if (o.check) {
 		rc = check(h);
 	} else {
 		ls.array = json_array();
-		rc = history_each(h, host, (int64_t)limit, false, list_row, &ls, err, sizeof(err));
+		rc = history_each(h, o.host, (int64_t)o.limit, false, list_row, &ls, err, sizeof(err));
 		if (rc != 0)
 			error_msg("%s", err);
 		else if (ls.json)

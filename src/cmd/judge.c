@@ -1,5 +1,4 @@
 /* chipaudit judge: run every check on a facts document; touches nothing else. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,66 +6,46 @@
 #include "core/facts.h"
 #include "core/util.h"
 
-static const char usage[] =
-	"usage: chipaudit judge [--json] [-o FILE] FACTS.json\n"
-	"  Run every check on a facts document (from `chipaudit facts`, or '-' for\n"
-	"  standard input) and print the report. Reads nothing else on this machine.\n"
-	"  --json       print the report as JSON\n"
-	"  -o FILE      also write the JSON report to FILE\n"
-	"  Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors.\n";
+const struct cmd_spec judge_spec = {
+	.name = "judge",
+	.synopsis = "usage: chipaudit judge [--json] [-o FILE] [--exit-style STYLE] FACTS.json\n",
+	.about = "  Run every check on a facts document (from `chipaudit facts`, or '-' for\n"
+		 "  standard input) and print the report. Reads nothing else on this machine.\n",
+	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors\n"
+		   "(--exit-style nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n",
+	.operands = "FILE",
+	.tables = { &report_table, &judge_table },
+};
 
 int cmd_judge(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		JUDGE_LONGOPTS
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *output = NULL;
-	bool json = false;
-	struct probe_options popts = { 0 };
+	struct common_options co = { 0 };
 	struct judge_options jopts = { 0 };
+	void *const ctx[] = { &co, &jopts };
+	struct operands ops;
 	struct accdb db;
-	json_t *facts = NULL, *report;
+	json_t *facts = NULL, *report = NULL;
 	char err[1024];
-	int c, rc;
+	int rc = options_parse(&judge_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jo:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'o': output = optarg; break;
-		case 'h': fputs(usage, stdout); fputs(judge_options_help, stdout); return 0;
-		default:
-			rc = shared_option(c, optarg, &popts, &jopts);
-			if (rc == 1)
-				break;
-			if (rc == 0)
-				rc = usage_error(usage, "judge: unknown or incomplete option '%s'", argv[optind - 1]);
-			shared_options_free(&popts, &jopts);
-			return rc;
-		}
-	}
-	if (argc - optind != 1) {
-		rc = usage_error(usage, "judge: expected one facts file");
-		goto out;
-	}
-	facts = facts_load(argv[optind], err, sizeof(err), &rc);
-	if (facts == NULL) {
+	if (rc == OPTIONS_HELP)
+		return 0;
+	if (rc != 0)
+		return finish_report(&co, NULL, rc);
+	if (ops.n != 1) {
+		rc = options_usage_error(&judge_spec, "expected one facts file, got %d", ops.n);
+	} else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS) {
+		rc = options_usage_error(&judge_spec, "--json and --exit-style nagios: a monitoring check prints a "
+					 "status line; write the JSON report with -o FILE");
+	} else if ((facts = facts_load(ops.v[0], err, sizeof(err), &rc)) == NULL) {
 		error_msg("%s", err);
-		goto out;
+	} else if ((rc = load_accdb(&db)) == 0) {
+		report = judge_facts(facts, &db, &jopts);
+		accdb_free(&db);
 	}
-	if ((rc = load_accdb(&db)) != 0)
-		goto out;
-	report = judge_facts(facts, &db, &jopts);
-	rc = emit_report(report, json, output);
+	rc = finish_report(&co, report, rc);
 	json_decref(report);
-	accdb_free(&db);
-out:
 	json_decref(facts);
-	shared_options_free(&popts, &jopts);
+	options_free(&judge_spec, ctx);
 	return rc;
 }

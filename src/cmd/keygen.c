@@ -1,5 +1,5 @@
 /* chipaudit keygen: this host's Ed25519 key for signing reports. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,42 +9,46 @@
 #include "evidence/sign.h"
 #include "evidence/state.h"
 
-static const char usage[] =
-	"usage: chipaudit keygen [--state DIR] [--force]\n"
-	"  Make an Ed25519 host key with OpenSSL: DIR/host.key.pem (private, mode 0600)\n"
-	"  and DIR/host.pub.pem (public, for verifiers). `audit --sign` signs with it.\n"
-	"  --state DIR  the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)\n"
-	"  --force      replace an existing key (reports signed from then on start a new chain)\n"
-	"  Exit: 0 made; 73 a key exists already, or the directory cannot be written.\n";
+struct keygen_options {
+	const char *state;
+	bool force;
+};
+
+static const struct opt_row keygen_rows[] = {
+	OPT_STRING("state", 's', "DIR", "the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)",
+	  struct keygen_options, state),
+	OPT_BOOL("force", 'f', "replace an existing key (reports signed from then on start a new chain)",
+	  struct keygen_options, force),
+	OPT_END,
+};
+static const struct opt_table keygen_table = { NULL, keygen_rows };
+
+const struct cmd_spec keygen_spec = {
+	.name = "keygen",
+	.synopsis = "usage: chipaudit keygen [--state DIR] [--force]\n",
+	.about = "  Make an Ed25519 host key with OpenSSL: DIR/host.key.pem (private, mode 0600)\n"
+		 "  and DIR/host.pub.pem (public, for verifiers). `audit --sign` signs with it.\n",
+	.trailer = "Exit: 0 made; 73 a key exists already, or the directory cannot be written.\n",
+	.tables = { &keygen_table },
+};
 
 int cmd_keygen(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *opt_state = NULL, *dir;
+	struct keygen_options o = { 0 };
+	void *const ctx[] = { &o };
+	struct operands ops;
+	const char *dir;
 	struct hostkey key;
-	bool force = false, chosen;
+	bool chosen;
 	char err[1024], *priv, *pub;
-	int c, rc;
+	int rc = options_parse(&keygen_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': opt_state = optarg; break;
-		case 'f': force = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "keygen: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return usage_error(usage, "keygen: unexpected argument '%s'", argv[optind]);
-	dir = state_dir(opt_state, &chosen);
-	if ((rc = hostkey_generate(dir, force, &key, err, sizeof(err))) != 0) {
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (ops.n != 0)
+		return options_usage_error(&keygen_spec, "unexpected argument '%s'", ops.v[0]);
+	dir = state_dir(o.state, &chosen);
+	if ((rc = hostkey_generate(dir, o.force, &key, err, sizeof(err))) != 0) {
 		error_msg("%s", err);
 		return rc;
 	}

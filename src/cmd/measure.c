@@ -1,7 +1,7 @@
 /* chipaudit measure: measure each GPU and show the figures (or print the
  * facts document, measured figures included, with --json). */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,28 +11,68 @@
 #include "core/util.h"
 #include "measure/measure.h"
 
-static const char usage[] =
-	"usage: chipaudit measure [--quick|--standard|--thorough] [--json]\n"
-	"  Measure every GPU on this machine through its driver: dense matrix-multiply\n"
-	"  throughput per precision, device and host copy bandwidth, allocatable\n"
-	"  memory, and whether one tenant can read memory another left behind.\n"
-	"  --quick      at most about 10 s a GPU\n"
-	"  --standard   longer timed runs (the default)\n"
-	"  --thorough   longest runs, more algorithms tried, all memory examined\n"
-	"  --json       print the facts document (judge it with 'chipaudit judge')\n"
-	"  Exit: 0 measured, or nothing to measure (no CUDA driver or GPU: said on\n"
-	"  stdout); 1 a device's measurement recorded errors; 64-78 usage errors.\n";
-
-int measure_option(const char *arg, struct probe_options *probe)
+static int set_mode(struct probe_options *probe, int mode)
 {
+	probe->measure = mode;
+	return 0;
+}
+
+static int set_quick(const char *value, void *target, char *err, size_t errlen)
+{
+	return set_mode(target, MEASURE_QUICK);
+}
+
+static int set_standard(const char *value, void *target, char *err, size_t errlen)
+{
+	return set_mode(target, MEASURE_STANDARD);
+}
+
+static int set_thorough(const char *value, void *target, char *err, size_t errlen)
+{
+	return set_mode(target, MEASURE_THOROUGH);
+}
+
+struct measure_cmd {
+	struct probe_options probe;
+	bool json;
+};
+
+static const struct opt_row measure_rows[] = {
+	{ .long_name = "quick", .arg = OPT_ARG_NONE, .help = "at most about 10 s a GPU", .set = set_quick,
+	  .offset = offsetof(struct measure_cmd, probe) },
+	{ .long_name = "standard", .arg = OPT_ARG_NONE, .help = "longer timed runs (the default)",
+	  .set = set_standard, .offset = offsetof(struct measure_cmd, probe) },
+	{ .long_name = "thorough", .arg = OPT_ARG_NONE,
+	  .help = "longest runs, more algorithms tried, all memory examined", .set = set_thorough,
+	  .offset = offsetof(struct measure_cmd, probe) },
+	OPT_BOOL("json", 'j', "print the facts document (judge it with 'chipaudit judge')", struct measure_cmd,
+	  json),
+	OPT_END,
+};
+static const struct opt_table measure_table = { NULL, measure_rows };
+
+const struct cmd_spec measure_spec = {
+	.name = "measure",
+	.synopsis = "usage: chipaudit measure [--quick|--standard|--thorough] [--json]\n",
+	.about = "  Measure every GPU on this machine through its driver: dense matrix-multiply\n"
+		 "  throughput per precision, device and host copy bandwidth, allocatable\n"
+		 "  memory, and whether one tenant can read memory another left behind.\n",
+	.trailer = "Exit: 0 measured, or nothing to measure (no CUDA driver or GPU: said on\n"
+		   "stdout); 1 a device's measurement recorded errors; 64-78 usage errors.\n",
+	.tables = { &measure_table },
+};
+
+int measure_option(const char *arg, void *target, char *err, size_t errlen)
+{
+	struct probe_options *probe = target;
 	int mode = arg ? measure_mode_from_name(arg) : MEASURE_STANDARD;
 
 	if (mode < 0) {
-		error_msg("--measure=%s: expected quick, standard or thorough", arg);
+		snprintf(err, errlen, "--measure=%s: expected quick, standard or thorough", arg);
 		return EXIT_USAGE;
 	}
 	probe->measure = mode;
-	return 1;
+	return 0;
 }
 
 static void print_rate_line(const json_t *m)
@@ -173,39 +213,22 @@ static void print_text(const json_t *facts)
 
 int cmd_measure(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "standard", no_argument, NULL, 's' },
-		{ "thorough", no_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	struct probe_options popts = { .measure = MEASURE_STANDARD };
+	struct measure_cmd o = { .probe = { .measure = MEASURE_STANDARD } };
+	void *const ctx[] = { &o };
+	struct operands ops;
 	struct accdb db;
 	json_t *facts = NULL;
-	bool json = false;
-	int c, rc;
+	int rc = options_parse(&measure_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'q': popts.measure = MEASURE_QUICK; break;
-		case 's': popts.measure = MEASURE_STANDARD; break;
-		case 't': popts.measure = MEASURE_THOROUGH; break;
-		case 'j': json = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "measure: unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return usage_error(usage, "measure: unexpected argument '%s'", argv[optind]);
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (ops.n != 0)
+		return options_usage_error(&measure_spec, "unexpected argument '%s'", ops.v[0]);
 	if ((rc = load_accdb(&db)) != 0)
 		return rc;
-	rc = gather_facts(NULL, &db, &popts, NULL, &facts);
+	rc = gather_facts(NULL, &db, &o.probe, NULL, &facts);
 	if (rc == 0) {
-		if (json) {
+		if (o.json) {
 			rc = print_json(stdout, facts);
 		} else {
 			print_text(facts);

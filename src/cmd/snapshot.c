@@ -7,7 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +18,20 @@
 #include "core/json.h"
 #include "core/util.h"
 
-static const char usage[] =
-	"usage: chipaudit snapshot -o FILE.tar.gz [--root DIR]\n"
-	"  Capture the files the audit reads (sysfs, /proc, /dev, /etc entries) into\n"
-	"  a compressed tar archive. Extract it and audit it with --root DIR.\n";
+static const struct opt_row snapshot_rows[] = {
+	OPT_STRING("output", 'o', "FILE.tar.gz", "the archive to write (required)", struct common_options,
+	  output),
+	OPT_END,
+};
+static const struct opt_table snapshot_table = { NULL, snapshot_rows };
+
+const struct cmd_spec snapshot_spec = {
+	.name = "snapshot",
+	.synopsis = "usage: chipaudit snapshot -o FILE.tar.gz [--root DIR]\n",
+	.about = "  Capture the files the audit reads (sysfs, /proc, /dev, /etc entries) into\n"
+		 "  a compressed tar archive. Extract it and audit it with --root DIR.\n",
+	.tables = { &snapshot_table, &common_table, &probe_table },
+};
 
 static int write_entry(struct archive *a, const struct recorded *r, time_t when)
 {
@@ -86,56 +96,35 @@ static int write_archive(const char *path, const struct recorder *rec)
 
 int cmd_snapshot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
-		PROBE_LONGOPTS
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *root = NULL, *output = NULL;
+	struct common_options co = { 0 };
 	struct probe_options popts = { 0 };
+	void *const ctx[] = { &co, &co, &popts };
+	struct operands ops;
 	struct recorder *rec;
-	struct judge_options jopts = { 0 };
 	struct accdb db;
 	json_t *facts;
-	int c, rc;
+	int rc = options_parse(&snapshot_spec, ctx, argc, argv, &ops);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': root = optarg; break;
-		case 'o': output = optarg; break;
-		case 'h': fputs(usage, stdout); fputs(probe_options_help, stdout); return 0;
-		default:
-			rc = shared_option(c, optarg, &popts, &jopts);
-			if (rc == 1)
-				break;
-			if (rc == 0)
-				rc = usage_error(usage, "snapshot: unknown or incomplete option '%s'", argv[optind - 1]);
-			shared_options_free(&popts, &jopts);
-			return rc;
-		}
-	}
-	if (output == NULL || optind != argc) {
-		rc = output ? usage_error(usage, "snapshot: unexpected argument '%s'", argv[optind])
-			    : usage_error(usage, "snapshot: -o FILE.tar.gz is required");
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (co.output == NULL || ops.n != 0) {
+		rc = co.output ? options_usage_error(&snapshot_spec, "unexpected argument '%s'", ops.v[0])
+			       : options_usage_error(&snapshot_spec, "-o FILE.tar.gz is required");
 		goto out;
 	}
 	if ((rc = load_accdb(&db)) != 0)
 		goto out;
 	rec = recorder_new();
-	rc = gather_facts(root, &db, &popts, rec, &facts);
+	rc = gather_facts(co.root, &db, &popts, rec, &facts);
 	if (rc == 0) {
-		rc = write_archive(output, rec);
+		rc = write_archive(co.output, rec);
 		if (rc == 0)
-			fprintf(stderr, "chipaudit: captured %zu entries in %s\n", recorder_count(rec), output);
+			fprintf(stderr, "chipaudit: captured %zu entries in %s\n", recorder_count(rec), co.output);
 	}
 	json_decref(facts);
 	recorder_free(rec);
 	accdb_free(&db);
 out:
-	shared_options_free(&popts, &jopts);
+	options_free(&snapshot_spec, ctx);
 	return rc;
 }

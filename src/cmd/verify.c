@@ -9,7 +9,7 @@
  * A batch is verified by a pool of threads, one per processor: the work is
  * the signature and the hashing of each file, independent of the others; the
  * checks that relate files to each other run afterwards, in file order. */
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -42,27 +42,10 @@ enum {
 
 #define MAX_JOBS 256
 
-static const char usage[] =
+static const char verify_synopsis[] =
 	"usage: chipaudit verify [--pubkey FILE] [--nonce HEX] [--previous FILE] [--chain]\n"
 	"                        [--history] [--state DIR] [--sig FILE] [--jobs N] [--json]\n"
-	"                        [--files-from FILE] REPORT...\n"
-	"  Check signed reports: the signature REPORT.sig over REPORT's exact bytes, the\n"
-	"  key the report names, the verifier's nonce, and the chain of reports.\n"
-	"  --pubkey FILE   the host's public key (PEM); default STATE/host.pub.pem\n"
-	"  --nonce HEX     the nonce the verifier gave `audit --nonce`: proves freshness\n"
-	"  --previous FILE the last report accepted from this host: the (first) report\n"
-	"                  must follow it directly\n"
-	"  --chain         the reports are consecutive, in the order given\n"
-	"  --history       the report must be the latest of its host in STATE's history\n"
-	"  --state DIR     the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)\n"
-	"  --sig FILE      the signature file (one REPORT only; default REPORT.sig)\n"
-	"  --jobs N        threads for a batch (default: one per processor)\n"
-	"  --files-from FILE  also the reports named in FILE, one per line ('-': standard\n"
-	"                  input), after those on the command line\n"
-	"  --json          one JSON array of results\n"
-	"  Exit (the first failure in file order): 0 verified; 10 bad signature; 11 wrong\n"
-	"  key; 12 nonce mismatch; 13 chain broken; 14 a report missing; 15 reordered;\n"
-	"  16 replayed; 64 usage; 65 malformed report, signature or key; 66 unreadable.\n";
+	"                        [--files-from FILE] REPORT...\n";
 
 struct item {
 	const char *path;
@@ -466,113 +449,140 @@ static int read_files_from(const char *path, struct pathlist *list)
 	return rc;
 }
 
+/* What the command line asks of verify. */
+struct verify_args {
+	struct verify_opts o;
+	const char *pubkey, *state, *previous, *sig, *files_from;
+	char nonce[NONCE_MAX_HEX + 1];
+	long jobs;
+};
+
+static int set_nonce(const char *value, void *target, char *err, size_t errlen)
+{
+	struct verify_args *a = target;
+
+	if (nonce_parse(value, a->nonce) != 0) {
+		snprintf(err, errlen, "verify: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
+		return EXIT_USAGE;
+	}
+	a->o.nonce = a->nonce;
+	return 0;
+}
+
+static int set_jobs(const char *value, void *target, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64(value, 10, &n) != 0 || n == 0 || n > MAX_JOBS) {
+		snprintf(err, errlen, "verify: --jobs: expected 1 to %d", MAX_JOBS);
+		return EXIT_USAGE;
+	}
+	*(long *)target = (long)n;
+	return 0;
+}
+
+static const struct opt_row verify_rows[] = {
+	OPT_STRING("pubkey", 0, "FILE", "the host's public key (PEM); default STATE/host.pub.pem", struct verify_args,
+		   pubkey),
+	OPT_CALLBACK("nonce", 0, OPT_ARG_REQUIRED, "HEX", "the nonce the verifier gave `audit --nonce`: proves freshness",
+		     set_nonce, NULL),
+	OPT_STRING("previous", 0, "FILE", "the last report accepted from this host: the (first) report must follow "
+		   "it directly", struct verify_args, previous),
+	OPT_BOOL("chain", 0, "the reports are consecutive, in the order given", struct verify_args, o.chain),
+	OPT_BOOL("history", 0, "the report must be the latest of its host in STATE's history", struct verify_args,
+		 o.use_history),
+	OPT_STRING("state", 0, "DIR", "the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)",
+		   struct verify_args, state),
+	OPT_STRING("sig", 0, "FILE", "the signature file (one REPORT only; default REPORT.sig)", struct verify_args, sig),
+	{ .long_name = "jobs", .arg = OPT_ARG_REQUIRED, .arg_name = "N", .help = "threads for a batch (default: one "
+	  "per processor)", .set = set_jobs, .offset = offsetof(struct verify_args, jobs) },
+	OPT_STRING("files-from", 0, "FILE", "also the reports named in FILE, one per line ('-': standard input), after "
+		   "those on the command line", struct verify_args, files_from),
+	OPT_BOOL("json", 0, "one JSON array of results", struct verify_args, o.json),
+	OPT_END,
+};
+static const struct opt_table verify_table = { NULL, verify_rows };
+
+const struct cmd_spec verify_spec = {
+	.name = "verify",
+	.synopsis = verify_synopsis,
+	.about = "  Check signed reports: the signature REPORT.sig over REPORT's exact bytes, the\n"
+		 "  key the report names, the verifier's nonce, and the chain of reports.\n",
+	.trailer = "Exit (the first failure in file order): 0 verified; 10 bad signature; 11 wrong\n"
+		   "key; 12 nonce mismatch; 13 chain broken; 14 a report missing; 15 reordered;\n"
+		   "16 replayed; 64 usage; 65 malformed report, signature or key; 66 unreadable.\n",
+	.operands = "FILE",
+	.tables = { &verify_table },
+};
+
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pubkey", required_argument, NULL, 'k' },
-		{ "nonce", required_argument, NULL, 'n' },
-		{ "previous", required_argument, NULL, 'p' },
-		{ "chain", no_argument, NULL, 'c' },
-		{ "history", no_argument, NULL, 'H' },
-		{ "state", required_argument, NULL, 's' },
-		{ "sig", required_argument, NULL, 'S' },
-		{ "jobs", required_argument, NULL, 'J' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "files-from", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *pubkey = NULL, *opt_state = NULL, *previous = NULL, *sig = NULL, *files_from = NULL, *dir;
+	struct verify_args args = { .jobs = sysconf(_SC_NPROCESSORS_ONLN) };
+	void *const ctx[] = { &args };
+	struct verify_opts *o = &args.o;
+	struct operands ops;
+	const char *dir;
 	struct pathlist listed = { 0 };
 	size_t given;
-	char nonce[NONCE_MAX_HEX + 1], err[1024];
-	struct verify_opts o = { 0 };
+	char err[1024];
 	struct item prev = { 0 };
 	struct hostkey key = { 0 };
 	struct batch b = { 0 };
 	const struct item *last_good = NULL;
 	json_t *results = NULL;
-	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t n;
+	long jobs;
 	size_t verified = 0;
 	bool chosen;
-	int c, rc = 0, first_failure = 0;
+	int rc = options_parse(&verify_spec, ctx, argc, argv, &ops), first_failure = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k': pubkey = optarg; break;
-		case 'n':
-			if (nonce_parse(optarg, nonce) != 0)
-				return usage_error(usage, "verify: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
-			o.nonce = nonce;
-			break;
-		case 'p': previous = optarg; break;
-		case 'c': o.chain = true; break;
-		case 'H': o.use_history = true; break;
-		case 's': opt_state = optarg; break;
-		case 'S': sig = optarg; break;
-		case 'J':
-			if (parse_u64(optarg, 10, &n) != 0 || n == 0 || n > MAX_JOBS)
-				return usage_error(usage, "verify: --jobs: expected 1 to %d", MAX_JOBS);
-			jobs = (long)n;
-			break;
-		case 'j': o.json = true; break;
-		case 'F': files_from = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error(usage, "verify: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (files_from && (rc = read_files_from(files_from, &listed)) != 0)
+	if (rc != 0)
+		return rc == OPTIONS_HELP ? 0 : rc;
+	if (args.files_from && (rc = read_files_from(args.files_from, &listed)) != 0)
 		return rc;
-	given = (size_t)(argc - optind);
+	given = (size_t)ops.n;
 	if (given + listed.count == 0) {
 		pathlist_free(&listed);
-		return usage_error(usage, "verify: no report given%s", files_from ? " (the list is empty)" : "");
+		return options_usage_error(&verify_spec, "no report given%s", args.files_from ? " (the list is empty)" : "");
 	}
-	if (sig && given + listed.count != 1) {
+	if (args.sig && given + listed.count != 1) {
 		pathlist_free(&listed);
-		return usage_error(usage, "verify: --sig goes with one report");
+		return options_usage_error(&verify_spec, "--sig goes with one report");
 	}
-	if (jobs < 1)
-		jobs = 1;
-	if (jobs > MAX_JOBS)
-		jobs = MAX_JOBS;
-	dir = state_dir(opt_state, &chosen);
-	if ((rc = load_key(pubkey, dir, &key)) != 0)
+	jobs = args.jobs < 1 ? 1 : args.jobs > MAX_JOBS ? MAX_JOBS : args.jobs;
+	dir = state_dir(args.state, &chosen);
+	if ((rc = load_key(args.pubkey, dir, &key)) != 0)
 		return rc;
-	if (previous) {
-		if ((rc = load_previous(previous, &prev)) != 0)
+	if (args.previous) {
+		if ((rc = load_previous(args.previous, &prev)) != 0)
 			goto out;
-		o.previous = &prev;
+		o->previous = &prev;
 	}
-	if (o.use_history && (rc = history_open(dir, false, &o.h, err, sizeof(err))) != 0) {
+	if (o->use_history && (rc = history_open(dir, false, &o->h, err, sizeof(err))) != 0) {
 		error_msg("%s", err);
 		goto out;
 	}
 	b.count = given + listed.count;
 	b.items = xcalloc(b.count, sizeof(*b.items));
 	b.key = &key;
-	b.need_hash = o.chain || o.previous || o.use_history;
+	b.need_hash = o->chain || o->previous || o->use_history;
 	for (size_t i = 0; i < b.count; i++) {
-		b.items[i].path = i < given ? argv[optind + (int)i] : listed.paths[i - given];
-		b.items[i].sig_path = sig ? xstrdup(sig) : xasprintf("%s.sig", b.items[i].path);
+		b.items[i].path = i < given ? ops.v[i] : listed.paths[i - given];
+		b.items[i].sig_path = args.sig ? xstrdup(args.sig) : xasprintf("%s.sig", b.items[i].path);
 	}
 	run_batch(&b, jobs);
-	results = o.json ? json_array() : NULL;
+	results = o->json ? json_array() : NULL;
 	for (size_t i = 0; i < b.count; i++) {
 		struct item *it = &b.items[i];
 		if (it->code == 0)
-			relate(&o, b.items, i, last_good);
+			relate(o, b.items, i, last_good);
 		if (it->code == 0) {
 			last_good = it;
 			verified++;
 		} else if (first_failure == 0)
 			first_failure = it->code;
-		report_item(&o, it, results);
+		report_item(o, it, results);
 	}
-	if (o.json)
+	if (o->json)
 		rc = print_json(stdout, results);
 	else if (b.count > 1)
 		printf("%zu of %zu reports verified\n", verified, b.count);
@@ -584,7 +594,7 @@ out:
 		item_free(&b.items[i]);
 	free(b.items);
 	item_free(&prev);
-	history_close(o.h);
+	history_close(o->h);
 	hostkey_free(&key);
 	pathlist_free(&listed);
 	return rc;

@@ -296,41 +296,55 @@ out:
 	return rc;
 }
 
-int evidence_option(int code, const char *arg, struct judge_options *o)
+int evidence_option_drift_margin(const char *arg, void *target, char *err, size_t errlen)
 {
-	json_t *doc, **slot = code == OPT_REFERENCE ? &o->reference : &o->baseline;
-	char **name = code == OPT_REFERENCE ? &o->reference_name : &o->baseline_name;
-	char err[1024];
+	struct judge_options *o = target;
+	char *end;
+	double pct;
+
+	errno = 0;
+	pct = strtod(arg, &end);
+	if (errno || end == arg || *end != '\0' || !(pct > 0 && pct < 100)) {
+		snprintf(err, errlen, "--drift-margin: '%s' is not a percentage between 0 and 100", arg);
+		return EXIT_USAGE;
+	}
+	o->drift_margin = pct / 100;
+	return 0;
+}
+
+/* --baseline or --reference FILE into *SLOT and *NAME. */
+static int drift_document(const char *arg, json_t **slot, char **name, char *err, size_t errlen)
+{
+	json_t *doc;
 	int rc;
 
-	if (code == OPT_DRIFT_MARGIN) {
-		char *end;
-		double pct;
-		errno = 0;
-		pct = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(pct > 0 && pct < 100)) {
-			error_msg("--drift-margin: '%s' is not a percentage between 0 and 100", arg);
-			return EXIT_USAGE;
-		}
-		o->drift_margin = pct / 100;
-		return 1;
-	}
-	doc = json_load_path(arg, err, sizeof(err), &rc);
-	if (doc == NULL) {
-		error_msg("%s", err);
+	doc = json_load_path(arg, err, errlen, &rc);
+	if (doc == NULL)
 		return rc;
-	}
 	json_decref(*slot);
 	free(*name);
-	*slot = baseline_from_document(doc, arg, err, sizeof(err));
+	*slot = baseline_from_document(doc, arg, err, errlen);
 	json_decref(doc);
 	if (*slot == NULL) {
 		*name = NULL;
-		error_msg("%s", err);
 		return EXIT_DATAERR;
 	}
 	*name = xstrdup(arg);
-	return 1;
+	return 0;
+}
+
+int evidence_option_baseline(const char *arg, void *target, char *err, size_t errlen)
+{
+	struct judge_options *o = target;
+
+	return drift_document(arg, &o->baseline, &o->baseline_name, err, errlen);
+}
+
+int evidence_option_reference(const char *arg, void *target, char *err, size_t errlen)
+{
+	struct judge_options *o = target;
+
+	return drift_document(arg, &o->reference, &o->reference_name, err, errlen);
 }
 
 void evidence_options_free(struct judge_options *o)

@@ -72,9 +72,10 @@ int probe_firmware(struct probe_ctx *ctx);
 int validate_firmware(const json_t *section, const json_t *facts, char *err, size_t errlen);
 /* The backdoor area's judge options, for cmd/common.c (defined in
  * src/checks/backdoor_common.c): --manifest FILE loads and validates FILE
- * (returns 1, or an exit code after a one-line error). */
+ * into the struct judge_options at TARGET; an option row's setter (0, or an
+ * exit code with a one-line error in ERR). */
 struct judge_options;
-int backdoor_option_manifest(struct judge_options *judge, const char *path);
+int backdoor_option_manifest(const char *path, void *target, char *err, size_t errlen);
 void backdoor_options_free(struct judge_options *judge);
 int probe_processes(struct probe_ctx *ctx);
 int validate_processes(const json_t *section, const json_t *facts, char *err, size_t errlen);
