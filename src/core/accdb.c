@@ -354,12 +354,13 @@ static size_t model_distance(const struct accel_model *m, const char *key)
 	size_t best;
 
 	name_key(m->name, k, sizeof(k));
-	/* a name containing the query ("h100" in "h100sxm") is close */
-	best = strstr(k, key) ? 1 : edit_distance(k, key);
+	/* a name containing the query ("h100" in "h100sxm") is closest: "H10"
+	 * suggests the H100 models before the A10, one letter away */
+	best = strstr(k, key) ? 0 : edit_distance(k, key);
 	for (const char **o = m->other_names; *o; o++) {
 		size_t d;
 		name_key(*o, k, sizeof(k));
-		d = strstr(k, key) ? 1 : edit_distance(k, key);
+		d = strstr(k, key) ? 0 : edit_distance(k, key);
 		if (d < best)
 			best = d;
 	}
