@@ -399,11 +399,19 @@ static bool class_matches(const char *prefix, uint32_t class_code)
 	return strncmp(cls, prefix, strlen(prefix)) == 0;
 }
 
+/* A processing accelerator (class 12) or a 3D controller (class 0302): what
+ * every AI accelerator seen so far declares, of any vendor. A vendor that
+ * data/vendors.json does not know is still an accelerator by its class. */
+static bool accelerator_class(uint32_t class_code)
+{
+	return (class_code >> 16) == 0x12 || (class_code >> 8) == 0x0302;
+}
+
 bool accdb_is_accelerator(const struct accdb *db, uint16_t vendor, uint16_t device, uint32_t class_code)
 {
 	const struct accel_vendor *v = accdb_vendor(db, vendor);
 
-	if (accdb_by_pci(db, vendor, device) != NULL)
+	if (accdb_by_pci(db, vendor, device) != NULL || accelerator_class(class_code))
 		return true;
 	if (v == NULL || v->database_only)
 		return false;

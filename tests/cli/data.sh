@@ -29,9 +29,37 @@ while IFS=$'\t' read -r xid process verdict source line; do
 done <"$DATA/xid/lines.tsv"
 [ "$n" -ge 20 ] && pass "xid: $n real lines read" || fail "xid: only $n lines in lines.tsv"
 
-# --- data/xids.json is validated: each bad entry is an error finding naming it
+# --- accelerators of vendors and models data/ does not know are listed, named
+"$CHIPAUDIT" facts --root "$FIXTURES/kunlun-h20/root" >"$TMP/k.json"
+jq_is '[.accelerators[] | "\(.pci_address) \(.vendor) \(.model) \(.class)"] | join(", ")' \
+	"0000:18:00.0 NVIDIA H20 0302, 0000:2a:00.0 NVIDIA H20 0302, 0000:b1:00.0 Baidu null 1200" \
+	"kunlun-h20: the Kunlun is listed beside the H20s" "$TMP/k.json"
+jq_is '[.limitations[] | select(.source == "0000:b1:00.0") | .reason] | join(";")' \
+	'1d22:3684 (class 1200, pci.ids: "Kunlun AI Accelerator"): a device not in data/accelerators.json; listed as an unknown model' \
+	"kunlun-h20: a limitation names it" "$TMP/k.json"
+"$CHIPAUDIT" judge --json "$TMP/k.json" >"$TMP/kr.json"
+jq_is '[.findings[] | select(any(.subjects[]; . == "0000:b1:00.0")) | select(.check | test("^(identity.database|export.classification)$")) | "\(.check) \(.status)"] | join(", ")' \
+	"identity.database warn, export.classification skip" "kunlun-h20: unknown model: identity warns, export skips" "$TMP/kr.json"
 mkdir -p "$TMP/data"
 cp "$SRCDIR"/data/*.json "$TMP/data/"
+jq '.vendors |= map(select(.vendor_id != "1d22" and .vendor_id != "1e52"))' "$SRCDIR/data/vendors.json" >"$TMP/data/vendors.json"
+"$CHIPAUDIT" --data-dir "$TMP/data" facts --root "$FIXTURES/kunlun-h20/root" >"$TMP/k2.json"
+jq_is '[.accelerators[] | select(.vendor_id == "1d22") | "\(.pci_address) \(.model)"] | join(",")' "0000:b1:00.0 null" \
+	"unknown vendor: a class 1200 device of a vendor not in vendors.json is still listed" "$TMP/k2.json"
+jq_is '[.limitations[] | select(.source == "0000:b1:00.0") | .reason | test("an accelerator of a vendor not in data/vendors.json")] | all' \
+	true "unknown vendor: the limitation says the vendor is unknown" "$TMP/k2.json"
+"$CHIPAUDIT" --data-dir "$TMP/data" facts --root "$FIXTURES/dropped-ids/root" >"$TMP/d2.json"
+jq_is '[.accelerators[] | select(.vendor_id == "1e52") | .pci_address] | join(",")' "0000:e1:00.0" \
+	"unknown vendor: a Tenstorrent Wormhole is listed by its class" "$TMP/d2.json"
+cp "$SRCDIR/data/vendors.json" "$TMP/data/"
+"$CHIPAUDIT" facts --root "$FIXTURES/dropped-ids/root" >"$TMP/d.json"
+jq_is '[.accelerators[] | "\(.device_id) \(.vendor) \(.model)"] | join(", ")' \
+	"20b7 NVIDIA A30, 2236 NVIDIA A10, 233a NVIDIA H800 NVL, 401e Tenstorrent null" \
+	"dropped-ids: the IDs data/ lacked are named; 233a is the H800 NVL" "$TMP/d.json"
+jq_is '[.limitations[] | select(.reason | test("listed as an unknown model")) | .source] | join(",")' "0000:e1:00.0" \
+	"dropped-ids: only the Wormhole is an unknown model" "$TMP/d.json"
+
+# --- data/xids.json is validated: each bad entry is an error finding naming it
 # xids_bad NAME JQ-EDIT PATTERN: the edited table gives an error finding matching PATTERN.
 xids_bad() {
 	jq "$2" "$SRCDIR/data/xids.json" >"$TMP/data/xids.json"
