@@ -59,6 +59,23 @@ jq_is '[.accelerators[] | "\(.device_id) \(.vendor) \(.model)"] | join(", ")' \
 jq_is '[.limitations[] | select(.reason | test("listed as an unknown model")) | .source] | join(",")' "0000:e1:00.0" \
 	"dropped-ids: only the Wormhole is an unknown model" "$TMP/d.json"
 
+# --- bulletins: the driver versions of branch R470, covered until June 2024
+FX="$FIXTURES/h20x8/expected-facts.json"
+cve_status() { # VERSION -> "status first-bulletin-affected"
+	jq --arg v "$1" '.drivers[0].version = $v' "$FX" >"$TMP/bf.json"
+	"$CHIPAUDIT" judge --json "$TMP/bf.json" |
+		jq -r '[.findings[] | select(.check == "backdoor.driver.cve")][0] | "\(.status) \(.evidence.affected | map(.bulletin) | join("+"))"'
+}
+got=$(cve_status 470.223.02)
+[ "$got" = "fail NVIDIA-5520+NVIDIA-5551" ] && pass "bulletins: R470 470.223.02 is affected by 5520 and 5551" || fail "bulletins: R470 470.223.02" "got: $got"
+got=$(cve_status 470.239.06)
+[ "$got" = "fail NVIDIA-5551" ] && pass "bulletins: R470 470.239.06 is still affected by 5551 (fixed in 470.256.02)" || fail "bulletins: R470 470.239.06" "got: $got"
+got=$(cve_status 470.256.02)
+[ "$got" = "warn " ] && pass "bulletins: R470 470.256.02 is past 5551, and later bulletins do not cover R470" || fail "bulletins: R470 470.256.02" "got: $got"
+got=$(cve_status 535.161.07)
+[ "${got%% *}" = fail ] && [ "${got#* }" != "${got#*NVIDIA-5551}" ] && [ "${got#*NVIDIA-5520}" = "$got" ] &&
+	pass "bulletins: R535 535.161.07 is past 5520, affected by 5551" || fail "bulletins: R535 535.161.07" "got: $got"
+
 # --- data/xids.json is validated: each bad entry is an error finding naming it
 # xids_bad NAME JQ-EDIT PATTERN: the edited table gives an error finding matching PATTERN.
 xids_bad() {
