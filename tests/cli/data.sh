@@ -32,32 +32,59 @@ done <"$DATA/xid/lines.tsv"
 # --- accelerators of vendors and models data/ does not know are listed, named
 "$CHIPAUDIT" facts --root "$FIXTURES/kunlun-h20/root" >"$TMP/k.json"
 jq_is '[.accelerators[] | "\(.pci_address) \(.vendor) \(.model) \(.class)"] | join(", ")' \
-	"0000:18:00.0 NVIDIA H20 0302, 0000:2a:00.0 NVIDIA H20 0302, 0000:b1:00.0 Baidu null 1200" \
-	"kunlun-h20: the Kunlun is listed beside the H20s" "$TMP/k.json"
-jq_is '[.limitations[] | select(.source == "0000:b1:00.0") | .reason] | join(";")' \
-	'1d22:3684 (class 1200, pci.ids: "Kunlun AI Accelerator"): a device not in data/accelerators.json; listed as an unknown model' \
-	"kunlun-h20: a limitation names it" "$TMP/k.json"
-"$CHIPAUDIT" judge --json "$TMP/k.json" >"$TMP/kr.json"
-jq_is '[.findings[] | select(any(.subjects[]; . == "0000:b1:00.0")) | select(.check | test("^(identity.database|export.classification)$")) | "\(.check) \(.status)"] | join(", ")' \
-	"identity.database warn, export.classification skip" "kunlun-h20: unknown model: identity warns, export skips" "$TMP/kr.json"
+	"0000:18:00.0 NVIDIA H20 0302, 0000:2a:00.0 NVIDIA H20 0302, 0000:b1:00.0 Baidu Kunlun 1200" \
+	"kunlun-h20: the Kunlun is listed beside the H20s, named" "$TMP/k.json"
+# The same machine judged with a data/ that knows neither Baidu nor its card,
+# as before: the class alone lists it, as an unknown model with a limitation.
 mkdir -p "$TMP/data"
 cp "$SRCDIR"/data/*.json "$TMP/data/"
 jq '.vendors |= map(select(.vendor_id != "1d22" and .vendor_id != "1e52"))' "$SRCDIR/data/vendors.json" >"$TMP/data/vendors.json"
+jq '.models |= map(select(.vendor_id != "1d22" and .vendor_id != "1e52"))' "$SRCDIR/data/accelerators.json" >"$TMP/data/accelerators.json"
 "$CHIPAUDIT" --data-dir "$TMP/data" facts --root "$FIXTURES/kunlun-h20/root" >"$TMP/k2.json"
-jq_is '[.accelerators[] | select(.vendor_id == "1d22") | "\(.pci_address) \(.model)"] | join(",")' "0000:b1:00.0 null" \
-	"unknown vendor: a class 1200 device of a vendor not in vendors.json is still listed" "$TMP/k2.json"
-jq_is '[.limitations[] | select(.source == "0000:b1:00.0") | .reason | test("an accelerator of a vendor not in data/vendors.json")] | all' \
-	true "unknown vendor: the limitation says the vendor is unknown" "$TMP/k2.json"
+jq_is '[.accelerators[] | select(.vendor_id == "1d22") | "\(.pci_address) \(.vendor) \(.model) \(.pci_name)"] | join(",")' \
+	"0000:b1:00.0 Baidu Technology null Kunlun AI Accelerator" \
+	"unknown vendor: a class 1200 device of a vendor not in vendors.json is listed, named by pci.ids" "$TMP/k2.json"
+jq_is '[.limitations[] | select(.source == "0000:b1:00.0") | .reason] | join(";")' \
+	'1d22:3684 (class 1200, pci.ids: "Kunlun AI Accelerator"): an accelerator of a vendor not in data/vendors.json; listed as an unknown model' \
+	"unknown vendor: a limitation names it" "$TMP/k2.json"
+"$CHIPAUDIT" --data-dir "$TMP/data" judge --json "$TMP/k2.json" >"$TMP/kr.json"
+jq_is '[.findings[] | select(any(.subjects[]; . == "0000:b1:00.0")) | "\(.check)=\(.status)"] | join(" ")' \
+	"identity.database=warn export.classification=skip export.measured_class_differs=skip backdoor.iommu.passthrough=pass backdoor.iommu.shared_group=pass backdoor.pci.ats=pass backdoor.pci.acs=pass backdoor.pci.extra_function=skip backdoor.pci.rom=skip backdoor.pci.sriov=skip backdoor.pci.bar_mismatch=skip backdoor.pci.subsystem_unknown=skip identity.fingerprint=skip killswitch.performance_below_spec=skip spyware.memory_remanence=skip" \
+	"unknown vendor: the Kunlun's exact findings" "$TMP/kr.json"
 "$CHIPAUDIT" --data-dir "$TMP/data" facts --root "$FIXTURES/dropped-ids/root" >"$TMP/d2.json"
-jq_is '[.accelerators[] | select(.vendor_id == "1e52") | .pci_address] | join(",")' "0000:e1:00.0" \
+jq_is '[.accelerators[] | select(.vendor_id == "1e52") | "\(.pci_address) \(.model)"] | join(",")' "0000:e1:00.0 null" \
 	"unknown vendor: a Tenstorrent Wormhole is listed by its class" "$TMP/d2.json"
-cp "$SRCDIR/data/vendors.json" "$TMP/data/"
 "$CHIPAUDIT" facts --root "$FIXTURES/dropped-ids/root" >"$TMP/d.json"
 jq_is '[.accelerators[] | "\(.device_id) \(.vendor) \(.model)"] | join(", ")' \
-	"20b7 NVIDIA A30, 2236 NVIDIA A10, 233a NVIDIA H800 NVL, 401e Tenstorrent null" \
+	"20b7 NVIDIA A30, 2236 NVIDIA A10, 233a NVIDIA H800 NVL, 401e Tenstorrent Wormhole" \
 	"dropped-ids: the IDs data/ lacked are named; 233a is the H800 NVL" "$TMP/d.json"
-jq_is '[.limitations[] | select(.reason | test("listed as an unknown model")) | .source] | join(",")' "0000:e1:00.0" \
-	"dropped-ids: only the Wormhole is an unknown model" "$TMP/d.json"
+jq_is '[.limitations[] | select(.reason | test("unknown model"))] | length' 0 \
+	"dropped-ids: no unknown model left" "$TMP/d.json"
+cp "$SRCDIR/data/vendors.json" "$SRCDIR/data/accelerators.json" "$TMP/data/"
+
+# --- scripts/pciids-check: pci.ids against data/ (Debian's pci.ids package)
+PCIIDS=/usr/share/misc/pci.ids
+if [ -r "$PCIIDS" ]; then
+	expect_exit 0 "pciids-check: no data-center part of a known vendor missing from data/ ($PCIIDS)" \
+		"$SYS_PYTHON" "$SRCDIR/scripts/pciids-check" --quiet
+	expect_stdout '^0 data-center parts missing' "pciids-check: says so"
+	jq '.models |= map(select(.name != "A100 SXM4 40GB"))' "$SRCDIR/data/accelerators.json" >"$TMP/data/accelerators.json"
+	expect_exit 1 "pciids-check: an A100 removed from data/ fails" "$SYS_PYTHON" "$SRCDIR/scripts/pciids-check" --data "$TMP/data"
+	expect_stdout '^MISSING data-center part: 10de:20b0 .*A100' "pciids-check: the missing part named"
+	cp "$SRCDIR/data/accelerators.json" "$TMP/data/"
+	head -c 20000 "$PCIIDS" >"$TMP/trunc.ids"
+	expect_exit 2 "pciids-check: a truncated pci.ids" "$SYS_PYTHON" "$SRCDIR/scripts/pciids-check" --pci-ids "$TMP/trunc.ids"
+	expect_stderr_line "trunc.ids: no class list at the end: truncated" "pciids-check: the truncation named"
+	printf '10de  NVIDIA\n not a pci.ids line\nC 12  Processing accelerators\n' >"$TMP/bad.ids"
+	expect_exit 2 "pciids-check: a malformed line" "$SYS_PYTHON" "$SRCDIR/scripts/pciids-check" --pci-ids "$TMP/bad.ids"
+	expect_stderr_line "bad.ids:2: not a pci.ids line" "pciids-check: the line named"
+	echo '{' >"$TMP/data/vendors.json"
+	expect_exit 2 "pciids-check: a malformed vendors.json" "$SYS_PYTHON" "$SRCDIR/scripts/pciids-check" --data "$TMP/data"
+	expect_stderr_line "vendors.json: not JSON" "pciids-check: the file named"
+	cp "$SRCDIR/data/vendors.json" "$TMP/data/"
+else
+	echo "# $PCIIDS absent (Debian package pci.ids): pciids-check not run"
+fi
 
 # --- bulletins: the driver versions of branch R470, covered until June 2024
 FX="$FIXTURES/h20x8/expected-facts.json"
