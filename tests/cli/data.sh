@@ -103,6 +103,17 @@ got=$(cve_status 535.161.07)
 [ "${got%% *}" = fail ] && [ "${got#* }" != "${got#*NVIDIA-5551}" ] && [ "${got#*NVIDIA-5520}" = "$got" ] &&
 	pass "bulletins: R535 535.161.07 is past 5520, affected by 5551" || fail "bulletins: R535 535.161.07" "got: $got"
 
+# --- daemons.json: gpud and fleetint recognised by their process names
+rm -rf "$TMP/sp"; cp -a "$FIXTURES/spyware/root" "$TMP/sp"
+echo gpud >"$TMP/sp/proc/1650/comm"      # nv-hostengine's process, listening on 0.0.0.0:5555
+echo fleetint >"$TMP/sp/proc/1402/comm"  # nvidia-persistenced's, a unix socket only
+"$CHIPAUDIT" facts --root "$TMP/sp" >"$TMP/sp.json"
+jq_is '[.processes.daemons[] | select(.running) | "\(.name):\(.processes[0].pid)"] | join(" ")' \
+	"dcgm-exporter:2310 gpud:1650 fleetintd:1402" "daemons: gpud and fleetintd found by process name" "$TMP/sp.json"
+"$CHIPAUDIT" judge --json "$TMP/sp.json" >"$TMP/spr.json"
+jq_is '[.findings[] | select(.check == "spyware.daemon.exposed" and (.evidence | tostring | test("gpud"))) | .status] | join(",")' \
+	"warn" "daemons: gpud listening on every interface is reported as exposed" "$TMP/spr.json"
+
 # --- data/xids.json is validated: each bad entry is an error finding naming it
 # xids_bad NAME JQ-EDIT PATTERN: the edited table gives an error finding matching PATTERN.
 xids_bad() {
