@@ -103,6 +103,17 @@ got=$(cve_status 535.161.07)
 [ "${got%% *}" = fail ] && [ "${got#* }" != "${got#*NVIDIA-5551}" ] && [ "${got#*NVIDIA-5520}" = "$got" ] &&
 	pass "bulletins: R535 535.161.07 is past 5520, affected by 5551" || fail "bulletins: R535 535.161.07" "got: $got"
 
+# --- export figures recorded from public sources (docs/data-accelerators.md)
+for row in "Ascend 910B|6016|3A090.a" "Ascend 910B3|5008|3A090.a" "Ascend 910B4|4480|null" "Ascend 910C|12800|3A090.a" \
+	"MLU370|1536|none" "MLU370-X8|2048|null" "RTX 5090 D|4750|none" "RTX 5090 D V2|4750|none"; do
+	IFS='|' read -r model tpp eccn <<<"$row"
+	"$CHIPAUDIT" classify --model "$model" --rules 2026-06-01 --json >"$TMP/c.json"
+	jq_is '.chips[0] | "\(.tpp) \(.eccn)"' "$tpp $eccn" "classify: $model TPP $tpp, ECCN $eccn" "$TMP/c.json"
+done
+"$CHIPAUDIT" classify --model "RTX 5090 D" --rules 2026-06-01 --json >"$TMP/c.json"
+jq_is '.chips[0] | "\(.matched | join(",")) \([.exclusions[] | select(.applies) | .id] | join(","))"' "3A090.a.2 Note 2 to 3A090" \
+	"classify: RTX 5090 D meets 3A090.a.2 (not .b), excluded by Note 2" "$TMP/c.json"
+
 # --- daemons.json: gpud and fleetint recognised by their process names
 rm -rf "$TMP/sp"; cp -a "$FIXTURES/spyware/root" "$TMP/sp"
 echo gpud >"$TMP/sp/proc/1650/comm"      # nv-hostengine's process, listening on 0.0.0.0:5555
