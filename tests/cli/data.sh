@@ -125,6 +125,26 @@ jq_is '[.processes.daemons[] | select(.running) | "\(.name):\(.processes[0].pid)
 jq_is '[.findings[] | select(.check == "spyware.daemon.exposed" and (.evidence | tostring | test("gpud"))) | .status] | join(",")' \
 	"warn" "daemons: gpud listening on every interface is reported as exposed" "$TMP/spr.json"
 
+# --- scripts/nvml-compare.py reads every field of nvidia-smi's XML, in the
+# layouts of drivers 418 to 595 (telegraf's files, tests/data/nvidia-smi)
+NS="$DATA/nvidia-smi"
+while IFS=$'\t' read -r xml expected; do
+	"$SYS_PYTHON" "$NS/full-facts.py" "$NS/$xml" >"$TMP/nf.json"
+	"$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$TMP/nf.json" "$NS/$xml" >"$TMP/nc.out"
+	got=$(awk '$1 == "absent" {print $3}' "$TMP/nc.out" | tr '\n' ' ' | sed 's/ $//')
+	if [ "$got" = "$expected" ]; then pass "nvml-compare: $xml: no field absent that the XML has"
+	else fail "nvml-compare: $xml: no field absent that the XML has" "absent: $got" "expected: $expected"; fi
+done <"$NS/expected-absent.tsv"
+"$SYS_PYTHON" "$NS/full-facts.py" "$NS/tesla-t4.xml" >"$TMP/nf.json"
+"$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$TMP/nf.json" "$NS/tesla-t4.xml" >"$TMP/out"
+expect_stdout 'power_mw.enforced_limit \(W\) nvml=0.0 nvidia-smi=70.0$' "nvml-compare: driver 515 power_readings read (enforced_power_limit)"
+"$SYS_PYTHON" "$NS/full-facts.py" "$NS/rtx-3080-v13.xml" >"$TMP/nf.json"
+"$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$TMP/nf.json" "$NS/rtx-3080-v13.xml" >"$TMP/out"
+expect_stdout 'power_mw.draw \(W\) nvml=0.0 nvidia-smi=139.62$' "nvml-compare: v13 draw compared with average_power_draw, not instant (142.33)"
+echo '<nvidia_smi_log><gpu id="00000000:01:00.0">' >"$TMP/trunc.xml"
+expect_exit 2 "nvml-compare: a truncated XML" "$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$TMP/nf.json" "$TMP/trunc.xml"
+expect_stderr_line "nvml-compare: .*" "nvml-compare: one line"
+
 # --- data/xids.json is validated: each bad entry is an error finding naming it
 # xids_bad NAME JQ-EDIT PATTERN: the edited table gives an error finding matching PATTERN.
 xids_bad() {
