@@ -580,14 +580,14 @@ static int xid_entry_valid(const struct xid_table *t, const json_t *x, const cha
 	return 0;
 }
 
-static int xid_table_load(struct xid_table *t, char *err, size_t errlen)
+/* Validate DOC as data/xids.json into T, which keeps the reference. On
+ * error DOC is released and err names the member. */
+static int xid_table_init(struct xid_table *t, json_t *doc, char *err, size_t errlen)
 {
 	size_t i;
 	json_t *x;
 
-	t->doc = data_load("xids.json", err, errlen);
-	if (t->doc == NULL)
-		return -1;
+	t->doc = doc;
 	if (!json_is_object(t->doc) || jv_object(t->doc, "sources", JV_REQUIRED, "xids.json", err, errlen) ||
 	    jv_object(t->doc, "kinds", JV_REQUIRED, "xids.json", err, errlen) ||
 	    jv_object(t->doc, "actions", JV_REQUIRED, "xids.json", err, errlen) ||
@@ -612,6 +612,13 @@ bad:
 	json_decref(t->doc);
 	t->doc = NULL;
 	return -1;
+}
+
+static int xid_table_load(struct xid_table *t, char *err, size_t errlen)
+{
+	json_t *doc = data_load("xids.json", err, errlen);
+
+	return doc ? xid_table_init(t, doc, err, errlen) : -1;
 }
 
 static const json_t *xid_entry(const struct xid_table *t, json_int_t xid)
@@ -692,6 +699,29 @@ static struct xid_verdict xid_judge(const struct xid_table *t, const json_t *x, 
 		}
 	}
 	return v;
+}
+
+int xid_catalog_check(const json_t *doc, char *err, size_t errlen)
+{
+	struct xid_table t = { 0 };
+
+	if (xid_table_init(&t, json_incref((json_t *)doc), err, errlen) != 0)
+		return -1;
+	json_decref(t.doc);
+	return 0;
+}
+
+const char *xid_catalog_kind(const json_t *doc, long xid, const char *text, bool before_ampere_gpu)
+{
+	struct xid_table t = { 0 };
+	char err[256];
+	const char *kind;
+
+	if (xid_table_init(&t, json_incref((json_t *)doc), err, sizeof(err)) != 0)
+		return NULL;
+	kind = xid_judge(&t, xid_entry(&t, xid), text, before_ampere_gpu ? GEN_BEFORE_AMPERE : GEN_AMPERE_OR_NEWER).kind;
+	json_decref(t.doc);   /* the kinds are strings of DOC, which the caller holds */
+	return kind;
 }
 
 #define XID_REMEDY \
