@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Compare the NVML facts chipaudit gathered with what nvidia-smi reports on
-the same machine: `chipaudit facts` JSON against `nvidia-smi -q -x` XML
-(nvsmi_device_v12.dtd, as drivers 525 to 580 write it).
+the same machine: `chipaudit facts` JSON against `nvidia-smi -q -x` XML, in
+the three layouts drivers write: nvsmi_device_v11.dtd and older (power under
+power_readings: power_draw, power_limit, enforced_power_limit; drivers 525
+and older, e.g. 418 and 515), nvsmi_device_v12.dtd (gpu_power_readings:
+power_draw, current_power_limit, requested_power_limit; e.g. 535) and
+nvsmi_device_v13.dtd (gpu_power_readings with average_power_draw and
+instant_power_draw; e.g. 595).
 
 Usage: nvml-compare.py FACTS.json NVIDIA-SMI.xml
 
@@ -34,12 +39,14 @@ REASONS = {
 
 
 def text(node, *paths):
-    """The text of the first of PATHS present under NODE, None when N/A or absent."""
+    """The text of the first of PATHS under NODE that has a value; None when
+    each is N/A or absent."""
     for p in paths:
         e = node.find(p)
         if e is not None:
             t = (e.text or "").strip()
-            return None if t.lower() in NA else t
+            if t.lower() not in NA:
+                return t
     return None
 
 
@@ -186,15 +193,19 @@ def compare_gpu(r, addr, dev, g):
             c(addr, "clocks_mhz.%s.default_application" % domain, get(dev, "clocks_mhz.%s.default_application" % domain),
               number(text(g, "default_applications_clocks/" + tag), "MHz"))
     c(addr, "clock_event_reasons.active", get(dev, "clock_event_reasons.active"), active_reasons(g), live=True)
-    p = "gpu_power_readings/"
+    def power(*names):
+        """The first of NAMES under gpu_power_readings (v12, v13) or power_readings (v11 and older)."""
+        return smi_watts(g, *["%s/%s" % (grp, n) for n in names for grp in ("gpu_power_readings", "power_readings")])
+    # NVML's power usage is a one-second average on Ampere and newer (nvmlDeviceGetPowerUsage),
+    # so it is compared with nvidia-smi's average_power_draw where v13 gives both.
     c(addr, "power_mw.draw (W)", watts(get(dev, "power_mw.draw")),
-      smi_watts(g, p + "instant_power_draw", p + "power_draw", p + "average_power_draw"), live=True)
+      power("average_power_draw", "power_draw", "instant_power_draw"), live=True)
     c(addr, "power_mw.enforced_limit (W)", watts(get(dev, "power_mw.enforced_limit")),
-      smi_watts(g, p + "current_power_limit", p + "enforced_power_limit"))
-    c(addr, "power_mw.limit (W)", watts(get(dev, "power_mw.limit")), smi_watts(g, p + "requested_power_limit", p + "power_limit"))
-    c(addr, "power_mw.default_limit (W)", watts(get(dev, "power_mw.default_limit")), smi_watts(g, p + "default_power_limit"))
-    c(addr, "power_mw.min_limit (W)", watts(get(dev, "power_mw.min_limit")), smi_watts(g, p + "min_power_limit"))
-    c(addr, "power_mw.max_limit (W)", watts(get(dev, "power_mw.max_limit")), smi_watts(g, p + "max_power_limit"))
+      power("current_power_limit", "enforced_power_limit"))
+    c(addr, "power_mw.limit (W)", watts(get(dev, "power_mw.limit")), power("requested_power_limit", "power_limit"))
+    c(addr, "power_mw.default_limit (W)", watts(get(dev, "power_mw.default_limit")), power("default_power_limit"))
+    c(addr, "power_mw.min_limit (W)", watts(get(dev, "power_mw.min_limit")), power("min_power_limit"))
+    c(addr, "power_mw.max_limit (W)", watts(get(dev, "power_mw.max_limit")), power("max_power_limit"))
     c(addr, "temperature_c", get(dev, "temperature_c"), number(text(g, "temperature/gpu_temp"), "C"), live=True)
     c(addr, "compute_mode", get(dev, "compute_mode"), mode(text(g, "compute_mode")))
     c(addr, "persistence_mode", get(dev, "persistence_mode"), yes_no(text(g, "persistence_mode")))

@@ -354,12 +354,13 @@ static size_t model_distance(const struct accel_model *m, const char *key)
 	size_t best;
 
 	name_key(m->name, k, sizeof(k));
-	/* a name containing the query ("h100" in "h100sxm") is close */
-	best = strstr(k, key) ? 1 : edit_distance(k, key);
+	/* a name containing the query ("h100" in "h100sxm") is closest: "H10"
+	 * suggests the H100 models before the A10, one letter away */
+	best = strstr(k, key) ? 0 : edit_distance(k, key);
 	for (const char **o = m->other_names; *o; o++) {
 		size_t d;
 		name_key(*o, k, sizeof(k));
-		d = strstr(k, key) ? 1 : edit_distance(k, key);
+		d = strstr(k, key) ? 0 : edit_distance(k, key);
 		if (d < best)
 			best = d;
 	}
@@ -398,11 +399,19 @@ static bool class_matches(const char *prefix, uint32_t class_code)
 	return strncmp(cls, prefix, strlen(prefix)) == 0;
 }
 
+/* A processing accelerator (class 12) or a 3D controller (class 0302): what
+ * every AI accelerator seen so far declares, of any vendor. A vendor that
+ * data/vendors.json does not know is still an accelerator by its class. */
+static bool accelerator_class(uint32_t class_code)
+{
+	return (class_code >> 16) == 0x12 || (class_code >> 8) == 0x0302;
+}
+
 bool accdb_is_accelerator(const struct accdb *db, uint16_t vendor, uint16_t device, uint32_t class_code)
 {
 	const struct accel_vendor *v = accdb_vendor(db, vendor);
 
-	if (accdb_by_pci(db, vendor, device) != NULL)
+	if (accdb_by_pci(db, vendor, device) != NULL || accelerator_class(class_code))
 		return true;
 	if (v == NULL || v->database_only)
 		return false;

@@ -68,7 +68,9 @@ size_t accdb_close_matches(const struct accdb *db, const char *name,
 			   const struct accel_model **out, size_t max);
 const struct accel_vendor *accdb_vendor(const struct accdb *db, uint16_t vendor);
 
-/* Does a device of this vendor, device and class (0xCCSSPP) count as an accelerator? */
+/* Does a device of this vendor, device and class (0xCCSSPP) count as an
+ * accelerator? A model of the database; any vendor's processing accelerator
+ * (class 12) or 3D controller (0302); a class data/vendors.json gives its vendor. */
 bool accdb_is_accelerator(const struct accdb *db, uint16_t vendor, uint16_t device, uint32_t class_code);
 
 #endif

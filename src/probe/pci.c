@@ -358,6 +358,21 @@ static void add_names(struct probe_ctx *ctx, const struct pci_ids *ids, json_t *
 	free(device_name);
 }
 
+/* An accelerator listed without a model of data/accelerators.json: say so,
+ * naming it, since every check that needs its model will skip. */
+static void note_unknown_model(struct probe_ctx *ctx, const char *bdf, const struct pci_ids *ids, const json_t *acc)
+{
+	const char *pci_name = jstr(acc, "pci_name");
+
+	if (jstr(acc, "model") != NULL)
+		return;
+	probe_limitation(ctx, bdf, "%04x:%04x (class %04x%s%s%s): %s; listed as an unknown model",
+			 ids->vendor, ids->device, (ids->class_code >> 8) & 0xffff, pci_name ? ", pci.ids: \"" : "",
+			 pci_name ? pci_name : "", pci_name ? "\"" : "",
+			 accdb_vendor(ctx->accdb, ids->vendor) ? "a device not in data/accelerators.json"
+								: "an accelerator of a vendor not in data/vendors.json");
+}
+
 static json_t *describe(struct probe_ctx *ctx, char **all, const char *bdf, const struct pci_ids *ids)
 {
 	json_t *acc = json_object();
@@ -384,6 +399,7 @@ static json_t *describe(struct probe_ctx *ctx, char **all, const char *bdf, cons
 	add_topology(ctx, bdf, acc);
 	add_functions(ctx, all, bdf, acc);
 	jset_str(acc, "seen_through", "pci");
+	note_unknown_model(ctx, bdf, ids, acc);
 	return acc;
 }
 

@@ -10,7 +10,10 @@
  * The driver writes (open-gpu-kernel-modules, NVRM):
  *   NVRM: Xid (PCI:0000:18:00): 79, pid=1234, name=python, GPU has fallen off the bus.
  *   NVRM: Xid (PCI:0000:65:00): 119, pid='N/A', Timeout waiting for RPC from GSP ...
- * and older drivers "NVRM: Xid (0000:01:00): 13, ..." without "PCI:".
+ * and older drivers "NVRM: Xid (0000:01:00): 13, ..." without "PCI:". With
+ * MIG the GPU instance follows the address: "(PCI:0000:01:00 GPU-I:05)".
+ * A process the driver could not name is "pid='<unknown>', name=<unknown>":
+ * recorded as no pid and no name.
  * The journal is not read: where /dev/kmsg is unreadable (not root, with
  * kernel.dmesg_restrict=1) that is stated as a limitation. */
 #include "probe/xid.h"
@@ -94,7 +97,10 @@ int xid_parse_message(const char *msg, struct xid_event *ev)
 	if (str_starts_with(p, "PCI:"))
 		p += 4;
 	close = strchr(p, ')');
-	if (close == NULL || xid_address(p, (size_t)(close - p), ev->pci_address, sizeof(ev->pci_address)) != 0)
+	if (close == NULL)
+		return -1;
+	n = strcspn(p, " )");   /* the address, without a MIG instance after it */
+	if (xid_address(p, n, ev->pci_address, sizeof(ev->pci_address)) != 0)
 		return -1;
 	p = close + 1;
 	if (*p++ != ':' || *p++ != ' ')
@@ -119,7 +125,7 @@ int xid_parse_message(const char *msg, struct xid_event *ev)
 	if (str_starts_with(p, "name=")) {
 		const char *end = strstr(p, ", ");
 		n = end ? (size_t)(end - p - 5) : strlen(p + 5);
-		if (n < sizeof(ev->process)) {
+		if (n < sizeof(ev->process) && !(n == 9 && memcmp(p + 5, "<unknown>", 9) == 0)) {
 			memcpy(ev->process, p + 5, n);
 			ev->process[n] = '\0';
 		}

@@ -80,6 +80,14 @@ static void test_is_accelerator(void **state)
 	assert_false(accdb_is_accelerator(&db, 0x1af4, 0x1050, 0x030000));
 	/* Intel counts only for listed devices */
 	assert_false(accdb_is_accelerator(&db, 0x8086, 0x46a6, 0x030000));
+	/* any vendor's processing accelerator or 3D controller counts: a
+	 * Kunlun, a vendor unknown to vendors.json (0x1ea0, Tencent) */
+	assert_true(accdb_is_accelerator(&db, 0x1d22, 0x3684, 0x120000));
+	assert_true(accdb_is_accelerator(&db, 0x1ea0, 0x2a20, 0x120000));
+	assert_true(accdb_is_accelerator(&db, 0x1ea0, 0x2a20, 0x030200));
+	assert_false(accdb_is_accelerator(&db, 0x1ea0, 0x2a20, 0x030000));
+	/* Baidu's cloud storage device is not one */
+	assert_false(accdb_is_accelerator(&db, 0x1d22, 0x1380, 0x010802));
 }
 
 static void test_rejects_bad_documents(void **state)
