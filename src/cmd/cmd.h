@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "checks/judge.h"
 #include "core/accdb.h"
 #include "core/check.h"
+#include "core/options.h"
+#include "evidence/record.h"
 #include "probe/probe.h"
 
 struct command {
@@ -30,37 +33,6 @@ int cmd_keygen(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
-/* src/evidence/record.c. After an audit's report is judged: its place in the
- * host's chain, the drift baseline from history (judging again with it), the
- * evidence members, the signature, the files and the history. *output is
- * set to NULL once the report file has been written. 0 or an exit code,
- * with a one-line error printed. */
-int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
-			  struct judge_options *opts, const char **output);
-/* --baseline, --reference and --drift-margin; shared_option's contract. */
-int evidence_option(int code, const char *arg, struct judge_options *opts);
-void evidence_options_free(struct judge_options *opts);
-
-/* Options shared between commands. Options that shape gathering (probe
- * options) are taken by audit, facts and snapshot; options that shape
- * judgement by audit and judge. */
-enum shared_option_code {
-	OPT_SHARED_FIRST = 0x1000,
-	OPT_MANIFEST,
-	OPT_DEVICE_NODE,
-	OPT_POLICY,
-	OPT_NVML_LIBRARY,
-	OPT_EXPECT_MIG,
-	OPT_MEASURE,
-	OPT_BASELINE,
-	OPT_REFERENCE,
-	OPT_DRIFT_MARGIN,
-	OPT_SIGN,        /* audit only, handled in src/cmd/audit.c */
-	OPT_NONCE,
-	OPT_STATE,
-	OPT_NO_HISTORY,
-};
-
 /* Each entry ends with a comma: "{ "name", required_argument, NULL, OPT_NAME }," */
 #define PROBE_LONGOPTS \
 	{ "device-node", required_argument, NULL, OPT_DEVICE_NODE }, \
@@ -90,8 +62,6 @@ void shared_options_free(struct probe_options *probe, struct judge_options *judg
 int load_accdb(struct accdb *db);
 int gather_facts(const char *root, const struct accdb *db, const struct probe_options *opts,
 		 struct recorder *rec, json_t **facts);
-/* Judge validated FACTS into a report. */
-json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts);
 /* Write the report to OUTPUT (JSON, when given), print it as JSON or text on
  * stdout; returns the exit code the report calls for, or an I/O error code. */
 int emit_report(const json_t *report, bool json, const char *output);

@@ -50,19 +50,6 @@ int gather_facts(const char *root, const struct accdb *db, const struct probe_op
 	return 0;
 }
 
-json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts)
-{
-	static const struct judge_options defaults;
-	struct judge_ctx ctx = { .facts = facts, .accdb = db, .options = opts ? opts : &defaults };
-	struct findings findings = { 0 };
-	json_t *report;
-
-	judge_run(&ctx, &findings);
-	report = report_build(facts, &findings);
-	findings_free(&findings);
-	return report;
-}
-
 static int put_text(FILE *out, const char *name, const char *text)
 {
 	if (fputs(text, out) == EOF || fflush(out) == EOF) {
