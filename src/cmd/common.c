@@ -32,6 +32,11 @@ int gather_facts(const char *root, const struct accdb *db, const struct probe_op
 		error_msg("--root %s", err);
 		return EXIT_NOINPUT;
 	}
+	if (probe_root_check(&sr, err, sizeof(err)) != 0) {
+		error_msg("--root %s", err);
+		sysroot_close(&sr);
+		return EXIT_NOINPUT;
+	}
 	sr.recorder = rec;
 	*facts = facts_gather(&sr, db, opts, err, sizeof(err));
 	sysroot_close(&sr);
