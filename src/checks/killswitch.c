@@ -359,6 +359,11 @@ static void clocks_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		add(out, check, STATUS_SKIP, addr, evidence(dev, paths), NULL, "Application clocks unknown: %s",
 		    nf_int(dev, "clocks_mhz.sm.application", &sm_app) ? nf_why(dev, "clocks_mhz.sm.default_application")
 								      : nf_why(dev, "clocks_mhz.sm.application"));
+	else if (!mem)
+		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL,
+		    "SM application clock at its default (%lld MHz); the memory clock's is unknown (%s)", sm_app,
+		    nf_int(dev, "clocks_mhz.memory.application", &mem_app) ? nf_why(dev, "clocks_mhz.memory.default_application")
+									   : nf_why(dev, "clocks_mhz.memory.application"));
 	else
 		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL,
 		    "Application clocks at their defaults (SM %lld MHz)", sm_app);
@@ -428,20 +433,22 @@ static void memory_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		"row_remapping.correctable", "retired_pages.pending", "retired_pages.double_bit_ecc",
 		"retired_pages.single_bit_ecc", "ecc.current", "ecc.volatile.uncorrected", "ecc.aggregate.uncorrected",
 		NULL };
-	bool failure = false, remap_pending = false, retire_pending = false, known = false, b;
+	bool failure = false, remap_pending = false, retire_pending = false, b;
+	bool remap_known = false, retire_known = false, ecc_known;
 	long long unc = 0;
 
 	(void)ctx;
 	(void)acc;
 	if (nf_bool(dev, "row_remapping.failure", &b))
-		known = true, failure = b;
+		remap_known = true, failure = b;
 	if (nf_bool(dev, "row_remapping.pending", &b))
-		known = true, remap_pending = b;
+		remap_known = true, remap_pending = b;
 	if (nf_bool(dev, "retired_pages.pending", &b))
-		known = true, retire_pending = b;
-	if (nf_int(dev, "ecc.volatile.uncorrected", &unc))
-		known = true;
-	if (!known)
+		retire_known = true, retire_pending = b;
+	ecc_known = nf_int(dev, "ecc.volatile.uncorrected", &unc);
+	/* a pass names what it could not examine: memory without row
+	 * remapping (before Ampere) is judged on the rest, and says so */
+	if (!remap_known && !retire_known && !ecc_known)
 		add(out, check, STATUS_SKIP, addr, evidence(dev, paths), NULL,
 		    "Memory health unknown: row remapping %s; page retirement %s; ECC %s",
 		    nf_why(dev, "row_remapping.failure"), nf_why(dev, "retired_pages.pending"),
@@ -458,7 +465,10 @@ static void memory_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		    remap_pending ? "row remapping" : "page retirement");
 	else
 		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL,
-		    "No remapping failure, no pending repair, no uncorrectable error since the driver loaded");
+		    "No remapping failure, no pending repair, no uncorrectable error since the driver loaded%s%s%s%s%s%s",
+		    remap_known ? "" : "; row remapping not examined: ", remap_known ? "" : nf_why(dev, "row_remapping.failure"),
+		    retire_known ? "" : "; page retirement not examined: ", retire_known ? "" : nf_why(dev, "retired_pages.pending"),
+		    ecc_known ? "" : "; ECC counters not examined: ", ecc_known ? "" : nf_why(dev, "ecc.volatile.uncorrected"));
 }
 
 static void evaluate_memory(const struct check *check, const struct judge_ctx *ctx, struct findings *out)

@@ -332,6 +332,22 @@ facts_bad nvml-count '.nvml.gpus = .nvml.gpus[1:]' 'nvml.gpus: lists 7 GPUs, the
 facts_bad xid-address '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"x","xid":79,"text":""}]' 'kernel_xids.events\[0\].pci_address: "x" is not a PCI address'
 facts_bad xid-number '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"0000:18:00.0","xid":-1,"text":""}]' 'kernel_xids.events\[0\].xid: -1 out of range'
 
+# --- a pass rests only on what NVML gave: a PCI ID NVML did not give is not
+# "agreement", and a memory verdict names the sources it could not examine
+"$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/h20.json"
+jq '.accelerators[0].nvml.pci.vendor_id = null | .accelerators[0].nvml.unavailable["pci.vendor_id"] = "no permission"
+    | .accelerators[1].nvml.row_remapping.failure = null | .accelerators[1].nvml.row_remapping.pending = null
+    | .accelerators[1].nvml.unavailable["row_remapping.failure"] = "not supported by this GPU or driver"
+    | .accelerators[1].nvml.unavailable["row_remapping.pending"] = "not supported by this GPU or driver"' \
+	"$TMP/h20.json" >"$TMP/partial.json"
+"$CHIPAUDIT" judge --json "$TMP/partial.json" >"$TMP/partial-r.json"
+expect_status "$TMP/partial-r.json" identity.mismatch 0000:18:00.0 skip "NVML's PCI ID unknown: identity.mismatch skips"
+jq_is '[.findings[] | select(.check == "identity.mismatch" and any(.subjects[]; . == "0000:18:00.0")) | .message] | join("")' \
+	"NVML's PCI ID unknown: no permission" "NVML's PCI ID unknown: the reason given" "$TMP/partial-r.json"
+jq_is '[.findings[] | select(.check == "killswitch.memory_degraded" and any(.subjects[]; . == "0000:2a:00.0")) | "\(.status): \(.message)"] | join("")' \
+	"pass: No remapping failure, no pending repair, no uncorrectable error since the driver loaded; row remapping not examined: not supported by this GPU or driver" \
+	"memory without row remapping: the pass says what was not examined" "$TMP/partial-r.json"
+
 # --- scripts/nvml-compare.py, which scripts/device-check runs against
 # nvidia-smi on a GPU machine, tried on a hand-written nvidia-smi XML
 XML="$SRCDIR/tests/fake-nvml/nvidia-smi-drain.xml"
