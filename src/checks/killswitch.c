@@ -146,6 +146,56 @@ static void evaluate_compute(const struct check *check, const struct judge_ctx *
 	for_each_gpu(check, ctx, out, compute_gpu);
 }
 
+#define GOM_REMEDY \
+	"The GPU operation mode is set by root with `" SMI " -i %s --gom=ALL_ON` (NVML " \
+	"nvmlDeviceSetGpuOperationMode) and takes effect at the next reboot. Inspect with `" SMI " -q -i %s " \
+	"| grep -A2 'GPU Operation Mode'`; find who changed it."
+
+/* "low_dp" -> "Low Double Precision", as nvidia-smi names the modes. */
+static const char *operation_mode_label(const char *mode)
+{
+	if (strcmp(mode, "all_on") == 0)
+		return "All On";
+	if (strcmp(mode, "compute") == 0)
+		return "Compute";
+	return strcmp(mode, "low_dp") == 0 ? "Low Double Precision" : mode;
+}
+
+/* All On and Compute pass: Compute turns graphics off, which a compute
+ * server does not use. Low Double Precision cuts FP64 throughput: in
+ * effect, a failure; pending (at the next reboot), a warning. */
+static void operation_mode_gpu(const struct check *check, const struct judge_ctx *ctx, const json_t *acc,
+			       const json_t *dev, const char *addr, struct findings *out)
+{
+	static const char *const paths[] = { "gpu_operation_mode.current", "gpu_operation_mode.pending", NULL };
+	const char *current = nf_str(dev, "gpu_operation_mode.current");
+	const char *pending = nf_str(dev, "gpu_operation_mode.pending");
+	bool change = pending && current && strcmp(pending, current) != 0;
+
+	(void)ctx;
+	(void)acc;
+	if (current == NULL)
+		add(out, check, STATUS_SKIP, addr, evidence(dev, paths), NULL, "GPU operation mode unknown: %s",
+		    nf_why(dev, "gpu_operation_mode.current"));
+	else if (strcmp(current, "low_dp") == 0)
+		add(out, check, STATUS_FAIL, addr, evidence(dev, paths), GOM_REMEDY,
+		    "GPU operation mode Low Double Precision: FP64 throughput is cut%s%s%s",
+		    change ? " (" : "", change ? operation_mode_label(pending) : "", change ? " pending at the next reboot)" : "");
+	else if (change && strcmp(pending, "low_dp") == 0)
+		add(out, check, STATUS_WARN, addr, evidence(dev, paths), GOM_REMEDY,
+		    "GPU operation mode %s, Low Double Precision pending: FP64 throughput will be cut at the next reboot",
+		    operation_mode_label(current));
+	else
+		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL, "GPU operation mode %s%s%s%s",
+		    strcmp(current, "compute") == 0 ? "Compute (graphics off; compute and FP64 at full rate)" : "All On",
+		    change ? "; " : "", change ? operation_mode_label(pending) : "", change ? " pending at the next reboot" : "");
+}
+
+static void evaluate_operation_mode(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
+{
+	for_each_gpu(check, ctx, out, operation_mode_gpu);
+}
+
 #define DRAIN_REMEDY \
 	"Drain is set by root with `" SMI " drain -p %s -m 1` (before removing or servicing a GPU). " \
 	"Inspect with `" SMI " drain -p %s -q`; clear with `" SMI " drain -p %s -m 0`."
@@ -822,6 +872,9 @@ static void evaluate_mig(const struct check *check, const struct judge_ctx *ctx,
 static const struct check killswitch_checks[] = {
 	{ "killswitch.compute_prohibited", "killswitch", "GPU does not refuse compute work", SEVERITY_HIGH,
 	  "accelerators[].nvml.compute_mode", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_compute },
+	{ "killswitch.gpu_operation_mode", "killswitch", "GPU operation mode keeps compute and FP64 at full rate",
+	  SEVERITY_HIGH, "accelerators[].nvml.gpu_operation_mode", NEEDS_GPU | NEEDS_VENDOR_LIBRARY,
+	  evaluate_operation_mode },
 	{ "killswitch.drain", "killswitch", "GPU not drained", SEVERITY_HIGH,
 	  "accelerators[].nvml.drain_state", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_drain },
 	{ "killswitch.cc_not_ready", "killswitch", "Confidential computing does not hold work back", SEVERITY_HIGH,
