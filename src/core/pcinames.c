@@ -57,7 +57,8 @@ static bool parse_entry(const char *p, const char *end, uint16_t *id, const char
 		p++;
 	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		end--;
-	if (p == end)
+	/* a NUL would end the name early: not a line pciutils wrote */
+	if (p == end || memchr(p, '\0', (size_t)(end - p)) != NULL)
 		return false;
 	*id = (uint16_t)v;
 	*name = p;

@@ -72,6 +72,8 @@ static void test_pciids_absent(void **state)
 	/* truncated inside the vendor's line: no name */
 	expect_name(pciids_lookup("10de  ", 6, 0x10de, false, 0), NULL);
 	expect_name(pciids_lookup("10de  N", 7, 0x10de, false, 0), "N");
+	/* a NUL inside the name: the line is not an entry */
+	expect_name(pciids_lookup("1002 \0\0(d Micro\n", 15, 0x1002, false, 0), NULL);
 }
 
 static void test_pciids_long_name(void **state)
