@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Issue 2: `chipaudit audit` on a machine with no accelerator should take
-# under 50 ms. Measures it against `lspci -vvv` (the peer: it walks the same
-# sysfs PCI tree) on this machine, in the same run, and prints the ratio.
-# Usage: bench/audit_vs_lspci.sh [RUNS] [--root DIR]
+# `chipaudit audit` against `lspci -vvv` (the peer: it walks the same sysfs
+# PCI tree) in the same run, median wall time of each, and the ratio.
+# Targets: on a machine with no accelerator, at most 0.5x lspci -vvv; with
+# --root tests/fixtures/h20x8/root (eight H20), under 20 ms.
+# Usage: bench/audit_vs_lspci.sh [RUNS] [--root DIR] [other audit options]
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-50}; shift || true
 chipaudit=${CHIPAUDIT:-build/chipaudit}
 command -v lspci >/dev/null || { echo "lspci missing: apt-get install pciutils"; exit 1; }
-# Every audit is recorded in history (evidence, issue 8), which is part of
+# Every audit is recorded in history (docs/evidence.md), which is part of
 # its cost; into a state directory of this run, not /var/lib/chipaudit.
 CHIPAUDIT_STATE=$(mktemp -d)
 export CHIPAUDIT_STATE
@@ -31,4 +32,8 @@ peer=$(median_us lspci -vvv)
 echo "chipaudit audit: median ${ours} us over $runs runs"
 echo "lspci -vvv:      median ${peer} us over $runs runs"
 awk -v a="$ours" -v b="$peer" 'BEGIN { printf "ratio chipaudit/lspci: %.2f (below 1 is faster)\n", a / b }'
-awk -v a="$ours" 'BEGIN { printf "target < 50000 us: %s\n", (a < 50000 ? "met" : "NOT met") }'
+if [ "$*" = "" ]; then
+	awk -v a="$ours" -v b="$peer" 'BEGIN { printf "target ratio <= 0.50: %s\n", (a / b <= 0.5 ? "met" : "NOT met") }'
+else
+	awk -v a="$ours" 'BEGIN { printf "target < 20000 us: %s\n", (a < 20000 ? "met" : "NOT met") }'
+fi

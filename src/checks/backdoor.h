@@ -22,6 +22,12 @@ const json_t *backdoor_iommu_group(const json_t *facts, const json_t *acc);
 bool backdoor_need_section(const struct check *check, const struct judge_ctx *ctx, struct findings *out,
 			   const char *section, bool per_accelerator);
 
+/* True when sysfs shows the accelerator's own PCI function; otherwise a
+ * skip saying that its WHAT ("IOMMU group") cannot be examined: a GPU seen
+ * through NVML only (a container) has nulls there that mean unknown, not
+ * absent. */
+bool backdoor_need_sysfs(const struct check *check, const json_t *acc, const char *what, struct findings *out);
+
 /* The shipped bulletins and manifests, loaded once per process (data/ or
  * --data-dir). NULL when they do not load: *err says why (the caller
  * reports an error finding). */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/backdoor.h"
+#include "checks/judge.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "probe/probe.h"
@@ -50,6 +51,19 @@ bool backdoor_need_section(const struct check *check, const struct judge_ctx *ct
 		finding_add(out, check, STATUS_SKIP, jstr(acc, "pci_address"), NULL,
 			    "Gather facts with this version of chipaudit.",
 			    "The facts hold no \"%s\" section (gathered by an older probe?): not examined", section);
+	return false;
+}
+
+bool backdoor_need_sysfs(const struct check *check, const json_t *acc, const char *what, struct findings *out)
+{
+	const char *seen = jstr(acc, "seen_through");
+
+	if (judge_in_sysfs(acc))
+		return true;
+	finding_add(out, check, STATUS_SKIP, jstr(acc, "pci_address"), json_pack("{s:s?}", "seen_through", seen),
+		    "Audit the host itself (not a container), or a snapshot taken there.",
+		    "Seen through %s only: sysfs does not show the device, so its %s cannot be examined",
+		    seen ? seen : "a vendor library", what);
 	return false;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checks/backdoor.h"
+#include "checks/judge.h"
 #include "core/json.h"
 #include "core/kernelinfo.h"
 #include "core/pcicfg.h"
@@ -34,31 +35,51 @@ static json_t *cmdline_evidence(const json_t *facts)
 	return words ? json_deep_copy(words) : json_null();
 }
 
-/* backdoor.iommu.absent */
+/* backdoor.iommu.absent: judged on the accelerators sysfs shows, and only
+ * when the PCI bus was listed; an empty /sys/class/iommu proves nothing
+ * about a device it cannot see. */
 static void evaluate_absent(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
 	const json_t *accs = jarr(ctx->facts, "accelerators"), *iommu, *units;
-	json_t *ungrouped = json_array(), *acc, *ev;
-	size_t i, n_units;
+	json_t *ungrouped, *acc, *ev;
+	size_t i, n_units, visible = 0;
+	const char *reason;
+	enum pci_bus_state bus = judge_pci_bus(ctx->facts, &reason);
 
-	if (!backdoor_need_section(check, ctx, out, "iommu", false)) {
-		json_decref(ungrouped);
+	if (!backdoor_need_section(check, ctx, out, "iommu", false))
 		return;
-	}
 	iommu = jobj(ctx->facts, "iommu");
 	units = json_object_get(iommu, "units");
 	n_units = json_array_size(units);
-	json_array_foreach(accs, i, acc)
+	ungrouped = json_array();
+	json_array_foreach(accs, i, acc) {
+		if (!backdoor_need_sysfs(check, acc, "IOMMU group", out))
+			continue;
+		visible++;
 		if (json_object_get(acc, "iommu_group") == NULL || json_is_null(json_object_get(acc, "iommu_group")))
 			json_array_append_new(ungrouped, json_string(jstr(acc, "pci_address")));
+	}
+	if (bus == PCI_BUS_UNREADABLE) {
+		finding_add(out, check, STATUS_SKIP, "host", json_pack("{s:s}", "pci_bus", reason), NULL,
+			    "The PCI bus could not be listed (%s): which devices the IOMMU must confine is unknown", reason);
+		json_decref(ungrouped);
+		return;
+	}
+	if (visible == 0 && json_array_size(accs) > 0) {
+		json_decref(ungrouped);  /* each has its skip above */
+		return;
+	}
 	ev = json_pack("{s:O, s:o, s:o}", "units", units ? units : json_null(), "cmdline", cmdline_evidence(ctx->facts),
 		       "accelerators_outside_iommu", ungrouped);
-	if (json_array_size(accs) == 0) {
+	if (visible == 0 && bus == PCI_BUS_UNSTATED) {
+		finding_add(out, check, STATUS_SKIP, "host", ev, NULL,
+			    "No accelerator listed, and the facts do not say whether the PCI bus was read");
+	} else if (visible == 0) {
 		finding_add(out, check, STATUS_PASS, "host", ev, NULL, "No accelerator present: nothing for an IOMMU to confine");
 	} else if (json_array_size(ungrouped) == 0) {
 		finding_add(out, check, STATUS_PASS, "host", ev, NULL,
 			    "IOMMU present (%zu unit%s); every accelerator is in an IOMMU group", n_units, n_units == 1 ? "" : "s");
-	} else if (n_units == 0 && json_array_size(ungrouped) == json_array_size(accs)) {
+	} else if (n_units == 0 && json_array_size(ungrouped) == visible) {
 		finding_add(out, check, STATUS_FAIL, "host", ev,
 			    "Enable the IOMMU: VT-d or AMD-Vi (IOMMU, SMMU) in the firmware setup, and intel_iommu=on "
 			    "(Intel) on the kernel command line; remove iommu=off.",
@@ -68,7 +89,7 @@ static void evaluate_absent(const struct check *check, const struct judge_ctx *c
 		finding_add(out, check, STATUS_FAIL, "host", ev,
 			    "Find why the kernel left these devices out of the IOMMU (dmesg | grep -i -e DMAR -e IOMMU).",
 			    "%zu of %zu accelerators are in no IOMMU group: they can reach all of host memory by DMA",
-			    json_array_size(ungrouped), json_array_size(accs));
+			    json_array_size(ungrouped), visible);
 	}
 }
 
@@ -88,6 +109,8 @@ static void evaluate_passthrough(const struct check *check, const struct judge_c
 		const char *type = jstr(g, "type");
 		json_t *ev;
 
+		if (!backdoor_need_sysfs(check, acc, "IOMMU group", out))
+			continue;
 		if (g == NULL) {
 			finding_add(out, check, STATUS_SKIP, addr, NULL, NULL,
 				    "In no IOMMU group: see backdoor.iommu.absent");
@@ -145,6 +168,8 @@ static void evaluate_shared_group(const struct check *check, const struct judge_
 		const json_t *members = jarr(g, "devices");
 		json_t *others;
 
+		if (!backdoor_need_sysfs(check, acc, "IOMMU group", out))
+			continue;
 		if (g == NULL) {
 			finding_add(out, check, STATUS_SKIP, addr, NULL, NULL, "In no IOMMU group: see backdoor.iommu.absent");
 			continue;
@@ -187,6 +212,8 @@ static void evaluate_ats(const struct check *check, const struct judge_ctx *ctx,
 		const json_t *e = backdoor_pcie_entry(ctx->facts, addr), *ats = jobj(e, "ats");
 		bool present = false, enabled = false;
 
+		if (!backdoor_need_sysfs(check, acc, "configuration space (ATS)", out))
+			continue;
 		if (e && jstr(e, "malformed")) {
 			finding_add(out, check, STATUS_WARN, addr, json_pack("{s:s}", "malformed", jstr(e, "malformed")),
 				    "Examine the device: a well-formed PCI Express function never presents this.",
@@ -263,9 +290,13 @@ static void evaluate_acs(const struct check *check, const struct judge_ctx *ctx,
 	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc) {
 		const char *addr = jstr(acc, "pci_address");
 		const json_t *e = backdoor_pcie_entry(ctx->facts, addr);
-		json_t *gaps = json_array(), *unknown = json_array(), *ev;
+		json_t *gaps, *unknown, *ev;
 		size_t bridges = json_array_size(jarr(e, "bridges"));
 
+		if (!backdoor_need_sysfs(check, acc, "path to the root complex (ACS)", out))
+			continue;
+		gaps = json_array();
+		unknown = json_array();
 		json_array_foreach(jarr(e, "bridges"), j, b) {
 			char buf[160];
 			bool unk;

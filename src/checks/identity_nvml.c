@@ -90,7 +90,11 @@ static void evaluate_gpu(const struct check *check, const struct judge_ctx *ctx,
 		       "pci_subsystem_device_id", jstr(acc, "subsystem_device_id"), "seen_through", jstr(acc, "seen_through"),
 		       "model_by_pci_id", by_id ? by_id->name : NULL, "model_by_nvml_name", by_name ? by_name->name : NULL);
 	remedy = xasprintf(REMEDY, addr, addr);
-	if (differs(nv_vendor, jstr(acc, "vendor_id")) || differs(nv_device, jstr(acc, "device_id"))) {
+	if (nv_vendor == NULL || nv_device == NULL) {
+		/* agreement cannot rest on an ID NVML did not give */
+		finding_add(out, check, STATUS_SKIP, addr, ev, NULL, "NVML's PCI ID unknown: %s",
+			    nf_why(dev, nv_vendor == NULL ? "pci.vendor_id" : "pci.device_id"));
+	} else if (differs(nv_vendor, jstr(acc, "vendor_id")) || differs(nv_device, jstr(acc, "device_id"))) {
 		finding_add(out, check, STATUS_FAIL, addr, ev, remedy,
 			    "NVML reports PCI ID %s:%s, the PCI bus shows %s:%s", nv_vendor, nv_device,
 			    jstr(acc, "vendor_id"), jstr(acc, "device_id"));

@@ -147,6 +147,56 @@ static void evaluate_compute(const struct check *check, const struct judge_ctx *
 	for_each_gpu(check, ctx, out, compute_gpu);
 }
 
+#define GOM_REMEDY \
+	"The GPU operation mode is set by root with `" SMI " -i %s --gom=ALL_ON` (NVML " \
+	"nvmlDeviceSetGpuOperationMode) and takes effect at the next reboot. Inspect with `" SMI " -q -i %s " \
+	"| grep -A2 'GPU Operation Mode'`; find who changed it."
+
+/* "low_dp" -> "Low Double Precision", as nvidia-smi names the modes. */
+static const char *operation_mode_label(const char *mode)
+{
+	if (strcmp(mode, "all_on") == 0)
+		return "All On";
+	if (strcmp(mode, "compute") == 0)
+		return "Compute";
+	return strcmp(mode, "low_dp") == 0 ? "Low Double Precision" : mode;
+}
+
+/* All On and Compute pass: Compute turns graphics off, which a compute
+ * server does not use. Low Double Precision cuts FP64 throughput: in
+ * effect, a failure; pending (at the next reboot), a warning. */
+static void operation_mode_gpu(const struct check *check, const struct judge_ctx *ctx, const json_t *acc,
+			       const json_t *dev, const char *addr, struct findings *out)
+{
+	static const char *const paths[] = { "gpu_operation_mode.current", "gpu_operation_mode.pending", NULL };
+	const char *current = nf_str(dev, "gpu_operation_mode.current");
+	const char *pending = nf_str(dev, "gpu_operation_mode.pending");
+	bool change = pending && current && strcmp(pending, current) != 0;
+
+	(void)ctx;
+	(void)acc;
+	if (current == NULL)
+		add(out, check, STATUS_SKIP, addr, evidence(dev, paths), NULL, "GPU operation mode unknown: %s",
+		    nf_why(dev, "gpu_operation_mode.current"));
+	else if (strcmp(current, "low_dp") == 0)
+		add(out, check, STATUS_FAIL, addr, evidence(dev, paths), GOM_REMEDY,
+		    "GPU operation mode Low Double Precision: FP64 throughput is cut%s%s%s",
+		    change ? " (" : "", change ? operation_mode_label(pending) : "", change ? " pending at the next reboot)" : "");
+	else if (change && strcmp(pending, "low_dp") == 0)
+		add(out, check, STATUS_WARN, addr, evidence(dev, paths), GOM_REMEDY,
+		    "GPU operation mode %s, Low Double Precision pending: FP64 throughput will be cut at the next reboot",
+		    operation_mode_label(current));
+	else
+		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL, "GPU operation mode %s%s%s%s",
+		    strcmp(current, "compute") == 0 ? "Compute (graphics off; compute and FP64 at full rate)" : "All On",
+		    change ? "; " : "", change ? operation_mode_label(pending) : "", change ? " pending at the next reboot" : "");
+}
+
+static void evaluate_operation_mode(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
+{
+	for_each_gpu(check, ctx, out, operation_mode_gpu);
+}
+
 #define DRAIN_REMEDY \
 	"Drain is set by root with `" SMI " drain -p %s -m 1` (before removing or servicing a GPU). " \
 	"Inspect with `" SMI " drain -p %s -q`; clear with `" SMI " drain -p %s -m 0`."
@@ -360,6 +410,11 @@ static void clocks_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		add(out, check, STATUS_SKIP, addr, evidence(dev, paths), NULL, "Application clocks unknown: %s",
 		    nf_int(dev, "clocks_mhz.sm.application", &sm_app) ? nf_why(dev, "clocks_mhz.sm.default_application")
 								      : nf_why(dev, "clocks_mhz.sm.application"));
+	else if (!mem)
+		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL,
+		    "SM application clock at its default (%lld MHz); the memory clock's is unknown (%s)", sm_app,
+		    nf_int(dev, "clocks_mhz.memory.application", &mem_app) ? nf_why(dev, "clocks_mhz.memory.default_application")
+									   : nf_why(dev, "clocks_mhz.memory.application"));
 	else
 		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL,
 		    "Application clocks at their defaults (SM %lld MHz)", sm_app);
@@ -429,20 +484,22 @@ static void memory_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		"row_remapping.correctable", "retired_pages.pending", "retired_pages.double_bit_ecc",
 		"retired_pages.single_bit_ecc", "ecc.current", "ecc.volatile.uncorrected", "ecc.aggregate.uncorrected",
 		NULL };
-	bool failure = false, remap_pending = false, retire_pending = false, known = false, b;
+	bool failure = false, remap_pending = false, retire_pending = false, b;
+	bool remap_known = false, retire_known = false, ecc_known;
 	long long unc = 0;
 
 	(void)ctx;
 	(void)acc;
 	if (nf_bool(dev, "row_remapping.failure", &b))
-		known = true, failure = b;
+		remap_known = true, failure = b;
 	if (nf_bool(dev, "row_remapping.pending", &b))
-		known = true, remap_pending = b;
+		remap_known = true, remap_pending = b;
 	if (nf_bool(dev, "retired_pages.pending", &b))
-		known = true, retire_pending = b;
-	if (nf_int(dev, "ecc.volatile.uncorrected", &unc))
-		known = true;
-	if (!known)
+		retire_known = true, retire_pending = b;
+	ecc_known = nf_int(dev, "ecc.volatile.uncorrected", &unc);
+	/* a pass names what it could not examine: memory without row
+	 * remapping (before Ampere) is judged on the rest, and says so */
+	if (!remap_known && !retire_known && !ecc_known)
 		add(out, check, STATUS_SKIP, addr, evidence(dev, paths), NULL,
 		    "Memory health unknown: row remapping %s; page retirement %s; ECC %s",
 		    nf_why(dev, "row_remapping.failure"), nf_why(dev, "retired_pages.pending"),
@@ -459,7 +516,10 @@ static void memory_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		    remap_pending ? "row remapping" : "page retirement");
 	else
 		add(out, check, STATUS_PASS, addr, evidence(dev, paths), NULL,
-		    "No remapping failure, no pending repair, no uncorrectable error since the driver loaded");
+		    "No remapping failure, no pending repair, no uncorrectable error since the driver loaded%s%s%s%s%s%s",
+		    remap_known ? "" : "; row remapping not examined: ", remap_known ? "" : nf_why(dev, "row_remapping.failure"),
+		    retire_known ? "" : "; page retirement not examined: ", retire_known ? "" : nf_why(dev, "retired_pages.pending"),
+		    ecc_known ? "" : "; ECC counters not examined: ", ecc_known ? "" : nf_why(dev, "ecc.volatile.uncorrected"));
 }
 
 static void evaluate_memory(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
@@ -1003,6 +1063,9 @@ static void evaluate_mig(const struct check *check, const struct judge_ctx *ctx,
 static const struct check killswitch_checks[] = {
 	{ "killswitch.compute_prohibited", "killswitch", "GPU does not refuse compute work", SEVERITY_HIGH,
 	  "accelerators[].nvml.compute_mode", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_compute },
+	{ "killswitch.gpu_operation_mode", "killswitch", "GPU operation mode keeps compute and FP64 at full rate",
+	  SEVERITY_HIGH, "accelerators[].nvml.gpu_operation_mode", NEEDS_GPU | NEEDS_VENDOR_LIBRARY,
+	  evaluate_operation_mode },
 	{ "killswitch.drain", "killswitch", "GPU not drained", SEVERITY_HIGH,
 	  "accelerators[].nvml.drain_state", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_drain },
 	{ "killswitch.cc_not_ready", "killswitch", "Confidential computing does not hold work back", SEVERITY_HIGH,

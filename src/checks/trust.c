@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checks/backdoor.h"
+#include "checks/judge.h"
 #include "core/json.h"
 #include "core/util.h"
 
@@ -84,7 +85,11 @@ static json_t *blocking_of(const struct findings *f, const char *const *checks, 
 json_t *trust_summary(const json_t *facts, const struct findings *findings)
 {
 	json_t *t = json_object(), *list = json_array(), *issues;
-	bool applicable = json_array_size(jarr(facts, "accelerators")) > 0;
+	const char *unread;
+	/* an unreadable PCI bus is not "nothing to guard": the ladder is climbed,
+	 * and the checks that could not judge keep it at level 0 */
+	bool applicable = json_array_size(jarr(facts, "accelerators")) > 0 ||
+			  judge_pci_bus(facts, &unread) == PCI_BUS_UNREADABLE;
 	int reached = 0;
 	bool below = true, met;
 	char label[16];

@@ -6,9 +6,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "checks/judge.h"
 #include "core/accdb.h"
 #include "core/check.h"
 #include "cmd/options.h"
+#include "evidence/record.h"
 #include "probe/probe.h"
 
 struct command {
@@ -42,17 +44,6 @@ extern const struct cmd_spec chipaudit_global_spec;
 
 /* --measure[=MODE] (src/cmd/measure.c): a row setter on struct probe_options. */
 opt_setter measure_option;
-/* src/evidence/record.c. After an audit's report is judged: its place in the
- * host's chain, the drift baseline from history (judging again with it), the
- * evidence members, the signature, the files and the history. *output is
- * set to NULL once the report file has been written. 0 or an exit code,
- * with a one-line error printed. */
-int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
-			  struct judge_options *opts, const char **output);
-/* --baseline, --reference and --drift-margin: row setters on struct
- * judge_options (src/evidence/record.c). */
-opt_setter evidence_option_baseline, evidence_option_reference, evidence_option_drift_margin;
-void evidence_options_free(struct judge_options *opts);
 
 /* How the exit status and the output say the verdict: the default (README's
  * Exit status), or a monitoring plugin's (Nagios, the Monitoring Plugins
@@ -85,8 +76,6 @@ int finish_report(const struct common_options *o, json_t *report, int rc);
 int load_accdb(struct accdb *db);
 int gather_facts(const char *root, const struct accdb *db, const struct probe_options *opts,
 		 struct recorder *rec, json_t **facts);
-/* Judge validated FACTS into a report. */
-json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts);
 /* Write the report to OUTPUT (JSON, when given), print it as JSON or text on
  * stdout; returns the exit code the report calls for, or an I/O error code. */
 int emit_report(const json_t *report, bool json, const char *output);

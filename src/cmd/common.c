@@ -34,6 +34,11 @@ int gather_facts(const char *root, const struct accdb *db, const struct probe_op
 		error_msg("--root %s", err);
 		return EXIT_NOINPUT;
 	}
+	if (probe_root_check(&sr, err, sizeof(err)) != 0) {
+		error_msg("--root %s", err);
+		sysroot_close(&sr);
+		return EXIT_NOINPUT;
+	}
 	sr.recorder = rec;
 	*facts = facts_gather(&sr, db, opts, err, sizeof(err));
 	sysroot_close(&sr);
@@ -50,19 +55,6 @@ int gather_facts(const char *root, const struct accdb *db, const struct probe_op
 		return EXIT_SOFTWARE;
 	}
 	return 0;
-}
-
-json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts)
-{
-	static const struct judge_options defaults;
-	struct judge_ctx ctx = { .facts = facts, .accdb = db, .options = opts ? opts : &defaults };
-	struct findings findings = { 0 };
-	json_t *report;
-
-	judge_run(&ctx, &findings);
-	report = report_build(facts, &findings);
-	findings_free(&findings);
-	return report;
 }
 
 static int put_text(FILE *out, const char *name, const char *text)

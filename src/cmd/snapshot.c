@@ -4,8 +4,6 @@
  *
  * The capture is exactly what the probe read, recorded by the sysroot layer
  * with the bytes it saw; symbolic links are kept as links. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +13,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "core/archive_lib.h"
 #include "core/json.h"
 #include "core/util.h"
 
@@ -33,70 +32,72 @@ const struct cmd_spec snapshot_spec = {
 	.tables = { &snapshot_table, &common_table, &probe_table },
 };
 
-static int write_entry(struct archive *a, const struct recorded *r, time_t when)
+static int write_entry(const struct archive_lib *al, struct archive *a, const struct recorded *r, time_t when)
 {
-	struct archive_entry *e = archive_entry_new();
+	struct archive_entry *e = al->entry_new();
 	int rc;
 
-	archive_entry_set_pathname(e, r->path + 1); /* relative: no leading '/' */
-	archive_entry_set_mtime(e, when, 0);
+	al->entry_set_pathname(e, r->path + 1); /* relative: no leading '/' */
+	al->entry_set_mtime(e, when, 0);
 	switch (r->kind) {
 	case RECORDED_DIR:
-		archive_entry_set_filetype(e, AE_IFDIR);
-		archive_entry_set_perm(e, 0755);
+		al->entry_set_filetype(e, AE_IFDIR);
+		al->entry_set_perm(e, 0755);
 		break;
 	case RECORDED_LINK:
-		archive_entry_set_filetype(e, AE_IFLNK);
-		archive_entry_set_perm(e, 0777);
-		archive_entry_set_symlink(e, r->data);
+		al->entry_set_filetype(e, AE_IFLNK);
+		al->entry_set_perm(e, 0777);
+		al->entry_set_symlink(e, r->data);
 		break;
 	case RECORDED_FILE:
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		archive_entry_set_size(e, (la_int64_t)r->len);
+		al->entry_set_filetype(e, AE_IFREG);
+		al->entry_set_perm(e, 0644);
+		al->entry_set_size(e, (int64_t)r->len);
 		break;
 	}
-	rc = archive_write_header(a, e);
+	rc = al->write_header(a, e);
 	if (rc == ARCHIVE_OK && r->kind == RECORDED_FILE && r->len > 0 &&
-	    archive_write_data(a, r->data, r->len) != (la_ssize_t)r->len)
+	    al->write_data(a, r->data, r->len) != (ssize_t)r->len)
 		rc = ARCHIVE_FATAL;
-	archive_entry_free(e);
+	al->entry_free(e);
 	return rc == ARCHIVE_OK ? 0 : -1;
 }
 
-static int write_archive(const char *path, const struct recorder *rec)
+static int write_archive(const struct archive_lib *al, const char *path, const struct recorder *rec)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a = al->write_new();
 	time_t now = time(NULL);
 	int rc = 0;
 
-	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_gzip(a);
-	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
-		error_msg("%s: %s", path, archive_error_string(a));
-		archive_write_free(a);
+	al->write_set_format_pax_restricted(a);
+	al->write_add_filter_gzip(a);
+	if (al->write_open_filename(a, path) != ARCHIVE_OK) {
+		error_msg("%s: %s", path, al->error_string(a));
+		al->write_free(a);
 		return EXIT_CANTCREAT;
 	}
 	for (size_t i = 0; i < recorder_count(rec) && rc == 0; i++) {
 		const struct recorded *r = recorder_get(rec, i);
 		if (strcmp(r->path, "/") == 0)
 			continue;
-		if (write_entry(a, r, now) != 0) {
-			error_msg("%s: writing %s: %s", path, r->path, archive_error_string(a));
+		if (write_entry(al, a, r, now) != 0) {
+			error_msg("%s: writing %s: %s", path, r->path, al->error_string(a));
 			rc = EXIT_IOERR;
 		}
 	}
-	if (archive_write_close(a) != ARCHIVE_OK && rc == 0) {
-		error_msg("%s: %s", path, archive_error_string(a));
+	if (al->write_close(a) != ARCHIVE_OK && rc == 0) {
+		error_msg("%s: %s", path, al->error_string(a));
 		rc = EXIT_IOERR;
 	}
-	archive_write_free(a);
+	al->write_free(a);
 	return rc;
 }
 
 int cmd_snapshot(int argc, char **argv)
 {
 	struct common_options co = { 0 };
+	const struct archive_lib *al;
+	char err[512];
 	struct probe_options popts = { 0 };
 	void *const ctx[] = { &co, &co, &popts };
 	struct operands ops;
@@ -112,12 +113,18 @@ int cmd_snapshot(int argc, char **argv)
 			       : options_usage_error(&snapshot_spec, "-o FILE.tar.gz is required");
 		goto out;
 	}
+	/* before gathering: without the library there is nothing to write to */
+	if ((al = archive_lib(err, sizeof(err))) == NULL) {
+		error_msg("snapshot: %s", err);
+		rc = EXIT_OSERR;
+		goto out;
+	}
 	if ((rc = load_accdb(&db)) != 0)
 		goto out;
 	rec = recorder_new();
 	rc = gather_facts(co.root, &db, &popts, rec, &facts);
 	if (rc == 0) {
-		rc = write_archive(co.output, rec);
+		rc = write_archive(al, co.output, rec);
 		if (rc == 0)
 			fprintf(stderr, "chipaudit: captured %zu entries in %s\n", recorder_count(rec), co.output);
 	}

@@ -1,6 +1,5 @@
 #include "filehash.h"
 
-#include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive_lib.h"
 #include "util.h"
 
 void filehash_free(struct filehash *h)
@@ -186,7 +186,8 @@ static void window_push(unsigned char *win, size_t cap, size_t *len, const unsig
 int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_t tail_max, uint64_t max_out,
 			       unsigned char **tail, size_t *tail_len, uint64_t *out_size, char *err, size_t errlen)
 {
-	struct archive *a = archive_read_new();
+	const struct archive_lib *al = archive_lib(err, errlen);
+	struct archive *a;
 	struct archive_entry *entry;
 	unsigned char *win = xmalloc(tail_max ? tail_max : 1), *buf = xmalloc(FILEHASH_BUFFER);
 	size_t len = 0;
@@ -196,26 +197,32 @@ int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_
 
 	*tail = NULL;
 	*tail_len = 0;
+	if (al == NULL) {
+		free(win);
+		free(buf);
+		return -1;
+	}
+	a = al->read_new();
 	fd = open_regular(sr, path, FILEHASH_MAX_SIZE, &st, err, errlen);
 	if (fd < 0)
 		goto done;
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_raw(a);
-	if (archive_read_open_fd(a, fd, FILEHASH_BUFFER) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
-		snprintf(err, errlen, "cannot decompress: %s", archive_error_string(a) ? archive_error_string(a) : "unknown format");
+	al->read_support_filter_xz(a);
+	al->read_support_filter_zstd(a);
+	al->read_support_filter_gzip(a);
+	al->read_support_format_raw(a);
+	if (al->read_open_fd(a, fd, FILEHASH_BUFFER) != ARCHIVE_OK ||
+	    al->read_next_header(a, &entry) != ARCHIVE_OK) {
+		snprintf(err, errlen, "cannot decompress: %s", al->error_string(a) ? al->error_string(a) : "unknown format");
 		goto out;
 	}
-	if (archive_filter_count(a) < 2) {
+	if (al->filter_count(a) < 2) {
 		snprintf(err, errlen, "named as compressed, but not xz, zstd or gzip data");
 		goto out;
 	}
 	for (;;) {
-		la_ssize_t n = archive_read_data(a, buf, FILEHASH_BUFFER);
+		ssize_t n = al->read_data(a, buf, FILEHASH_BUFFER);
 		if (n < 0) {
-			snprintf(err, errlen, "decompressing: %s", archive_error_string(a));
+			snprintf(err, errlen, "decompressing: %s", al->error_string(a));
 			goto out;
 		}
 		if (n == 0)
@@ -239,7 +246,7 @@ int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_
 out:
 	close(fd);
 done:
-	archive_read_free(a);
+	al->read_free(a);
 	free(win);
 	free(buf);
 	return rc;

@@ -12,13 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "checks/judge.h"
+#include "core/check.h"
 #include "core/json.h"
 #include "core/report.h"
 #include "core/util.h"
 #include "evidence/chain.h"
 #include "evidence/drift.h"
 #include "evidence/history.h"
+#include "evidence/record.h"
 #include "evidence/sign.h"
 #include "evidence/state.h"
 
@@ -245,10 +247,14 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	bool rejudge = false;
 	int rc;
 
-	if (o->keep.sign && (*output == NULL || strcmp(*output, "-") == 0))
-		return usage_error("", "audit: --sign needs -o FILE (the signature is written to FILE.sig)");
-	if (o->keep.nonce && nonce_parse(o->keep.nonce, r.nonce) != 0)
-		return usage_error("", "audit: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
+	if (o->keep.sign && (*output == NULL || strcmp(*output, "-") == 0)) {
+		error_msg("audit: --sign needs -o FILE (the signature is written to FILE.sig)");
+		return EXIT_USAGE;
+	}
+	if (o->keep.nonce && nonce_parse(o->keep.nonce, r.nonce) != 0) {
+		error_msg("audit: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
+		return EXIT_USAGE;
+	}
 	r.dir = state_dir(o->keep.state, &r.dir_chosen);
 	if ((rc = load_key(&r, o->keep.sign)) != 0 ||
 	    (!o->keep.no_history && (rc = open_history(&r, o->keep.sign)) != 0))

@@ -160,9 +160,11 @@ static int add_resources(struct probe_ctx *ctx, const char *bdf, json_t *acc)
 	jset(rom, "size", NULL);
 	if (sysroot_read_file(ctx->sysroot, path, &data, NULL) != 0) {
 		probe_limitation(ctx, path, "%s", sysroot_strerror(ctx->sysroot, errno));
+		/* the ROM's presence is read from the same file: unknown, not absent */
 		json_decref(bars);
 		json_decref(vf_bars);
-		bars = vf_bars = NULL;
+		json_decref(rom);
+		bars = vf_bars = rom = NULL;
 		goto out;
 	}
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save), index++) {
@@ -403,17 +405,35 @@ static json_t *describe(struct probe_ctx *ctx, char **all, const char *bdf, cons
 	return acc;
 }
 
+/* facts.pci_bus: whether the PCI bus could be listed at all. Without it no
+ * conclusion about accelerators can be drawn, so it is stated, not left to
+ * an empty accelerator list. */
+static void set_pci_bus(struct probe_ctx *ctx, bool readable, size_t functions, const char *reason)
+{
+	json_t *bus = json_object();
+
+	jset_bool(bus, "readable", readable);
+	jset(bus, "functions", readable ? json_integer((json_int_t)functions) : NULL);
+	jset(bus, "reason", reason ? json_string_lossy(reason) : NULL);
+	json_object_set_new(ctx->facts, "pci_bus", bus);
+}
+
 int probe_pci(struct probe_ctx *ctx)
 {
 	json_t *list = json_array();
-	char **names = NULL;
+	char **names = NULL, *reason;
+	size_t count = 0;
 
 	json_object_set_new(ctx->facts, "accelerators", list);
-	if (sysroot_list_dir(ctx->sysroot, PCI_DEVICES, &names, NULL) != 0) {
-		probe_limitation(ctx, PCI_DEVICES, "%s: no PCI bus visible, no accelerator can be found",
-				 sysroot_strerror(ctx->sysroot, errno));
+	if (sysroot_list_dir(ctx->sysroot, PCI_DEVICES, &names, &count) != 0) {
+		reason = xasprintf("%s: %s", PCI_DEVICES, sysroot_strerror(ctx->sysroot, errno));
+		probe_limitation(ctx, PCI_DEVICES, "%s: the PCI bus could not be listed, so whether there are "
+				 "accelerators is unknown", sysroot_strerror(ctx->sysroot, errno));
+		set_pci_bus(ctx, false, 0, reason);
+		free(reason);
 		return -1;
 	}
+	set_pci_bus(ctx, true, count, NULL);
 	for (char **p = names; *p && !ctx->failed; p++) {
 		struct pci_ids ids;
 		json_t *acc;
@@ -431,6 +451,42 @@ int probe_pci(struct probe_ctx *ctx)
 	}
 	sysroot_free_names(names);
 	return ctx->failed ? -1 : 0;
+}
+
+/* The single subdirectory of the tree's root that holds sys/ (an archive
+ * extracted one level too deep), or NULL. Caller frees. */
+static char *nested_root(const struct sysroot *sr)
+{
+	char **names = NULL, *found = NULL;
+	size_t count = 0;
+
+	if (sysroot_list_dir(sr, "/", &names, &count) != 0)
+		return NULL;
+	if (count == 1) {
+		char *sys = xasprintf("/%s/sys", names[0]);
+		if (sysroot_is_dir(sr, sys))
+			found = xasprintf("%s/%s", sr->root, names[0]);
+		free(sys);
+	}
+	sysroot_free_names(names);
+	return found;
+}
+
+int probe_root_check(const struct sysroot *sr, char *err, size_t errlen)
+{
+	char *nested;
+
+	if (sysroot_is_live(sr) || sysroot_is_dir(sr, "/sys/bus/pci"))
+		return 0;
+	nested = nested_root(sr);
+	if (nested)
+		snprintf(err, errlen, "%s: no sys/bus/pci in it; the captured tree's root is probably %s", sr->root,
+			 nested);
+	else
+		snprintf(err, errlen, "%s: no sys/bus/pci in it: not a captured tree (chipaudit snapshot, or a copy "
+			 "of / with sysfs)", sr->root);
+	free(nested);
+	return -1;
 }
 
 /* Validation of facts.accelerators read from an untrusted document. */
@@ -604,6 +660,38 @@ static int validate_accelerator(const json_t *acc, const char *where, char *err,
 	return 0;
 }
 
+/* facts.pci_bus, optional (facts from before it existed do not say). */
+static int validate_pci_bus(const json_t *facts, const json_t *list, char *err, size_t errlen)
+{
+	const json_t *bus = json_object_get(facts, "pci_bus");
+	bool readable = false;
+	size_t i;
+	json_t *acc;
+
+	if (bus == NULL)
+		return 0;
+	if (!json_is_object(bus)) {
+		snprintf(err, errlen, "pci_bus: expected an object");
+		return -1;
+	}
+	if (jv_boolean(bus, "readable", JV_REQUIRED, "pci_bus", err, errlen))
+		return -1;
+	jbool(bus, "readable", &readable);
+	if (jv_integer(bus, "functions", JV_REQUIRED | (readable ? 0 : JV_NULLABLE), 0, INT32_MAX, "pci_bus", err,
+		       errlen) ||
+	    jv_string(bus, "reason", JV_REQUIRED | (readable ? JV_NULLABLE : 0), 1024, "pci_bus", err, errlen))
+		return -1;
+	if (readable)
+		return 0;
+	json_array_foreach(list, i, acc) {
+		if (strcmp(jstr(acc, "seen_through"), "pci") == 0) {
+			snprintf(err, errlen, "accelerators[%zu].seen_through: \"pci\", but pci_bus.readable is false", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int validate_accelerators(const json_t *list, const json_t *facts, char *err, size_t errlen)
 {
 	size_t i, j;
@@ -625,5 +713,5 @@ int validate_accelerators(const json_t *list, const json_t *facts, char *err, si
 			}
 		}
 	}
-	return 0;
+	return validate_pci_bus(facts, list, err, errlen);
 }

@@ -57,6 +57,10 @@ extern const size_t probe_section_count;
 int probe_host(struct probe_ctx *ctx);
 int validate_host(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_pci(struct probe_ctx *ctx);
+/* A --root tree must hold sys/bus/pci: without it nothing about accelerators
+ * can be concluded. 0, or -1 with err = "DIR: what is missing" (and where
+ * the tree's root probably is, one directory down). */
+int probe_root_check(const struct sysroot *sr, char *err, size_t errlen);
 int validate_accelerators(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_iommu(struct probe_ctx *ctx);
 int validate_iommu(const json_t *section, const json_t *facts, char *err, size_t errlen);

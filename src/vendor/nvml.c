@@ -61,6 +61,7 @@ struct nvml_lib {
 	fn_dev_uint2 limit_constraints;
 	fn_dev_type_uint temperature;
 	nvmlReturn_t (*compute_mode)(nvmlDevice_t, int *);
+	nvmlReturn_t (*operation_mode)(nvmlDevice_t, int *, int *);
 	nvmlReturn_t (*persistence)(nvmlDevice_t, int *);
 	nvmlReturn_t (*drain_state)(nvmlPciInfo_t *, int *);
 	fn_dev_uint2 mig_mode;
@@ -129,6 +130,7 @@ static const struct symbol symbols[] = {
 	SYM(limit_constraints, false, "nvmlDeviceGetPowerManagementLimitConstraints"),
 	SYM(temperature, false, "nvmlDeviceGetTemperature"),
 	SYM(compute_mode, false, "nvmlDeviceGetComputeMode"),
+	SYM(operation_mode, false, "nvmlDeviceGetGpuOperationMode"),
 	SYM(persistence, false, "nvmlDeviceGetPersistenceMode"),
 	SYM(drain_state, false, "nvmlDeviceQueryDrainState"),
 	SYM(mig_mode, false, "nvmlDeviceGetMigMode"),
@@ -429,6 +431,21 @@ static void set_enum(json_t *obj, const char *path, const char *const *names, in
 	nf_set_str(obj, path, names[value]);
 }
 
+/* Current and pending (after the next reboot) GPU operation mode. Most
+ * data-centre GPUs answer NVML_ERROR_NOT_SUPPORTED: both null, with that
+ * reason, never taken as All On. */
+static void add_operation_mode(struct dev *d)
+{
+	int current, pending;
+
+	if (CALL(d, operation_mode, "gpu_operation_mode.current", d->h, &current, &pending)) {
+		set_enum(d->obj, "gpu_operation_mode.current", nvml_operation_modes, current);
+		set_enum(d->obj, "gpu_operation_mode.pending", nvml_operation_modes, pending);
+	} else {
+		nf_unavailable(d->obj, "gpu_operation_mode.pending", nf_why(d->obj, "gpu_operation_mode.current"));
+	}
+}
+
 static void add_modes(struct dev *d, const nvmlPciInfo_t *pci)
 {
 	nvmlPciInfo_t copy = *pci;
@@ -436,6 +453,7 @@ static void add_modes(struct dev *d, const nvmlPciInfo_t *pci)
 
 	if (CALL(d, compute_mode, "compute_mode", d->h, &v))
 		set_enum(d->obj, "compute_mode", nvml_compute_modes, v);
+	add_operation_mode(d);
 	if (CALL(d, persistence, "persistence_mode", d->h, &v))
 		nf_set_bool(d->obj, "persistence_mode", v == NVML_FEATURE_ENABLED);
 	if (CALL(d, drain_state, "drain_state", &copy, &v))

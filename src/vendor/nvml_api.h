@@ -50,8 +50,8 @@ enum {
 
 /* nvmlEnableState_t, nvmlClockType_t, nvmlTemperatureSensors_t,
  * nvmlMemoryErrorType_t, nvmlEccCounterType_t, nvmlPageRetirementCause_t,
- * nvmlComputeMode_t, nvmlGpuVirtualizationMode_t, nvmlPerfPolicyType_t:
- * C enums, passed as int. */
+ * nvmlComputeMode_t, nvmlGpuVirtualizationMode_t, nvmlPerfPolicyType_t,
+ * nvmlGpuOperationMode_t: C enums, passed as int. */
 enum { NVML_FEATURE_DISABLED = 0, NVML_FEATURE_ENABLED = 1 };
 enum { NVML_CLOCK_GRAPHICS = 0, NVML_CLOCK_SM = 1, NVML_CLOCK_MEM = 2, NVML_CLOCK_VIDEO = 3 };
 enum { NVML_TEMPERATURE_GPU = 0 };
@@ -69,6 +69,10 @@ enum { NVML_PERF_POLICY_POWER = 0, NVML_PERF_POLICY_THERMAL = 1, NVML_PERF_POLIC
        NVML_PERF_POLICY_RELIABILITY = 5, NVML_PERF_POLICY_TOTAL_APP_CLOCKS = 10,
        NVML_PERF_POLICY_TOTAL_BASE_CLOCKS = 11 };
 enum { NVML_DEVICE_MIG_DISABLE = 0, NVML_DEVICE_MIG_ENABLE = 1 };
+/* GPU operation mode (nvmlDeviceGetGpuOperationMode): COMPUTE turns graphics
+ * off; LOW_DP cuts double-precision throughput. A change is pending until
+ * the next reboot. */
+enum { NVML_GOM_ALL_ON = 0, NVML_GOM_COMPUTE = 1, NVML_GOM_LOW_DP = 2 };
 
 /* Clock event reasons (nvmlDeviceGetCurrentClocksEventReasons; formerly
  * ...ClocksThrottleReasons, same bits). */

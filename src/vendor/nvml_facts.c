@@ -45,6 +45,7 @@ const struct nvml_reason nvml_reasons[] = {
 const size_t nvml_reason_count = ARRAY_SIZE(nvml_reasons);
 
 const char *const nvml_compute_modes[] = { "default", "exclusive_thread", "prohibited", "exclusive_process", NULL };
+const char *const nvml_operation_modes[] = { "all_on", "compute", "low_dp", NULL };
 const char *const nvml_virtualization_modes[] = { "none", "passthrough", "vgpu", "host_vgpu", "host_vsga", NULL };
 const char *const nvml_cc_environments[] = { "unavailable", "sim", "prod", NULL };
 static const char *const reason_apis[] = { "clocks_event_reasons", "clocks_throttle_reasons", NULL };
@@ -115,6 +116,8 @@ static const struct nvml_field fields[] = {
 	INT("power_mw.min_limit", 0, MW_MAX, D), INT("power_mw.max_limit", 0, MW_MAX, D),
 	INT("temperature_c", -100, 300, D),
 	ENUM("compute_mode", nvml_compute_modes, D),
+	ENUM("gpu_operation_mode.current", nvml_operation_modes, D),
+	ENUM("gpu_operation_mode.pending", nvml_operation_modes, D),
 	BOOL("persistence_mode", D), BOOL("drain_state", D),
 	BOOL("mig.current", D), BOOL("mig.pending", D),
 	ARRAY("mig.instances", mig_instance_fields, 256, D),

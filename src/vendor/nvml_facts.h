@@ -35,6 +35,7 @@ extern const size_t nvml_reason_count;
 
 /* Names of enumerations as facts spell them. */
 extern const char *const nvml_compute_modes[];        /* indexed by nvmlComputeMode_t */
+extern const char *const nvml_operation_modes[];      /* indexed by nvmlGpuOperationMode_t */
 extern const char *const nvml_virtualization_modes[]; /* indexed by nvmlGpuVirtualizationMode_t */
 extern const char *const nvml_cc_environments[];      /* indexed by environment */
 

@@ -42,4 +42,25 @@ jq_is '.accelerators[1].sriov | "\(.total_vfs)/\(.enabled_vfs)"' "1/0" "mixed: M
 jq_is '.accelerators | length' 0 "vm: virtio devices are not accelerators" "$TMP/vm.json"
 jq_is '.host.hostname' vm "vm: hostname" "$TMP/vm.json"
 
+# Unknown is not none. A capture of the eight-H20 host without
+# /sys/bus/pci/devices (a container's view, or a snapshot taken where it was
+# mode 000): its GPUs are seen through NVML only, and /sys/class/iommu still
+# lists two units. Nothing can be said of accelerators or their IOMMU groups:
+# an error, and skips that say why, never "no accelerator" or "in no group".
+cp -a "$FIXTURES/h20x8/root" "$TMP/nopci"
+rm -rf "$TMP/nopci/sys/bus/pci/devices"
+expect_exit 2 "PCI bus unreadable: the audit cannot pass" "$CHIPAUDIT" audit --root "$TMP/nopci" --json
+cp "$TMP/out" "$TMP/nopci.json"
+jq_is '.facts.pci_bus | "\(.readable) \(.reason)"' "false /sys/bus/pci/devices: No such file or directory" \
+	"PCI bus unreadable: the facts say so and why" "$TMP/nopci.json"
+jq_is '[.findings[] | select(.check == "host.inventory") | .status] | join(",")' "error" \
+	"PCI bus unreadable: host.inventory is an error" "$TMP/nopci.json"
+jq_is '[.findings[] | select(.check | startswith("backdoor.iommu.")) | .status] | unique | join(",")' "skip" \
+	"PCI bus unreadable, IOMMU units listed: the IOMMU checks skip" "$TMP/nopci.json"
+jq_is '[.findings[] | select(.check == "backdoor.iommu.absent") | .message] | sort | join(" | ")' \
+	"Seen through nvml only: sysfs does not show the device, so its IOMMU group cannot be examined | The PCI bus could not be listed (/sys/bus/pci/devices: No such file or directory): which devices the IOMMU must confine is unknown" \
+	"PCI bus unreadable: backdoor.iommu.absent says why for the host and the GPUs" "$TMP/nopci.json"
+jq_is '[.findings[] | select(.status == "pass" and (.check | startswith("backdoor.pci."))) | .check] | join(",")' "" \
+	"PCI bus unreadable: no PCI layout check passes on what sysfs did not show" "$TMP/nopci.json"
+
 finish

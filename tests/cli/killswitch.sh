@@ -61,6 +61,12 @@ jq_is "[.findings[] | $KS] | length" 12 \
 	"healthy H20: eight GPUs that say the same, one finding per check" "$TMP/r.json"
 jq_is '[.limitations[] | select(.reason | test("seen through nvml only"))] | length' 8 \
 	"healthy H20: NVML-only GPUs are stated as limitations" "$TMP/r.json"
+# sysfs shows neither these GPUs nor (here) an IOMMU unit: that proves nothing
+# about their DMA, so backdoor.iommu.absent skips each one and says why.
+jq_is '[.findings[] | select(.check == "backdoor.iommu.absent") | "\(.status) \(.subjects | length)"] | join(",")' \
+	"skip 8" "healthy H20 through NVML only: backdoor.iommu.absent skips, no false critical" "$TMP/r.json"
+jq_is '[.findings[] | select(.check | test("^backdoor\\.(iommu|pci)\\.") and . != "backdoor.pci.subsystem_unknown") | select(.status != "skip") | .check] | join(",")' "" \
+	"healthy H20 through NVML only: no IOMMU or PCI layout verdict on what sysfs does not show" "$TMP/r.json"
 if "$SYS_PYTHON" "$SRCDIR/tests/validate_schema.py" "$SRCDIR/docs/report.schema.json" "$TMP/r.json" >"$TMP/v" 2>&1; then
 	pass "healthy H20: the report with NVML-only GPUs follows docs/report.schema.json"
 else
@@ -99,8 +105,25 @@ check_scenario memory-degraded killswitch.memory_degraded 0000:18:00.0=fail 0000
 check_scenario vgpu-unlicensed killswitch.vgpu_unlicensed 0000:18:00.0=fail 0000:2a:00.0=pass
 check_scenario mig-changed killswitch.mig_changed 0000:18:00.0=warn 0000:2a:00.0=pass
 check_scenario identity-mismatch identity.mismatch 0000:18:00.0=fail
+# GPU operation mode: All On, Low DP, Low DP pending, Compute, Compute with All On
+# pending, not supported (the H20 template, as on most data-centre GPUs)
+check_scenario operation-mode killswitch.gpu_operation_mode 0000:18:00.0=pass 0000:2a:00.0=fail 0000:3a:00.0=warn \
+	0000:5d:00.0=pass 0000:9a:00.0=pass 0000:ab:00.0=skip
+jq_is '[.findings[] | select(.check == "killswitch.gpu_operation_mode") | "\(.subjects | join(" ")): \(.message)"] | join(" | ")' \
+	"0000:18:00.0: GPU operation mode All On | 0000:2a:00.0: GPU operation mode Low Double Precision: FP64 throughput is cut | 0000:3a:00.0: GPU operation mode All On, Low Double Precision pending: FP64 throughput will be cut at the next reboot | 0000:5d:00.0: GPU operation mode Compute (graphics off; compute and FP64 at full rate) | 0000:9a:00.0: GPU operation mode Compute (graphics off; compute and FP64 at full rate); All On pending at the next reboot | 0000:ab:00.0: GPU operation mode unknown: not supported by this GPU or driver" \
+	"operation-mode: each mode and pending change said in words" "$TMP/operation-mode.json"
+with operation-mode -- "$CHIPAUDIT" facts >"$TMP/gom.json"
+jq_is '[.accelerators[] | "\(.nvml.gpu_operation_mode.current)/\(.nvml.gpu_operation_mode.pending)"] | join(" ")' \
+	"all_on/all_on low_dp/low_dp all_on/low_dp compute/compute compute/all_on null/null" \
+	"operation-mode: current and pending recorded in facts" "$TMP/gom.json"
+jq_is '.accelerators[5].nvml.unavailable | "\(."gpu_operation_mode.current") / \(."gpu_operation_mode.pending")"' \
+	"not supported by this GPU or driver / not supported by this GPU or driver" \
+	"operation-mode: NOT_SUPPORTED recorded as not supported, not as All On" "$TMP/gom.json"
+"$CHIPAUDIT" judge --json "$TMP/gom.json" >"$TMP/gom-j.json"
+jq_is '[.findings[] | select(.check == "killswitch.gpu_operation_mode") | .status] | join(",")' "pass,fail,warn,pass,pass,skip" \
+	"operation-mode: the facts judge the same" "$TMP/gom-j.json"
 check_scenario healthy-h100 identity.mismatch 0000:41:00.0=pass 0000:c1:00.0=pass
-for sc in compute-prohibited drain cc-not-ready device-lost power-capped clocks-capped throttle-active memory-degraded vgpu-unlicensed identity-mismatch; do
+for sc in compute-prohibited drain cc-not-ready device-lost power-capped clocks-capped throttle-active memory-degraded vgpu-unlicensed identity-mismatch operation-mode; do
 	jq_is '[.findings[] | select(.status == "fail" or .status == "warn") | .remediation | select(. == null)] | length' 0 \
 		"$sc: every warning and failure says what clears it" "$TMP/$sc.json"
 done
@@ -322,9 +345,27 @@ facts_bad() { # NAME JQ-MUTATION PATTERN
 facts_bad nvml-gpus '.nvml.gpus = ["0000:99:00.0"]' 'nvml.gpus\[0\]: 0000:99:00.0 is not an accelerator with NVML facts'
 facts_bad nvml-address '.accelerators[0].nvml.pci_address = "0000:2a:00.0"' "accelerators\[0\].nvml.pci_address: 0000:2a:00.0 is not the accelerator's address"
 facts_bad nvml-drain '.accelerators[2].nvml.drain_state = 1' 'accelerators\[2\].nvml.drain_state: expected true or false'
+facts_bad nvml-gom '.accelerators[0].nvml.gpu_operation_mode = {"current": "turbo", "pending": null}' \
+	'accelerators\[0\].nvml.gpu_operation_mode.current: "turbo" is not a known value'
 facts_bad nvml-count '.nvml.gpus = .nvml.gpus[1:]' 'nvml.gpus: lists 7 GPUs, the accelerators carry NVML facts for 8'
 facts_bad xid-address '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"x","xid":79,"text":""}]' 'kernel_xids.events\[0\].pci_address: "x" is not a PCI address'
 facts_bad xid-number '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"0000:18:00.0","xid":-1,"text":""}]' 'kernel_xids.events\[0\].xid: -1 out of range'
+
+# --- a pass rests only on what NVML gave: a PCI ID NVML did not give is not
+# "agreement", and a memory verdict names the sources it could not examine
+"$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/h20.json"
+jq '.accelerators[0].nvml.pci.vendor_id = null | .accelerators[0].nvml.unavailable["pci.vendor_id"] = "no permission"
+    | .accelerators[1].nvml.row_remapping.failure = null | .accelerators[1].nvml.row_remapping.pending = null
+    | .accelerators[1].nvml.unavailable["row_remapping.failure"] = "not supported by this GPU or driver"
+    | .accelerators[1].nvml.unavailable["row_remapping.pending"] = "not supported by this GPU or driver"' \
+	"$TMP/h20.json" >"$TMP/partial.json"
+"$CHIPAUDIT" judge --json "$TMP/partial.json" >"$TMP/partial-r.json"
+expect_status "$TMP/partial-r.json" identity.mismatch 0000:18:00.0 skip "NVML's PCI ID unknown: identity.mismatch skips"
+jq_is '[.findings[] | select(.check == "identity.mismatch" and any(.subjects[]; . == "0000:18:00.0")) | .message] | join("")' \
+	"NVML's PCI ID unknown: no permission" "NVML's PCI ID unknown: the reason given" "$TMP/partial-r.json"
+jq_is '[.findings[] | select(.check == "killswitch.memory_degraded" and any(.subjects[]; . == "0000:2a:00.0")) | "\(.status): \(.message)"] | join("")' \
+	"pass: No remapping failure, no pending repair, no uncorrectable error since the driver loaded; row remapping not examined: not supported by this GPU or driver" \
+	"memory without row remapping: the pass says what was not examined" "$TMP/partial-r.json"
 
 # --- scripts/nvml-compare.py, which scripts/device-check runs against
 # nvidia-smi on a GPU machine, tried on a hand-written nvidia-smi XML

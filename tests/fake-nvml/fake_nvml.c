@@ -491,6 +491,14 @@ EXPORT nvmlReturn_t nvmlDeviceQueryDrainState(nvmlPciInfo_t *pci, int *state)
 	return NVML_ERROR_NOT_FOUND;
 }
 
+EXPORT nvmlReturn_t nvmlDeviceGetGpuOperationMode(nvmlDevice_t device, int *current, int *pending)
+{
+	BEGIN(device, "nvmlDeviceGetGpuOperationMode", "gom", g);
+	*current = (int)at(g, 0);
+	*pending = (int)at(g, 1);
+	return NVML_SUCCESS;
+}
+
 EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned *current, unsigned *pending)
 {
 	BEGIN(device, "nvmlDeviceGetMigMode", "mig", m);

@@ -91,6 +91,11 @@ SCENARIOS = {
     # Gating.
     "compute-prohibited": scenario(H20, [h20(0x18, compute_mode=2), h20(0x2a, 1, compute_mode=3)]),
     "drain": scenario(H20, [h20(0x18, drain=1), h20(0x2a, 1)]),
+    # GPU operation mode ([current, pending], NVML's integers): All On; Low Double Precision; Low DP pending
+    # at the next reboot; Compute; Compute with All On pending; and (the template) not supported, as on
+    # most data-centre GPUs.
+    "operation-mode": scenario(H20, [h20(0x18, gom=[0, 0]), h20(0x2a, 1, gom=[2, 2]), h20(0x3a, 2, gom=[0, 2]),
+                                     h20(0x5d, 3, gom=[1, 1]), h20(0x9a, 4, gom=[1, 0]), h20(0xab, 5)]),
     "cc-not-ready": scenario(H20, [h20(0x18, cc_report_size=1200,
                                        cert_chain="-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n")],
                              cc={"environment": 2, "feature": 1, "dev_tools": 0, "multi_gpu": 0, "ready": 0,

@@ -1,0 +1,26 @@
+/* What an audit does with its judged report (src/evidence/record.c). */
+#ifndef CHIPAUDIT_EVIDENCE_RECORD_H
+#define CHIPAUDIT_EVIDENCE_RECORD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct accdb;
+struct judge_options;
+
+/* After an audit's report is judged: its place in the host's chain, the
+ * drift baseline from history (judging again with it), the evidence
+ * members, the signature, the files and the history. *output is set to
+ * NULL once the report file has been written. 0 or an exit code, with a
+ * one-line error printed. */
+int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
+			  struct judge_options *opts, const char **output);
+/* --baseline, --reference and --drift-margin: option-row setters on a struct
+ * judge_options (src/cmd/options.h's opt_setter): 0, or -1 with a one-line
+ * message in ERR. */
+int evidence_option_baseline(const char *arg, void *target, char *err, size_t errlen);
+int evidence_option_reference(const char *arg, void *target, char *err, size_t errlen);
+int evidence_option_drift_margin(const char *arg, void *target, char *err, size_t errlen);
+void evidence_options_free(struct judge_options *opts);
+
+#endif
