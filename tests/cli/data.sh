@@ -6,7 +6,7 @@
 DATA="$SRCDIR/tests/data"
 
 # --- real XID lines, one per kernel log: the XID, the process and the verdict
-mkdir -p "$TMP/x/dev"
+mkdir -p "$TMP/x/dev" "$TMP/x/sys/bus/pci/devices"   # a captured tree: an empty PCI bus
 n=0
 while IFS=$'\t' read -r xid process verdict source line; do
 	case $xid in '#'*|'') continue ;; esac
