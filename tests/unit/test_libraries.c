@@ -1,6 +1,5 @@
-/* The libraries the binary no longer links: pci.ids read by our own reader
- * (core/pcinames.c), and libarchive loaded at run time (core/archive_lib.c),
- * whose declarations are ours. */
+/* libarchive, loaded at run time (core/archive_lib.c) with declarations of
+ * our own: they must be libarchive's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,85 +9,11 @@
 #include <cmocka.h>
 
 #include "core/archive_lib.h"
-#include "core/pcinames.h"
 
 #ifdef HAVE_ARCHIVE_H
 #include <archive.h>
 #include <archive_entry.h>
 #endif
-
-static const char ids[] =
-	"# pci.ids excerpt\n"
-	"\n"
-	"1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
-	"\t74a1  Aqua Vanjaram [Instinct MI300X]\n"
-	"10de  NVIDIA Corporation\n"
-	"\t2329  GH100 [H20]\n"
-	"\t\t10de 1834  H20 96GB\n"
-	"\t2331  GH100 [H100 PCIe]   \r\n"
-	"\tzzzz  not an entry\n"
-	"19e5  Huawei Technologies Co., Ltd.\n"
-	"C 03  Display controller\n"
-	"\t00  VGA compatible controller\n"
-	"abcd  After the classes\n";
-
-static char *lookup(uint16_t vendor, bool device_too, uint16_t device)
-{
-	return pciids_lookup(ids, sizeof(ids) - 1, vendor, device_too, device);
-}
-
-static void expect_name(char *got, const char *want)
-{
-	if (want == NULL) {
-		assert_null(got);
-		return;
-	}
-	assert_non_null(got);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void test_pciids_names(void **state)
-{
-	(void)state;
-	expect_name(lookup(0x10de, false, 0), "NVIDIA Corporation");
-	expect_name(lookup(0x10de, true, 0x2329), "GH100 [H20]");
-	/* trailing blanks and a CR are not part of the name */
-	expect_name(lookup(0x10de, true, 0x2331), "GH100 [H100 PCIe]");
-	expect_name(lookup(0x1002, true, 0x74a1), "Aqua Vanjaram [Instinct MI300X]");
-	expect_name(lookup(0x19e5, false, 0), "Huawei Technologies Co., Ltd.");
-}
-
-static void test_pciids_absent(void **state)
-{
-	(void)state;
-	/* a device of another vendor, a subsystem line, an unknown vendor */
-	expect_name(lookup(0x1002, true, 0x2329), NULL);
-	expect_name(lookup(0x10de, true, 0x1834), NULL);
-	expect_name(lookup(0x8086, false, 0), NULL);
-	/* what follows the device classes is not a vendor */
-	expect_name(lookup(0xabcd, false, 0), NULL);
-	expect_name(pciids_lookup("", 0, 0x10de, false, 0), NULL);
-	/* truncated inside the vendor's line: no name */
-	expect_name(pciids_lookup("10de  ", 6, 0x10de, false, 0), NULL);
-	expect_name(pciids_lookup("10de  N", 7, 0x10de, false, 0), "N");
-	/* a NUL inside the name: the line is not an entry */
-	expect_name(pciids_lookup("1002 \0\0(d Micro\n", 15, 0x1002, false, 0), NULL);
-}
-
-static void test_pciids_long_name(void **state)
-{
-	char text[600];
-	char *name;
-
-	(void)state;
-	memcpy(text, "10de  ", 6);
-	memset(text + 6, 'x', sizeof(text) - 6);
-	name = pciids_lookup(text, sizeof(text), 0x10de, false, 0);
-	assert_non_null(name);
-	assert_int_equal(strlen(name), 255);
-	free(name);
-}
 
 /* Our declarations must be libarchive's: each of our pointers accepts the
  * real function without a cast, or this does not compile (-Werror). Inside
@@ -153,9 +78,6 @@ static void test_archive_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pciids_names),
-		cmocka_unit_test(test_pciids_absent),
-		cmocka_unit_test(test_pciids_long_name),
 		cmocka_unit_test(test_archive_declarations),
 		cmocka_unit_test(test_archive_loads),
 	};
