@@ -417,12 +417,12 @@ static void report_item(const struct verify_opts *o, const struct item *it, json
 		error_msg("%s", it->message);
 		return;
 	}
-	printf("%s: verified: ", it->path);
+	text_printf(stdout, "%s: verified: ", it->path);
 	if (it->link.sequence)
-		printf("sequence %" PRId64 ", ", it->link.sequence);
+		text_printf(stdout, "sequence %" PRId64 ", ", it->link.sequence);
 	else
-		printf("not chained, ");
-	printf("host %s, key %s, %s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
+		text_printf(stdout, "not chained, ");
+	text_printf(stdout, "host %s, key %s, %s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
 	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "");
 }
 
@@ -575,7 +575,7 @@ int cmd_verify(int argc, char **argv)
 	if (o.json)
 		rc = print_json(stdout, results);
 	else if (b.count > 1)
-		printf("%zu of %zu reports verified\n", verified, b.count);
+		text_printf(stdout, "%zu of %zu reports verified\n", verified, b.count);
 	if (rc == 0)
 		rc = first_failure;
 out:
