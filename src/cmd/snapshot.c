@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "core/json.h"
+#include "core/output.h"
 #include "core/util.h"
 
 static const char usage[] =
@@ -54,33 +55,53 @@ static int write_entry(struct archive *a, const struct recorded *r, time_t when)
 	return rc == ARCHIVE_OK ? 0 : -1;
 }
 
-static int write_archive(const char *path, const struct recorder *rec)
+static int write_entries(struct archive *a, const char *path, const struct recorder *rec)
 {
-	struct archive *a = archive_write_new();
 	time_t now = time(NULL);
-	int rc = 0;
 
-	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_gzip(a);
-	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
-		error_msg("%s: %s", path, archive_error_string(a));
-		archive_write_free(a);
-		return EXIT_CANTCREAT;
-	}
-	for (size_t i = 0; i < recorder_count(rec) && rc == 0; i++) {
+	for (size_t i = 0; i < recorder_count(rec); i++) {
 		const struct recorded *r = recorder_get(rec, i);
 		if (strcmp(r->path, "/") == 0)
 			continue;
 		if (write_entry(a, r, now) != 0) {
 			error_msg("%s: writing %s: %s", path, r->path, archive_error_string(a));
-			rc = EXIT_IOERR;
+			return EXIT_IOERR;
 		}
 	}
-	if (archive_write_close(a) != ARCHIVE_OK && rc == 0) {
+	if (archive_write_close(a) != ARCHIVE_OK) {
 		error_msg("%s: %s", path, archive_error_string(a));
-		rc = EXIT_IOERR;
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+/* The archive goes to a temporary file renamed over PATH once complete
+ * (core/output.h): a full disk leaves the previous snapshot, not half of one. */
+static int write_archive(const char *path, const struct recorder *rec)
+{
+	struct archive *a;
+	struct output out;
+	char err[1024];
+	int rc = output_open(&out, path, 0644, 0, err, sizeof(err));
+
+	if (rc != 0) {
+		error_msg("%s", err);
+		return rc;
+	}
+	a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_gzip(a);
+	if (archive_write_open_fd(a, out.fd) != ARCHIVE_OK) {
+		error_msg("%s: %s", path, archive_error_string(a));
+		rc = EXIT_CANTCREAT;
+	} else {
+		rc = write_entries(a, path, rec);
 	}
 	archive_write_free(a);
+	if (rc != 0)
+		output_abort(&out);
+	else if ((rc = output_commit(&out, err, sizeof(err))) != 0)
+		error_msg("%s", err);
 	return rc;
 }
 
@@ -130,7 +151,7 @@ int cmd_snapshot(int argc, char **argv)
 	if (rc == 0) {
 		rc = write_archive(output, rec);
 		if (rc == 0)
-			fprintf(stderr, "chipaudit: captured %zu entries in %s\n", recorder_count(rec), output);
+			error_msg("captured %zu entries in %s", recorder_count(rec), output);
 	}
 	json_decref(facts);
 	recorder_free(rec);
