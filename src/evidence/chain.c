@@ -119,7 +119,7 @@ int evidence_validate_members(const json_t *report, char *err, size_t errlen)
 
 	if (jv_string(report, "host_id", JV_NULLABLE, HOST_ID_MAX, "report", err, errlen) ||
 	    validate_fingerprint(report, err, errlen) || validate_nonce(report, err, errlen) ||
-	    jv_integer(report, "sequence", JV_NULLABLE, 1, (json_int_t)1 << 62, "report", err, errlen) ||
+	    jv_integer(report, "sequence", JV_NULLABLE, 1, SEQUENCE_MAX, "report", err, errlen) ||
 	    jv_hex(report, "previous_sha256", JV_NULLABLE, SHA256_HEX_LEN, "report", err, errlen))
 		return -1;
 	jint(report, "sequence", &seq);

@@ -17,6 +17,10 @@
 #define NONCE_MIN_HEX 8
 #define NONCE_MAX_HEX 128
 #define HOST_ID_MAX 256
+/* The largest sequence number: 2^53. Integers beyond it are read differently
+ * by readers that hold numbers as doubles (jq, JavaScript), so a report
+ * carrying one could say two things. */
+#define SEQUENCE_MAX ((int64_t)1 << 53)
 
 struct evidence_members {
 	const char *host_id;          /* machine-id, NULL when unknown */
