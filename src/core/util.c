@@ -363,6 +363,7 @@ int text_printf(FILE *out, const char *fmt, ...)
 
 /* The whole message is escaped, the program's own text too: whatever
  * reached it, it stays one line. */
+static void message(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void message(const char *prefix, const char *fmt, va_list ap)
 {
 	struct textbuf b = { 0 };
