@@ -42,6 +42,11 @@ void evidence_add_members(json_t *report, const struct evidence_members *m, cons
  * present: reports from `judge` have none); err = "member: problem". */
 int evidence_validate_members(const json_t *report, char *err, size_t errlen);
 
+/* A report summary's counts (those present): whole numbers from 0 to 2^53,
+ * which a reader holding numbers as doubles (jq, JavaScript) reads as
+ * jansson does. 0, or -1 with err. */
+int summary_counts_validate(const json_t *summary, char *err, size_t errlen);
+
 /* 0 when this build reads reports of schema VERSION, else -1 with err. */
 int report_schema_check(json_int_t version, char *err, size_t errlen);
 

@@ -208,6 +208,10 @@ for f in big-real big-int; do
 done
 forge big-seq "t.replace('\"sequence\":1,', '\"sequence\":9007199254740993,', 1)"
 expect_exit 65 "verify refuses a sequence beyond 2^53" "$CHIPAUDIT" verify --pubkey "$V/state/host.pub.pem" "$V/big-seq.json"
+forge big-count "t.replace('\"summary\":{', '\"summary\":{\"fail\":9007199254740993,', 1).replace(',\"fail\":0,', ',', 1)"
+expect_exit 65 "verify refuses a summary count beyond 2^53 (jq reads another number)" "$CHIPAUDIT" verify --pubkey "$V/state/host.pub.pem" "$V/big-count.json"
+if grep -q "report.summary.fail" "$TMP/out" "$TMP/err"; then pass "... naming it"; else fail "... naming it" "$(cat "$TMP/out" "$TMP/err" | head -c 300)"; fi
+expect_exit 65 "... and so does diff" "$CHIPAUDIT" diff "$V/r.json" "$V/big-count.json"
 
 # --- a forged history: a sequence number that cannot be followed ---------------------------
 for bad in 9223372036854775807 0 abc; do
