@@ -274,7 +274,7 @@ static int read_private(const char *path, EVP_PKEY **out, char *err, size_t errl
 	struct stat st;
 	BIO *bio;
 	size_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc;  /* a FIFO must not block */
 
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
