@@ -546,6 +546,15 @@ static const unsigned char *decode_key(struct scan *s, struct keys *k, const uns
 	return out;
 }
 
+/* The error for a duplicate KEY (decoded) whose string starts at AT. */
+static int duplicate(struct scan *s, const unsigned char *at, const struct key *key)
+{
+	snprintf(s->problem, sizeof(s->problem), "duplicate object key '%.*s'",
+		 (int)(key->len > 64 ? 64 : key->len), (const char *)key->bytes);
+	s->at = at;
+	return -1;
+}
+
 /* Note the key between A and B in the innermost object F (ESCAPED: written
  * with escapes): 0, or -1 (s->at set) when the object has it already. */
 static int key_add(struct scan *s, struct keys *k, struct frame *f, const unsigned char *a, const unsigned char *b,
@@ -561,7 +570,7 @@ static int key_add(struct scan *s, struct keys *k, struct frame *f, const unsign
 	if (f->object == 0 && (f->seen & bit)) {
 		for (size_t i = f->base; i < k->top; i++)
 			if (key_equal(&k->stack[i], &key))
-				return fail(s, a - 1, "duplicate object key");
+				return duplicate(s, a - 1, &key);
 	}
 	f->seen |= bit;
 	if (count + 1 > KEYS_LINEAR) {
@@ -578,7 +587,7 @@ static int key_add(struct scan *s, struct keys *k, struct frame *f, const unsign
 		if (dup < 0)
 			return fail(s, a - 1, "out of memory");
 		if (dup)
-			return fail(s, a - 1, "duplicate object key");
+			return duplicate(s, a - 1, &key);
 	}
 	if (k->top == k->cap) {
 		struct key *grown = malloc(k->cap * 2 * sizeof(*grown));
