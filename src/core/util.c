@@ -387,15 +387,6 @@ void error_msg(const char *fmt, ...)
 	va_end(ap);
 }
 
-void warn_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	message("warning: ", fmt, ap);
-	va_end(ap);
-}
-
 void note_msg(const char *fmt, ...)
 {
 	va_list ap;

@@ -39,8 +39,7 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 /* Print "chipaudit: MESSAGE" on stderr as one line: every control character
  * in it escaped as text_escape does, wherever it came from. */
 void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The same, as "chipaudit: warning: MESSAGE" and "chipaudit: note: MESSAGE". */
-void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, as "chipaudit: note: MESSAGE". */
 void note_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* S as text that is safe to show on a terminal (malloc'd): C0 controls, DEL,
