@@ -182,6 +182,11 @@ int history_open(const char *dir, bool create, struct history **out, char *err, 
 		rc = EXIT_CANTCREAT;
 		goto fail;
 	}
+	/* a history anybody may swap could vouch for a forged chain */
+	if (!create && state_check(dir, false, err, errlen) != 0 && errno != ENOENT) {
+		rc = EXIT_CONFIG;
+		goto fail;
+	}
 	if (!create && stat(h->path, &st) != 0) {
 		snprintf(err, errlen, "%s: %s (no audit has been recorded in %s)", h->path, strerror(errno), dir);
 		rc = EXIT_NOINPUT;

@@ -320,7 +320,7 @@ int hostkey_load_private(const char *dir, struct hostkey *key, char *err, size_t
 
 	memset(key, 0, sizeof(*key));
 	/* a missing directory is a missing key, which read_private explains */
-	if (state_check(dir, err, errlen) != 0 && errno != ENOENT)
+	if (state_check(dir, true, err, errlen) != 0 && errno != ENOENT)
 		rc = EXIT_CONFIG;
 	else
 		rc = read_private(path, &pkey, err, errlen);

@@ -18,8 +18,9 @@ const char *state_dir(const char *option, bool *chosen);
  * may write. 0, or -1 with err = "DIR: problem" and errno set. */
 int state_ensure(const char *dir, char *err, size_t errlen);
 
-/* The same test of an existing DIR, creating nothing. */
-int state_check(const char *dir, char *err, size_t errlen);
+/* The same test of an existing DIR, creating nothing; with OWNER_TOO false
+ * (a reader of history), only that group and others cannot write it. */
+int state_check(const char *dir, bool owner_too, char *err, size_t errlen);
 
 /* DIR/NAME; caller frees. */
 char *state_path(const char *dir, const char *name);
