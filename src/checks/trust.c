@@ -135,19 +135,20 @@ void trust_render_text(FILE *out, const json_t *trust, const char *bold, const c
 		fprintf(out, "%sHost trust%s: not applicable (no accelerator to guard)\n", bold, reset);
 		return;
 	}
-	fprintf(out, "%sHost trust%s: level %s of %lld (a ladder in the spirit of fwupd's HSI; see docs/backdoor.md)\n",
-		bold, reset, jstr(trust, "label"), (long long)max);
+	fprintf(out, "%sHost trust%s: ", bold, reset);
+	text_printf(out, "level %s of %lld (a ladder in the spirit of fwupd's HSI; see docs/backdoor.md)\n",
+		    jstr(trust, "label"), (long long)max);
 	json_array_foreach(jarr(trust, "levels"), i, l) {
 		bool met = false;
 		size_t n = json_array_size(jarr(l, "blocking"));
 		jbool(l, "met", &met);
-		fprintf(out, "  %s level %lld: %s", met ? "[x]" : "[ ]", (long long)json_integer_value(json_object_get(l, "level")),
+		text_printf(out, "  %s level %lld: %s", met ? "[x]" : "[ ]", (long long)json_integer_value(json_object_get(l, "level")),
 			jstr(l, "name"));
 		if (!met)
-			fprintf(out, " (blocked by %zu finding%s, first %s)", n, n == 1 ? "" : "s",
+			text_printf(out, " (blocked by %zu finding%s, first %s)", n, n == 1 ? "" : "s",
 				jstr(json_array_get(jarr(l, "blocking"), 0), "check"));
 		fputc('\n', out);
 	}
 	if (json_array_size(jarr(trust, "runtime_issues")) > 0)
-		fprintf(out, "  !  runtime: %s\n", jstr(json_array_get(jarr(trust, "runtime_issues"), 0), "message"));
+		text_printf(out, "  !  runtime: %s\n", jstr(json_array_get(jarr(trust, "runtime_issues"), 0), "message"));
 }

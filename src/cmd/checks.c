@@ -58,7 +58,7 @@ static void print_table(const json_t *list)
 	size_t i;
 	json_t *c;
 
-	printf("%-40s %-11s %-9s %-14s %s\n", "ID", "CATEGORY", "SEVERITY", "NEEDS", "TITLE");
+	text_printf(stdout, "%-40s %-11s %-9s %-14s %s\n", "ID", "CATEGORY", "SEVERITY", "NEEDS", "TITLE");
 	json_array_foreach(list, i, c) {
 		char needs[64] = "";
 		size_t k;
@@ -66,7 +66,7 @@ static void print_table(const json_t *list)
 		json_array_foreach(json_object_get(c, "needs"), k, n)
 			snprintf(needs + strlen(needs), sizeof(needs) - strlen(needs), "%s%s",
 				 k ? "," : "", json_string_value(n));
-		printf("%-40s %-11s %-9s %-14s %s\n", jstr(c, "id"), jstr(c, "category"),
+		text_printf(stdout, "%-40s %-11s %-9s %-14s %s\n", jstr(c, "id"), jstr(c, "category"),
 		       jstr(c, "severity"), needs[0] ? needs : "-", jstr(c, "title"));
 	}
 }

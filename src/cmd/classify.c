@@ -341,16 +341,16 @@ static void print_conditions(const json_t *conds)
 
 		fmt_value(val, sizeof(val), json_object_get(c, "value"), metric);
 		fmt_value(thr, sizeof(thr), json_object_get(c, "threshold"), metric);
-		printf("%s%s %s %s %s", i ? "; " : "", metric_label(metric), val, jstr(c, "op"), thr);
+		text_printf(stdout, "%s%s %s %s %s", i ? "; " : "", metric_label(metric), val, jstr(c, "op"), thr);
 		if (!json_is_number(margin)) {
-			printf(" (unknown)");
+			text_printf(stdout, " (unknown)");
 			continue;
 		}
 		fmt_number(mar, sizeof(mar), fabs(json_number_value(margin)), metric);
 		if (json_number_value(margin) == 0)
-			printf(" (exactly at the threshold: %s)", json_is_true(json_object_get(c, "met")) ? "met" : "not met");
+			text_printf(stdout, " (exactly at the threshold: %s)", json_is_true(json_object_get(c, "met")) ? "met" : "not met");
 		else
-			printf(" (%s by %s)", json_is_true(json_object_get(c, "met")) ? "clears" : "misses", mar);
+			text_printf(stdout, " (%s by %s)", json_is_true(json_object_get(c, "met")) ? "clears" : "misses", mar);
 	}
 }
 
@@ -364,45 +364,45 @@ static void print_chip(const json_t *c)
 	fmt_value(tpp, sizeof(tpp), json_object_get(c, "tpp"), "tpp");
 	fmt_value(pd, sizeof(pd), json_object_get(c, "performance_density"), "performance_density");
 	fmt_value(area, sizeof(area), json_object_get(c, "die_area_mm2"), "tpp");
-	printf("\n%s%s%s (%s)\n", jstr(c, "name"), jstr(c, "pci_address") ? " at " : "",
+	text_printf(stdout, "\n%s%s%s (%s)\n", jstr(c, "name"), jstr(c, "pci_address") ? " at " : "",
 	       jstr(c, "pci_address") ? jstr(c, "pci_address") : "", jstr(c, "source") ? jstr(c, "source") : "");
 	if (strcmp(jstr(c, "kind"), "memory") == 0) {
 		fmt_value(pd, sizeof(pd), json_object_get(c, "hbm_bandwidth_density"), "hbm_bandwidth_density");
-		printf("  memory part: HBM bandwidth density %s GB/s/mm^2\n", pd);
+		text_printf(stdout, "  memory part: HBM bandwidth density %s GB/s/mm^2\n", pd);
 	} else {
-		printf("  TPP %s%s%s%s%s%s; ", tpp, jstr(c, "tpp_working") ? " = " : "",
+		text_printf(stdout, "  TPP %s%s%s%s%s%s; ", tpp, jstr(c, "tpp_working") ? " = " : "",
 		       jstr(c, "tpp_working") ? jstr(c, "tpp_working") : "", jstr(c, "tpp_precision") ? " (" : "",
 		       jstr(c, "tpp_precision") ? jstr(c, "tpp_precision") : "", jstr(c, "tpp_precision") ? ")" : "");
 		if (json_is_number(json_object_get(c, "performance_density")))
-			printf("PD %s = TPP / %s mm^2\n", pd, area);
+			text_printf(stdout, "PD %s = TPP / %s mm^2\n", pd, area);
 		else
-			printf("PD unknown (%s)\n", json_is_number(json_object_get(c, "die_area_mm2")) ? "TPP unknown" : "die area unknown");
+			text_printf(stdout, "PD unknown (%s)\n", json_is_number(json_object_get(c, "die_area_mm2")) ? "TPP unknown" : "die area unknown");
 	}
 	json_array_foreach(json_object_get(c, "tests"), i, t) {
-		printf("  %-10s %-7s ", jstr(t, "paragraph"), tri_word(json_object_get(t, "met")));
+		text_printf(stdout, "  %-10s %-7s ", jstr(t, "paragraph"), tri_word(json_object_get(t, "met")));
 		print_conditions(json_object_get(t, "conditions"));
 		putchar('\n');
 	}
 	json_array_foreach(json_object_get(c, "exclusions"), i, t) {
-		printf("  %s applies: %s (designed for data centers: %s; ", jstr(t, "id"), tri_word(json_object_get(t, "applies")),
+		text_printf(stdout, "  %s applies: %s (designed for data centers: %s; ", jstr(t, "id"), tri_word(json_object_get(t, "applies")),
 		       json_is_boolean(json_object_get(c, "datacenter")) ? tri_word(json_object_get(c, "datacenter")) : "unknown");
 		print_conditions(json_object_get(t, "conditions"));
-		printf(")\n");
+		text_printf(stdout, ")\n");
 	}
-	printf("  ECCN %s%s%s%s\n", eccn_text(c), jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? " (" : "",
+	text_printf(stdout, "  ECCN %s%s%s%s\n", eccn_text(c), jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? " (" : "",
 	       jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? jstr(c, "paragraph") : "",
 	       jstr(c, "paragraph") && strcmp(jstr(c, "paragraph"), "none") ? ")" : "");
 	if (json_is_object(dest)) {
-		printf("  licence to %s (%s): %s", jstr(dest, "code"), jstr(dest, "name"), licence_text(c));
+		text_printf(stdout, "  licence to %s (%s): %s", jstr(dest, "code"), jstr(dest, "name"), licence_text(c));
 		if (jstr(c, "license_policy"))
-			printf("; policy: %s", jstr(c, "license_policy"));
+			text_printf(stdout, "; policy: %s", jstr(c, "license_policy"));
 		putchar('\n');
 		json_array_foreach(json_object_get(c, "license_exceptions"), i, t)
-			printf("  licence exception: %s%s\n", jstr(t, "text"),
+			text_printf(stdout, "  licence exception: %s%s\n", jstr(t, "text"),
 			       json_is_null(json_object_get(t, "eligible")) ? " (if its conditions are met)" : "");
 	}
 	json_array_foreach(json_object_get(c, "notes"), i, t)
-		printf("  - %s\n", json_string_value(t));
+		text_printf(stdout, "  - %s\n", json_string_value(t));
 }
 
 /* The line that says a --model NAME was answered for its whole family. */
@@ -427,11 +427,11 @@ static void print_table(const json_t *chips, const char *date, const char *cc)
 	size_t i;
 	json_t *c;
 
-	printf("Rules in force on %s: ", date);
+	text_printf(stdout, "Rules in force on %s: ", date);
 	if (strcmp(jstr(first, "rules"), "none") == 0)
-		printf("none (no 3A090 control yet)\n");
+		text_printf(stdout, "none (no 3A090 control yet)\n");
 	else
-		printf("%s, %s (in force %s)\n", jstr(first, "rules"), jstr(first, "rules_citation"), jstr(first, "rules_in_force"));
+		text_printf(stdout, "%s, %s (in force %s)\n", jstr(first, "rules"), jstr(first, "rules_citation"), jstr(first, "rules_in_force"));
 	if (cc) {
 		const json_t *dest = json_object_get(first, "destination");
 		char groups[128] = "";
@@ -439,10 +439,10 @@ static void print_table(const json_t *chips, const char *date, const char *cc)
 		json_t *g;
 		json_array_foreach(json_object_get(dest, "groups"), k, g)
 			snprintf(groups + strlen(groups), sizeof(groups) - strlen(groups), "%s%s", k ? ", " : "", json_string_value(g));
-		printf("Destination: %s (%s)%s%s%s%s\n", cc, jstr(dest, "name"), jstr(dest, "treated_as") ? ", treated as " : "",
+		text_printf(stdout, "Destination: %s (%s)%s%s%s%s\n", cc, jstr(dest, "name"), jstr(dest, "treated_as") ? ", treated as " : "",
 		       jstr(dest, "treated_as") ? jstr(dest, "treated_as") : "", groups[0] ? "; country groups " : "; in no country group listed", groups);
 	}
-	printf("\n%-24s %-8s %-6s %-7s %-8s %-9s %-10s %s\n", "CHIP", "TPP", "FROM", "PD", "DIE mm2", "ECCN", "PARAGRAPH", "LICENCE");
+	text_printf(stdout, "\n%-24s %-8s %-6s %-7s %-8s %-9s %-10s %s\n", "CHIP", "TPP", "FROM", "PD", "DIE mm2", "ECCN", "PARAGRAPH", "LICENCE");
 	json_array_foreach(chips, i, c) {
 		const json_t *rows[2] = { c, json_object_get(c, "measured") };
 		for (int r = 0; r < 2 && rows[r]; r++) {
@@ -451,7 +451,7 @@ static void print_table(const json_t *chips, const char *date, const char *cc)
 			fmt_value(pd, sizeof(pd), json_object_get(rows[r], "performance_density"), "performance_density");
 			fmt_value(area, sizeof(area), json_object_get(rows[r], "die_area_mm2"), "tpp");
 			snprintf(name, sizeof(name), "%.22s%s", jstr(rows[r], "name"), r ? " *" : "");
-			printf("%-24s %-8s %-6s %-7s %-8s %-9s %-10s %s\n", name, tpp,
+			text_printf(stdout, "%-24s %-8s %-6s %-7s %-8s %-9s %-10s %s\n", name, tpp,
 			       jstr(rows[r], "tpp_precision") ? jstr(rows[r], "tpp_precision") : "-", pd, area, eccn_text(rows[r]),
 			       jstr(rows[r], "paragraph") ? jstr(rows[r], "paragraph") : "-", licence_text(rows[r]));
 		}
@@ -461,7 +461,7 @@ static void print_table(const json_t *chips, const char *date, const char *cc)
 		if (json_is_object(json_object_get(c, "measured"))) {
 			print_chip(json_object_get(c, "measured"));
 			if (json_is_true(json_object_get(c, "measured_class_differs")))
-				printf("  ! measures into a stricter class than it declares: a relabelled or unlocked part?\n");
+				text_printf(stdout, "  ! measures into a stricter class than it declares: a relabelled or unlocked part?\n");
 		}
 	}
 }
@@ -538,7 +538,7 @@ int cmd_classify(int argc, char **argv)
 		if (o.json) {
 			rc = print_json(stdout, out);
 		} else if (json_array_size(chips) == 0) {
-			printf("No accelerator found: nothing to classify (see `chipaudit classify --help`)\n");
+			text_printf(stdout, "No accelerator found: nothing to classify (see `chipaudit classify --help`)\n");
 		} else {
 			if (family)
 				print_family(family, chips, dest != NULL);

@@ -8,6 +8,7 @@
 
 #include "core/facts.h"
 #include "core/json.h"
+#include "core/output.h"
 #include "core/report.h"
 #include "core/util.h"
 #include "checks/killswitch.h"
@@ -66,24 +67,14 @@ static int put_text(FILE *out, const char *name, const char *text)
 	return 0;
 }
 
-/* TEXT to the file PATH ("-": standard output). */
+/* TEXT to the file PATH ("-": standard output), replaced atomically (core/output.h). */
 static int write_text_file(const char *path, const char *text)
 {
-	FILE *f;
-	int rc;
+	char err[1024];
+	int rc = output_file(path, text, strlen(text), 0644, 0, err, sizeof(err));
 
-	if (strcmp(path, "-") == 0)
-		return put_text(stdout, "writing output", text);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		error_msg("%s: %s", path, strerror(errno));
-		return EXIT_CANTCREAT;
-	}
-	rc = put_text(f, path, text);
-	if (fclose(f) != 0 && rc == 0) {
-		error_msg("%s: %s", path, strerror(errno));
-		rc = EXIT_IOERR;
-	}
+	if (rc != 0)
+		error_msg("%s", err);
 	return rc;
 }
 

@@ -208,7 +208,7 @@ int cmd_diff(int argc, char **argv)
 		rc = print_json(stdout, doc);
 		json_decref(doc);
 	} else {
-		printf("diff %s -> %s\n", a.label, b.label);
+		text_printf(stdout, "diff %s -> %s\n", a.label, b.label);
 		diff_render_text(stdout, changes);
 	}
 	if (rc == 0)

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "core/json.h"
+#include "core/output.h"
 #include "core/util.h"
 #include "evidence/history.h"
 #include "evidence/sign.h"
@@ -92,9 +93,9 @@ static int list_row(const struct history_row *row, void *arg)
 		return 0;
 	}
 	if (ls->rows == 1)
-		printf("%5s %5s  %-20s  %-20s  %-14s  %-6s  %-5s  %3s  %s\n", "ID", "SEQ", "TIME", "HOST", "KEY",
+		text_printf(stdout, "%5s %5s  %-20s  %-20s  %-14s  %-6s  %-5s  %3s  %s\n", "ID", "SEQ", "TIME", "HOST", "KEY",
 		       "SIGNED", "WORST", "ACC", "SHA256");
-	printf("%5" PRId64 " %5" PRId64 "  %-20s  %-20.20s  %-14.14s  %-6s  %-5s  %3" PRId64 "  %.16s\n",
+	text_printf(stdout, "%5" PRId64 " %5" PRId64 "  %-20s  %-20.20s  %-14.14s  %-6s  %-5s  %3" PRId64 "  %.16s\n",
 	       row->id, row->sequence, row->time ? row->time : "?", row->hostname ? row->hostname : "?",
 	       row->fingerprint ? row->fingerprint : "none", row->signature_len ? "yes" : "no",
 	       row->worst ? row->worst : "?", row->accelerators, row->sha256);
@@ -134,10 +135,10 @@ static int show(struct history *h, const char *ref, const char *output)
 		if (rc)
 			error_msg("writing the report: output error");
 	} else {
-		rc = file_write_atomic(output, row.body, row.body_len, 0644, err, sizeof(err));
+		rc = output_file(output, row.body, row.body_len, 0644, 0, err, sizeof(err));
 		if (rc == 0 && row.signature) {
 			sig_path = xasprintf("%s.sig", output);
-			rc = file_write_atomic(sig_path, row.signature, row.signature_len, 0644, err, sizeof(err));
+			rc = output_file(sig_path, row.signature, row.signature_len, 0644, 0, err, sizeof(err));
 			free(sig_path);
 		}
 		if (rc)
@@ -150,7 +151,7 @@ static int show(struct history *h, const char *ref, const char *output)
 static void print_problem(const char *msg, void *arg)
 {
 	const char *path = arg;
-	fprintf(stderr, "chipaudit: %s: %s\n", path, msg);
+	error_msg("%s: %s", path, msg);
 }
 
 static int check(struct history *h)
@@ -164,7 +165,7 @@ static int check(struct history *h)
 	}
 	if (n > 0)
 		return EXIT_DATAERR;
-	printf("%s: ok\n", history_path(h));
+	text_printf(stdout, "%s: ok\n", history_path(h));
 	return 0;
 }
 
@@ -204,7 +205,7 @@ int cmd_history(int argc, char **argv)
 		else if (ls.json)
 			rc = print_json(stdout, ls.array);
 		else if (ls.rows == 0)
-			printf("no audits recorded in %s\n", history_path(h));
+			text_printf(stdout, "no audits recorded in %s\n", history_path(h));
 		json_decref(ls.array);
 	}
 	history_close(h);

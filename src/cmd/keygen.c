@@ -54,7 +54,7 @@ int cmd_keygen(int argc, char **argv)
 	}
 	priv = state_path(dir, HOSTKEY_PRIVATE);
 	pub = state_path(dir, HOSTKEY_PUBLIC);
-	printf("private key  %s (mode 0600)\npublic key   %s\nfingerprint  %s\n", priv, pub, key.fingerprint);
+	text_printf(stdout, "private key  %s (mode 0600)\npublic key   %s\nfingerprint  %s\n", priv, pub, key.fingerprint);
 	free(priv);
 	free(pub);
 	hostkey_free(&key);

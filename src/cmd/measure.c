@@ -89,10 +89,10 @@ static void print_rate_line(const json_t *m)
 			continue;
 		jbool(approx, precision_names[p], &a);
 		any_approx |= a;
-		printf(" %s %.1f%s", precision_names[p], v, a ? "*" : "");
+		text_printf(stdout, " %s %.1f%s", precision_names[p], v, a ? "*" : "");
 	}
 	if (jstr(m, "method") && strcmp(jstr(m, "method"), "cublaslt") == 0 && jint(m, "gemm_size", &n))
-		printf("  [cuBLASLt, %lld^3]", (long long)n);
+		text_printf(stdout, "  [cuBLASLt, %lld^3]", (long long)n);
 	else if (jstr(m, "method") == NULL)
 		fputs(" none measured", stdout);
 	putchar('\n');
@@ -105,16 +105,16 @@ static void print_region(const char *name, const json_t *r)
 	json_int_t examined, nonzero, canary;
 
 	if (!json_is_object(r)) {
-		printf(" %s not examined;", name);
+		text_printf(stdout, " %s not examined;", name);
 		return;
 	}
 	jint(r, "bytes_examined", &examined);
 	jint(r, "nonzero_bytes", &nonzero);
 	jint(r, "canary_bytes", &canary);
 	if (nonzero == 0)
-		printf(" %s %.1f MiB examined, clean;", name, (double)examined / 1048576.0);
+		text_printf(stdout, " %s %.1f MiB examined, clean;", name, (double)examined / 1048576.0);
 	else
-		printf(" %s %.1f MiB examined, RESIDUE %lld bytes (%lld canary), %.4f%%;", name,
+		text_printf(stdout, " %s %.1f MiB examined, RESIDUE %lld bytes (%lld canary), %.4f%%;", name,
 		       (double)examined / 1048576.0, (long long)nonzero, (long long)canary,
 		       100.0 * (double)nonzero / (double)examined);
 }
@@ -126,26 +126,26 @@ static void print_measured(const char *pci, const char *model, const json_t *m)
 	json_int_t sms, l2, alloc, total;
 	size_t i;
 
-	printf("GPU %s  %s", pci ? pci : "(no PCI address)", jstr(m, "name") ? jstr(m, "name") : "unnamed");
+	text_printf(stdout, "GPU %s  %s", pci ? pci : "(no PCI address)", jstr(m, "name") ? jstr(m, "name") : "unnamed");
 	if (model)
-		printf(" (database: %s)", model);
+		text_printf(stdout, " (database: %s)", model);
 	putchar('\n');
 	if (jint(m, "sm_count", &sms) && jint(m, "l2_bytes", &l2))
-		printf("  compute capability %s, %lld SMs, L2 %.1f MiB\n",
+		text_printf(stdout, "  compute capability %s, %lld SMs, L2 %.1f MiB\n",
 		       jstr(m, "compute_capability") ? jstr(m, "compute_capability") : "?", (long long)sms,
 		       (double)l2 / 1048576.0);
 	print_rate_line(m);
 	fputs("  memory:", stdout);
 	if (jnum(m, "memory_copy_gbs", &v))
-		printf(" device copy %.0f GB/s (read + write);", v);
+		text_printf(stdout, " device copy %.0f GB/s (read + write);", v);
 	if (jnum(m, "h2d_gbs", &h2d) && jnum(m, "d2h_gbs", &d2h))
-		printf(" host->device %.1f GB/s, device->host %.1f GB/s;", h2d, d2h);
+		text_printf(stdout, " host->device %.1f GB/s, device->host %.1f GB/s;", h2d, d2h);
 	if (jint(m, "allocatable_bytes", &alloc))
-		printf(" allocatable %.2f GiB", (double)alloc / 1073741824.0);
+		text_printf(stdout, " allocatable %.2f GiB", (double)alloc / 1073741824.0);
 	else
 		fputs(" allocatable not measured", stdout);
 	if (jint(m, "memory_total_bytes", &total))
-		printf(" of %.2f GiB", (double)total / 1073741824.0);
+		text_printf(stdout, " of %.2f GiB", (double)total / 1073741824.0);
 	putchar('\n');
 	if (json_is_object(rem)) {
 		fputs("  remanence:", stdout);
@@ -153,14 +153,14 @@ static void print_measured(const char *pci, const char *model, const json_t *m)
 		print_region("shared", jobj(rem, "shared"));
 		putchar('\n');
 		json_array_foreach(jarr(rem, "errors"), i, e)
-			printf("    remanence error: %s\n", json_string_value(e));
+			text_printf(stdout, "    remanence error: %s\n", json_string_value(e));
 	}
 	if (!json_is_array(jarr(m, "clock_samples")))
 		puts("  clocks: not sampled: no telemetry backend");
 	if (jnum(m, "duration_s", &secs))
-		printf("  took %.1f s (%s)\n", secs, jstr(m, "mode"));
+		text_printf(stdout, "  took %.1f s (%s)\n", secs, jstr(m, "mode"));
 	json_array_foreach(errors, i, e)
-		printf("  error: %s\n", json_string_value(e));
+		text_printf(stdout, "  error: %s\n", json_string_value(e));
 }
 
 /* 1 when a device's measurement recorded errors. */
@@ -188,7 +188,7 @@ static void print_text(const json_t *facts)
 	if (run == NULL)
 		return;
 	if (strcmp(jstr(run, "status"), "unavailable") == 0) {
-		printf("Nothing measured: %s.\n", jstr(run, "reason"));
+		text_printf(stdout, "Nothing measured: %s.\n", jstr(run, "reason"));
 		return;
 	}
 	json_array_foreach(jarr(facts, "accelerators"), i, acc) {
@@ -207,7 +207,7 @@ static void print_text(const json_t *facts)
 	if (shown == 0)
 		puts("Nothing measured: the driver listed no device.");
 	jbool(lt, "loaded", &loaded);
-	printf("CUDA driver %s; cuBLASLt: %s\n", jstr(run, "driver_version") ? jstr(run, "driver_version") : "(version unknown)",
+	text_printf(stdout, "CUDA driver %s; cuBLASLt: %s\n", jstr(run, "driver_version") ? jstr(run, "driver_version") : "(version unknown)",
 	       loaded ? jstr(lt, "path") : jstr(lt, "reason"));
 }
 

@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "core/archive_lib.h"
 #include "core/json.h"
+#include "core/output.h"
 #include "core/util.h"
 
 static const struct opt_row snapshot_rows[] = {
@@ -63,33 +64,53 @@ static int write_entry(const struct archive_lib *al, struct archive *a, const st
 	return rc == ARCHIVE_OK ? 0 : -1;
 }
 
-static int write_archive(const struct archive_lib *al, const char *path, const struct recorder *rec)
+static int write_entries(const struct archive_lib *al, struct archive *a, const char *path, const struct recorder *rec)
 {
-	struct archive *a = al->write_new();
 	time_t now = time(NULL);
-	int rc = 0;
 
-	al->write_set_format_pax_restricted(a);
-	al->write_add_filter_gzip(a);
-	if (al->write_open_filename(a, path) != ARCHIVE_OK) {
-		error_msg("%s: %s", path, al->error_string(a));
-		al->write_free(a);
-		return EXIT_CANTCREAT;
-	}
-	for (size_t i = 0; i < recorder_count(rec) && rc == 0; i++) {
+	for (size_t i = 0; i < recorder_count(rec); i++) {
 		const struct recorded *r = recorder_get(rec, i);
 		if (strcmp(r->path, "/") == 0)
 			continue;
 		if (write_entry(al, a, r, now) != 0) {
 			error_msg("%s: writing %s: %s", path, r->path, al->error_string(a));
-			rc = EXIT_IOERR;
+			return EXIT_IOERR;
 		}
 	}
-	if (al->write_close(a) != ARCHIVE_OK && rc == 0) {
+	if (al->write_close(a) != ARCHIVE_OK) {
 		error_msg("%s: %s", path, al->error_string(a));
-		rc = EXIT_IOERR;
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+/* The archive goes to a temporary file renamed over PATH once complete
+ * (core/output.h): a full disk leaves the previous snapshot, not half of one. */
+static int write_archive(const struct archive_lib *al, const char *path, const struct recorder *rec)
+{
+	struct archive *a;
+	struct output out;
+	char err[1024];
+	int rc = output_open(&out, path, 0644, 0, err, sizeof(err));
+
+	if (rc != 0) {
+		error_msg("%s", err);
+		return rc;
+	}
+	a = al->write_new();
+	al->write_set_format_pax_restricted(a);
+	al->write_add_filter_gzip(a);
+	if (al->write_open_fd(a, out.fd) != ARCHIVE_OK) {
+		error_msg("%s: %s", path, al->error_string(a));
+		rc = EXIT_CANTCREAT;
+	} else {
+		rc = write_entries(a, path, rec);
 	}
 	al->write_free(a);
+	if (rc != 0)
+		output_abort(&out);
+	else if ((rc = output_commit(&out, err, sizeof(err))) != 0)
+		error_msg("%s", err);
 	return rc;
 }
 
@@ -126,7 +147,7 @@ int cmd_snapshot(int argc, char **argv)
 	if (rc == 0) {
 		rc = write_archive(al, co.output, rec);
 		if (rc == 0)
-			fprintf(stderr, "chipaudit: captured %zu entries in %s\n", recorder_count(rec), co.output);
+			error_msg("captured %zu entries in %s", recorder_count(rec), co.output);
 	}
 	json_decref(facts);
 	recorder_free(rec);

@@ -77,7 +77,7 @@ static void fail_item(struct item *it, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
-enum { M_SCHEMA, M_HOST_ID, M_FINGERPRINT, M_NONCE, M_SEQUENCE, M_PREVIOUS, M_HOST, M_COUNT };
+enum { M_SCHEMA, M_HOST_ID, M_FINGERPRINT, M_NONCE, M_SEQUENCE, M_PREVIOUS, M_HOST, M_SUMMARY, M_COUNT };
 
 /* The report's host, of which verify needs the time alone: scanned again for
  * that member rather than built whole (jansson's tree of it cost half of what
@@ -109,7 +109,7 @@ static json_t *scan_members(const char *data, size_t len, char *err, size_t errl
 		[M_SCHEMA] = { .key = "schema_version" }, [M_HOST_ID] = { .key = "host_id" },
 		[M_FINGERPRINT] = { .key = "public_key_fingerprint" }, [M_NONCE] = { .key = "nonce" },
 		[M_SEQUENCE] = { .key = "sequence" }, [M_PREVIOUS] = { .key = "previous_sha256" },
-		[M_HOST] = { .key = "host" },
+		[M_HOST] = { .key = "host" }, [M_SUMMARY] = { .key = "summary" },
 	};
 	json_t *members = json_object();
 	json_int_t version;
@@ -136,6 +136,8 @@ static json_t *scan_members(const char *data, size_t len, char *err, size_t errl
 	if (jv_integer(members, "schema_version", JV_REQUIRED, 0, 1 << 30, "report", err, errlen) ||
 	    jv_object(members, "host", JV_REQUIRED, "report", err, errlen) ||
 	    jv_string(jobj(members, "host"), "time", JV_REQUIRED, 64, "report.host", err, errlen) ||
+	    jv_object(members, "summary", JV_REQUIRED, "report", err, errlen) ||
+	    summary_counts_validate(jobj(members, "summary"), err, errlen) ||
 	    evidence_validate_members(members, err, errlen)) {
 		json_decref(members);
 		return NULL;
@@ -400,12 +402,12 @@ static void report_item(const struct verify_opts *o, const struct item *it, json
 		error_msg("%s", it->message);
 		return;
 	}
-	printf("%s: verified: ", it->path);
+	text_printf(stdout, "%s: verified: ", it->path);
 	if (it->link.sequence)
-		printf("sequence %" PRId64 ", ", it->link.sequence);
+		text_printf(stdout, "sequence %" PRId64 ", ", it->link.sequence);
 	else
-		printf("not chained, ");
-	printf("host %s, key %s, %s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
+		text_printf(stdout, "not chained, ");
+	text_printf(stdout, "host %s, key %s, %s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
 	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "");
 }
 
@@ -585,7 +587,7 @@ int cmd_verify(int argc, char **argv)
 	if (o->json)
 		rc = print_json(stdout, results);
 	else if (b.count > 1)
-		printf("%zu of %zu reports verified\n", verified, b.count);
+		text_printf(stdout, "%zu of %zu reports verified\n", verified, b.count);
 	if (rc == 0)
 		rc = first_failure;
 out:

@@ -44,7 +44,7 @@ struct archive_lib {
 	struct archive *(*write_new)(void);
 	int (*write_set_format_pax_restricted)(struct archive *);
 	int (*write_add_filter_gzip)(struct archive *);
-	int (*write_open_filename)(struct archive *, const char *);
+	int (*write_open_fd)(struct archive *, int);
 	int (*write_header)(struct archive *, struct archive_entry *);
 	ssize_t (*write_data)(struct archive *, const void *, size_t);
 	int (*write_close)(struct archive *);

@@ -126,11 +126,13 @@ static void render_accelerator(FILE *out, const json_t *acc, const struct palett
 	double speed;
 	const char *model = jstr(acc, "model");
 
-	fprintf(out, "  %s%s%s  %s %s (%s:%s)", p->bold, jstr(acc, "pci_address"), p->reset,
-		jstr(acc, "vendor") ? jstr(acc, "vendor") : "unknown vendor",
-		model ? model : (jstr(acc, "pci_name") ? jstr(acc, "pci_name") : "unknown model"),
-		jstr(acc, "vendor_id"), jstr(acc, "device_id"));
-	fprintf(out, "\n      driver %s", jstr(acc, "driver") ? jstr(acc, "driver") : "none");
+	fprintf(out, "  %s", p->bold);
+	text_printf(out, "%s", jstr(acc, "pci_address"));
+	fputs(p->reset, out);
+	text_printf(out, "  %s %s (%s:%s)", jstr(acc, "vendor") ? jstr(acc, "vendor") : "unknown vendor",
+		    model ? model : (jstr(acc, "pci_name") ? jstr(acc, "pci_name") : "unknown model"),
+		    jstr(acc, "vendor_id"), jstr(acc, "device_id"));
+	text_printf(out, "\n      driver %s", jstr(acc, "driver") ? jstr(acc, "driver") : "none");
 	if (jint(acc, "numa_node", &numa))
 		fprintf(out, ", NUMA %lld", (long long)numa);
 	if (link && jnum(link, "current_speed_gts", &speed) && jint(link, "current_width", &width))
@@ -147,7 +149,9 @@ static void render_evidence(FILE *out, const json_t *evidence, const struct pale
 	if (json_object_size(evidence) == 0)
 		return;
 	text = json_to_text(evidence, false);
-	fprintf(out, "         %sevidence: %s%s\n", p->dim, text, p->reset);
+	fprintf(out, "         %sevidence: ", p->dim);
+	text_printf(out, "%s", text);
+	fprintf(out, "%s\n", p->reset);
 	free(text);
 }
 
@@ -165,7 +169,7 @@ static void render_subjects(FILE *out, const json_t *subjects, const json_t *acc
 		return;
 	}
 	json_array_foreach(subjects, i, s)
-		fprintf(out, "%s%s", i ? ", " : "", json_string_value(s) ? json_string_value(s) : "?");
+		text_printf(out, "%s%s", i ? ", " : "", json_string_value(s) ? json_string_value(s) : "?");
 }
 
 /* Whether B, a pass, shows as A does in text: evidence of a pass is not
@@ -191,19 +195,27 @@ static size_t render_finding(FILE *out, const json_t *findings, size_t i, const 
 		json_array_extend(subjects, jarr(json_array_get(findings, i + n), "subjects"));
 	for (size_t k = 0; k < sizeof(upper) - 1 && status[k]; k++)
 		upper[k] = (char)(status[k] - 32 * (status[k] >= 'a' && status[k] <= 'z'));
-	fprintf(out, "  %s%-5s%s  %s  [", status_colour(p, status), upper, p->reset, jstr(f, "check"));
+	fputs("  ", out);
+	fputs(status_colour(p, status), out);
+	text_printf(out, "%-5s", upper);
+	fputs(p->reset, out);
+	text_printf(out, "  %s  [", jstr(f, "check"));
 	render_subjects(out, subjects, accs);
 	json_decref(subjects);
-	fprintf(out, "]\n         %s\n", jstr(f, "message"));
+	text_printf(out, "]\n         %s\n", jstr(f, "message"));
 	/* pass findings stay short; anything else shows what it rests on */
 	if (strcmp(status, "pass") != 0) {
 		render_evidence(out, jobj(f, "evidence"), p);
 		if (jstr(f, "remediation"))
-			fprintf(out, "         fix: %s\n", jstr(f, "remediation"));
+			text_printf(out, "         fix: %s\n", jstr(f, "remediation"));
 	}
 	return n;
 }
 
+/* Every value shown comes from the report, which comes from the machine
+ * audited (process names, hostnames, paths) or from a file someone handed
+ * over: text_printf escapes each, so none can move the cursor or forge a
+ * line; only the palette's own sequences reach the terminal. */
 void report_render_text(FILE *out, const json_t *report, bool colour)
 {
 	const struct palette *p = colour ? &ansi : &plain;
@@ -213,9 +225,11 @@ void report_render_text(FILE *out, const json_t *report, bool colour)
 	size_t i;
 	json_t *item;
 
-	fprintf(out, "%schipaudit %s%s  host %s, kernel %s, %s\n\n", p->bold, jstr(report, "tool_version"), p->reset,
-		jstr(host, "hostname") ? jstr(host, "hostname") : "?",
-		jstr(host, "kernel") ? jstr(host, "kernel") : "?", jstr(host, "time"));
+	fputs(p->bold, out);
+	text_printf(out, "chipaudit %s", jstr(report, "tool_version"));
+	fputs(p->reset, out);
+	text_printf(out, "  host %s, kernel %s, %s\n\n", jstr(host, "hostname") ? jstr(host, "hostname") : "?",
+		    jstr(host, "kernel") ? jstr(host, "kernel") : "?", jstr(host, "time"));
 	fprintf(out, "%sAccelerators%s\n", p->bold, p->reset);
 	if (json_array_size(accs) == 0)
 		fprintf(out, "  none found\n");

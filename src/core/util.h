@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -35,8 +36,23 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
-/* Print "chipaudit: MESSAGE" on stderr. */
+/* Print "chipaudit: MESSAGE" on stderr as one line: every control character
+ * in it escaped as text_escape does, wherever it came from. */
 void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, as "chipaudit: note: MESSAGE". */
+void note_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* S as text that is safe to show on a terminal (malloc'd): C0 controls, DEL,
+ * C1 controls, the Unicode line separators and bidirectional overrides and
+ * every byte that is not well-formed UTF-8 become escapes ("\n", "\t",
+ * "\x1b", "\u009b"); everything else is kept. For what comes from the
+ * machine audited, a report or a file: process names, hostnames, paths. */
+char *text_escape(const char *s);
+/* printf to OUT, each string argument (%s) escaped as text_escape does and
+ * the format's own text kept: for text output whose layout is the program's
+ * and whose values are not. Returns the bytes written or -1. */
+int text_printf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int text_vprintf(FILE *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 void str_rstrip(char *s);
 bool str_starts_with(const char *s, const char *prefix);

@@ -119,7 +119,7 @@ int evidence_validate_members(const json_t *report, char *err, size_t errlen)
 
 	if (jv_string(report, "host_id", JV_NULLABLE, HOST_ID_MAX, "report", err, errlen) ||
 	    validate_fingerprint(report, err, errlen) || validate_nonce(report, err, errlen) ||
-	    jv_integer(report, "sequence", JV_NULLABLE, 1, (json_int_t)1 << 62, "report", err, errlen) ||
+	    jv_integer(report, "sequence", JV_NULLABLE, 1, SEQUENCE_MAX, "report", err, errlen) ||
 	    jv_hex(report, "previous_sha256", JV_NULLABLE, SHA256_HEX_LEN, "report", err, errlen))
 		return -1;
 	jint(report, "sequence", &seq);
@@ -201,6 +201,16 @@ static int validate_findings(json_t *report, json_int_t version, char *err, size
 	return 0;
 }
 
+int summary_counts_validate(const json_t *summary, char *err, size_t errlen)
+{
+	static const char *const counts[] = { "accelerators", "pass", "warn", "fail", "skip", "error", "exit_code" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
+		if (jv_integer(summary, counts[i], 0, 0, SEQUENCE_MAX, "report.summary", err, errlen))
+			return -1;
+	return 0;
+}
+
 int report_schema_check(json_int_t version, char *err, size_t errlen)
 {
 	if (version < REPORT_SCHEMA_OLDEST || version > REPORT_SCHEMA_VERSION) {
@@ -233,6 +243,7 @@ static int validate_report(json_t *report, char *err, size_t errlen)
 	    validate_findings(report, version, err, errlen) ||
 	    jv_object(report, "summary", JV_REQUIRED, "report", err, errlen) ||
 	    jv_string(jobj(report, "summary"), "worst", JV_REQUIRED, 16, "report.summary", err, errlen) ||
+	    summary_counts_validate(jobj(report, "summary"), err, errlen) ||
 	    evidence_validate_members(report, err, errlen) ||
 	    jv_object(report, "facts", 0, "report", err, errlen))
 		return -1;

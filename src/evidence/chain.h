@@ -17,6 +17,10 @@
 #define NONCE_MIN_HEX 8
 #define NONCE_MAX_HEX 128
 #define HOST_ID_MAX 256
+/* The largest sequence number: 2^53. Integers beyond it are read differently
+ * by readers that hold numbers as doubles (jq, JavaScript), so a report
+ * carrying one could say two things. */
+#define SEQUENCE_MAX ((int64_t)1 << 53)
 
 struct evidence_members {
 	const char *host_id;          /* machine-id, NULL when unknown */
@@ -37,6 +41,11 @@ void evidence_add_members(json_t *report, const struct evidence_members *m, cons
 /* Validate the evidence members of an untrusted report object (those
  * present: reports from `judge` have none); err = "member: problem". */
 int evidence_validate_members(const json_t *report, char *err, size_t errlen);
+
+/* A report summary's counts (those present): whole numbers from 0 to 2^53,
+ * which a reader holding numbers as doubles (jq, JavaScript) reads as
+ * jansson does. 0, or -1 with err. */
+int summary_counts_validate(const json_t *summary, char *err, size_t errlen);
 
 /* 0 when this build reads reports of schema VERSION, else -1 with err. */
 int report_schema_check(json_int_t version, char *err, size_t errlen);

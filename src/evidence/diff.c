@@ -343,11 +343,11 @@ static void print_value(FILE *out, const json_t *v)
 	char *text;
 
 	if (json_is_string(v)) {
-		fputs(json_string_value(v), out);
+		text_printf(out, "%s", json_string_value(v));
 		return;
 	}
 	text = json_to_text(v, false);
-	fputs(text, out);
+	text_printf(out, "%s", text);
 	free(text);
 }
 
@@ -357,13 +357,13 @@ static void render_change(FILE *out, const json_t *c)
 	const char *section = jstr(c, "section"), *subject = jstr(c, "subject"), *what = jstr(c, "what");
 	bool added = json_is_null(from), removed = json_is_null(to);
 
-	fprintf(out, "  %c ", added ? '+' : removed ? '-' : '~');
+	text_printf(out, "  %c ", added ? '+' : removed ? '-' : '~');
 	if (strcmp(section, "findings") == 0)
-		fprintf(out, "%s [%s]: ", what, subject);
+		text_printf(out, "%s [%s]: ", what, subject);
 	else if (strcmp(subject, "host") == 0)
-		fprintf(out, "%s: ", what);
+		text_printf(out, "%s: ", what);
 	else
-		fprintf(out, "%s %s: ", subject, what);
+		text_printf(out, "%s %s: ", subject, what);
 	if (added) {
 		print_value(out, to);
 	} else if (removed) {
@@ -373,7 +373,7 @@ static void render_change(FILE *out, const json_t *c)
 		fputs(" -> ", out);
 		print_value(out, to);
 		if (json_is_number(from) && json_is_number(to) && json_number_value(from) != 0)
-			fprintf(out, " (%+.1f%%)", (json_number_value(to) / json_number_value(from) - 1) * 100);
+			text_printf(out, " (%+.1f%%)", (json_number_value(to) / json_number_value(from) - 1) * 100);
 	}
 	if (strcmp(section, "findings") == 0 && (added || removed))
 		fputs(added ? " (appeared)" : " (cleared)", out);
@@ -391,7 +391,7 @@ void diff_render_text(FILE *out, const json_t *changes)
 			if (strcmp(jstr(c, "section"), sections[s]) != 0)
 				continue;
 			if (!header)
-				fprintf(out, "%s\n", sections[s]);
+				text_printf(out, "%s\n", sections[s]);
 			header = true;
 			render_change(out, c);
 		}

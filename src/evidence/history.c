@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "evidence/chain.h"
 #include "evidence/state.h"
 
 struct history {
@@ -181,6 +182,11 @@ int history_open(const char *dir, bool create, struct history **out, char *err, 
 		rc = EXIT_CANTCREAT;
 		goto fail;
 	}
+	/* a history anybody may swap could vouch for a forged chain */
+	if (!create && state_check(dir, false, err, errlen) != 0 && errno != ENOENT) {
+		rc = EXIT_CONFIG;
+		goto fail;
+	}
 	if (!create && stat(h->path, &st) != 0) {
 		snprintf(err, errlen, "%s: %s (no audit has been recorded in %s)", h->path, strerror(errno), dir);
 		rc = EXIT_NOINPUT;
@@ -270,6 +276,27 @@ static void *column_blob(sqlite3_stmt *st, int i, size_t *len)
 	return copy;
 }
 
+/* A sequence number a report can carry (chain.c) and one more can follow:
+ * a database holding another is damaged or forged, and adding one to it
+ * would overflow or break the table's CHECK. */
+static bool sequence_valid(sqlite3_stmt *st, int i)
+{
+	int64_t v = sqlite3_column_int64(st, i);
+
+	return sqlite3_column_type(st, i) == SQLITE_INTEGER && v >= 1 && v < SEQUENCE_MAX;
+}
+
+/* The corrupt-row error: "PATH: corrupt: report #ID has sequence X ...". */
+static int corrupt_sequence(const struct history *h, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	const unsigned char *text = sqlite3_column_text(st, 3);
+
+	snprintf(err, errlen, "%s: corrupt: report #%lld has sequence '%.40s', not a whole number from 1 to %lld; "
+		 "move the database aside", h->path, (long long)sqlite3_column_int64(st, 0),
+		 text ? (const char *)text : "NULL", (long long)SEQUENCE_MAX - 1);
+	return EXIT_DATAERR;
+}
+
 static void read_row(sqlite3_stmt *st, struct history_row *row)
 {
 	const unsigned char *sha = sqlite3_column_text(st, 4);
@@ -327,6 +354,11 @@ static int query_row(struct history *h, const char *sql, const struct bind *bind
 			sqlite3_bind_int64(st, i + 1, binds[i].value);
 	}
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !sequence_valid(st, 3)) {
+		rc = corrupt_sequence(h, st, err, errlen);
+		sqlite3_finalize(st);
+		return rc;
+	}
 	if (rc == SQLITE_ROW) {
 		read_row(st, row);
 		found = 1;
@@ -465,6 +497,11 @@ int history_each(struct history *h, const char *host_id, int64_t limit, bool wit
 		sqlite3_bind_int64(st, 2, limit);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct history_row row;
+		if (!sequence_valid(st, 3)) {
+			stop = corrupt_sequence(h, st, err, errlen);
+			sqlite3_finalize(st);
+			return stop;
+		}
 		read_row(st, &row);
 		stop = visit(&row, arg);
 		history_row_free(&row);
@@ -560,6 +597,11 @@ int history_check(struct history *h, void (*problem)(const char *msg, void *arg)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct history_row row;
+		if (!sequence_valid(st, 3)) {
+			corrupt_sequence(h, st, err, errlen);
+			report_problem(&cs, "%s", err);
+			continue;
+		}
 		read_row(st, &row);
 		check_row(&row, &cs);
 		history_row_free(&row);

@@ -1,9 +1,12 @@
 #include "evidence/jscan.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -12,6 +15,7 @@ struct scan {
 	const unsigned char *start, *end;
 	const unsigned char *at;   /* where the problem is */
 	char problem[160];
+	size_t escapes;            /* escapes met in strings so far */
 };
 
 static int fail(struct scan *s, const unsigned char *at, const char *problem)
@@ -143,6 +147,7 @@ static __attribute__((noinline)) const unsigned char *scan_string_special(struct
 
 	if (*p == '\\') {
 		p++;
+		s->escapes++;
 		if (scan_escape(s, &p, &cp) != 0)
 			return NULL;
 		return p;
@@ -206,21 +211,58 @@ special_byte:
 	}
 }
 
-/* The number at start: just past it, or NULL (s->at set). */
+/* Whether the integer DIGITS (LEN of them, no sign) fits json_int_t, as
+ * jansson requires ("too big integer"). */
+static bool integer_fits(const unsigned char *digits, size_t len, bool negative)
+{
+	const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
+
+	return len < 19 || (len == 19 && memcmp(digits, limit, 19) <= 0);
+}
+
+/* Whether the real number TEXT overflows a double, which jansson refuses
+ * ("real number overflow"). Out of line: only numbers with a large exponent
+ * or hundreds of digits come here. */
+static __attribute__((noinline)) bool real_overflows(const unsigned char *text, size_t len)
+{
+	char small[64], *copy = len < sizeof(small) ? small : malloc(len + 1);
+	double v;
+
+	if (copy == NULL)
+		return true;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	v = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return isinf(v);
+}
+
+/* The number at start: just past it, or NULL (s->at set). A number jansson
+ * cannot hold is refused as it refuses it: an integer beyond 64 bits, a real
+ * beyond a double. */
 static const unsigned char *scan_number_at(struct scan *s, const unsigned char *start)
 {
-	const unsigned char *p = start, *end = s->end;
+	const unsigned char *p = start, *end = s->end, *digits;
+	bool negative = false, real = false;
+	size_t int_digits;
+	long exponent = 0;
 
-	if (*p == '-')
+	if (*p == '-') {
+		negative = true;
 		p++;
+	}
 	if (p >= end || !is_digit(*p))
 		goto invalid;
+	digits = p;
 	if (*p == '0')
 		p++;
 	else
 		while (p < end && is_digit(*p))
 			p++;
+	int_digits = (size_t)(p - digits);
 	if (p < end && *p == '.') {
+		real = true;
 		p++;
 		if (p >= end || !is_digit(*p))
 			goto invalid;
@@ -228,13 +270,29 @@ static const unsigned char *scan_number_at(struct scan *s, const unsigned char *
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
+		bool minus = false;
+		real = true;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
-			p++;
+			minus = *p++ == '-';
 		if (p >= end || !is_digit(*p))
 			goto invalid;
-		while (p < end && is_digit(*p))
+		while (p < end && is_digit(*p)) {
+			if (exponent < 100000)
+				exponent = exponent * 10 + (*p - '0');
 			p++;
+		}
+		if (minus)
+			exponent = -exponent;
+	}
+	if (!real && !integer_fits(digits, int_digits, negative)) {
+		fail(s, start, "integer too big for 64 bits");
+		return NULL;
+	}
+	/* below 10^300 nothing overflows: most numbers end here */
+	if (real && (long)int_digits + exponent >= 300 && real_overflows(start, (size_t)(p - start))) {
+		fail(s, start, "real number overflow");
+		return NULL;
 	}
 	return p;
 invalid:
@@ -348,6 +406,207 @@ static const unsigned char *ws(const unsigned char *p, const unsigned char *end)
 	return p;
 }
 
+/* The keys of the objects open on the path to the cursor, to refuse a
+ * duplicate at any depth as jansson's JSON_REJECT_DUPLICATES does: a key read
+ * two ways (jq and Python keep the last value, jansson refuses) would let a
+ * signed report say two things. Keys are compared decoded, so "\u0061" is
+ * "a". An object's new key is compared with its earlier ones directly (a
+ * report's objects have four or five keys, the largest thirty); an object of
+ * more than KEYS_LINEAR keys also goes in a hash table, so that a hostile
+ * object of a million keys costs a million lookups, not 10^12 comparisons.
+ * With 16, the twenty-one objects of 19 to 30 keys of an eight-GPU report
+ * went through the table, a third of the scan's time. */
+#define KEYS_LINEAR 64
+#define KEYS_INLINE 256
+
+struct key {
+	const unsigned char *bytes;
+	size_t len;
+};
+
+struct key_slot {
+	uint64_t hash;
+	uint32_t object;   /* 0: empty */
+	struct key key;
+};
+
+struct keys {
+	struct key inline_keys[KEYS_INLINE], *stack;
+	size_t top, cap;
+	struct key_slot *table;
+	size_t table_cap, table_used;
+	uint64_t seed;
+	uint32_t objects;          /* objects given a hash table number so far */
+	unsigned char **decoded;   /* keys written with escapes, decoded */
+	size_t n_decoded;
+};
+
+struct frame {
+	uint32_t base;     /* the object's first key in keys.stack */
+	uint32_t object;   /* its number in the hash table, 0 while it has few keys */
+	uint64_t seen;     /* a bit for each key's key_bit: a new bit is a new key */
+};
+
+/* One of 64 bits from a key's length and ends: most keys of an object differ
+ * there, and are then known to be new without a comparison. */
+static uint64_t key_bit(const struct key *key)
+{
+	unsigned v = (unsigned)key->len * 7u;
+
+	if (key->len > 0)
+		v += key->bytes[0] * 3u + key->bytes[key->len - 1];
+	return (uint64_t)1 << (v & 63);
+}
+
+
+
+static void keys_free(struct keys *k)
+{
+	if (k->stack != k->inline_keys)
+		free(k->stack);
+	free(k->table);
+	for (size_t i = 0; i < k->n_decoded; i++)
+		free(k->decoded[i]);
+	free(k->decoded);
+}
+
+static uint64_t key_hash(const struct keys *k, const struct key *key)
+{
+	uint64_t h = k->seed ^ (key->len * 0x9e3779b97f4a7c15ull);
+
+	for (size_t i = 0; i < key->len; i++)
+		h = (h ^ key->bytes[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static bool key_equal(const struct key *a, const struct key *b)
+{
+	return a->len == b->len && (a->len == 0 || (a->bytes[0] == b->bytes[0] && memcmp(a->bytes, b->bytes, a->len) == 0));
+}
+
+/* 1 when KEY was in OBJECT already, else 0 (now it is); -1 out of memory. */
+static int table_insert(struct keys *k, uint32_t object, const struct key *key)
+{
+	uint64_t h = key_hash(k, key);
+	size_t i;
+
+	if ((k->table_used + 1) * 2 > k->table_cap) {
+		size_t cap = k->table_cap ? k->table_cap * 2 : 1024;
+		struct key_slot *t = calloc(cap, sizeof(*t));
+		if (t == NULL)
+			return -1;
+		for (size_t j = 0; j < k->table_cap; j++) {
+			struct key_slot *old = &k->table[j];
+			if (old->object == 0)
+				continue;
+			for (i = old->hash & (cap - 1); t[i].object != 0; i = (i + 1) & (cap - 1))
+				;
+			t[i] = *old;
+		}
+		free(k->table);
+		k->table = t;
+		k->table_cap = cap;
+	}
+	for (i = h & (k->table_cap - 1); k->table[i].object != 0; i = (i + 1) & (k->table_cap - 1))
+		if (k->table[i].object == object && k->table[i].hash == h && key_equal(&k->table[i].key, key))
+			return 1;
+	k->table[i] = (struct key_slot){ .hash = h, .object = object, .key = *key };
+	k->table_used++;
+	return 0;
+}
+
+/* The key between A and B (a validated string body) as its bytes decoded;
+ * NULL when out of memory. */
+static const unsigned char *decode_key(struct scan *s, struct keys *k, const unsigned char *a,
+				       const unsigned char *b, size_t *len)
+{
+	unsigned char *out = malloc((size_t)(b - a) + 1), **list;
+	size_t n = 0;
+	unsigned cp;
+
+	list = out ? realloc(k->decoded, (k->n_decoded + 1) * sizeof(*list)) : NULL;
+	if (list == NULL) {
+		free(out);
+		return NULL;
+	}
+	k->decoded = list;
+	k->decoded[k->n_decoded++] = out;
+	/* an escape is never shorter than what it stands for */
+	while (a < b) {
+		if (*a == '\\') {
+			a++;
+			if (scan_escape(s, &a, &cp) != 0)
+				return NULL;  /* cannot happen: the string was validated */
+			put_utf8((char *)out, &n, cp);
+		} else {
+			out[n++] = *a++;
+		}
+	}
+	*len = n;
+	return out;
+}
+
+/* The error for a duplicate KEY (decoded) whose string starts at AT. */
+static int duplicate(struct scan *s, const unsigned char *at, const struct key *key)
+{
+	snprintf(s->problem, sizeof(s->problem), "duplicate object key '%.*s'",
+		 (int)(key->len > 64 ? 64 : key->len), (const char *)key->bytes);
+	s->at = at;
+	return -1;
+}
+
+/* Note the key between A and B in the innermost object F (ESCAPED: written
+ * with escapes): 0, or -1 (s->at set) when the object has it already. */
+static int key_add(struct scan *s, struct keys *k, struct frame *f, const unsigned char *a, const unsigned char *b,
+		   bool escaped)
+{
+	struct key key = { a, (size_t)(b - a) };
+	size_t count = k->top - f->base;
+	uint64_t bit;
+
+	if (escaped && (key.bytes = decode_key(s, k, a, b, &key.len)) == NULL)
+		return fail(s, a - 1, "out of memory");
+	bit = key_bit(&key);
+	if (f->object == 0 && (f->seen & bit)) {
+		for (size_t i = f->base; i < k->top; i++)
+			if (key_equal(&k->stack[i], &key))
+				return duplicate(s, a - 1, &key);
+	}
+	f->seen |= bit;
+	if (count + 1 > KEYS_LINEAR) {
+		int dup;
+		if (f->object == 0) {
+			if (k->seed == 0 && getrandom(&k->seed, sizeof(k->seed), 0) != (ssize_t)sizeof(k->seed))
+				k->seed = (uint64_t)(uintptr_t)k ^ 0x2545f4914f6cdd1dull;
+			f->object = ++k->objects;
+			for (size_t i = f->base; i < k->top; i++)
+				if (table_insert(k, f->object, &k->stack[i]) < 0)
+					return fail(s, a - 1, "out of memory");
+		}
+		dup = table_insert(k, f->object, &key);
+		if (dup < 0)
+			return fail(s, a - 1, "out of memory");
+		if (dup)
+			return duplicate(s, a - 1, &key);
+	}
+	if (k->top == k->cap) {
+		struct key *grown = malloc(k->cap * 2 * sizeof(*grown));
+		if (grown == NULL)
+			return fail(s, a - 1, "out of memory");
+		memcpy(grown, k->stack, k->cap * sizeof(*grown));
+		if (k->stack != k->inline_keys)
+			free(k->stack);
+		k->stack = grown;
+		k->cap *= 2;
+	}
+	/* field by field: copying the struct whole loaded it back from the
+	 * stack as one 16-byte word, stalling on its two 8-byte stores */
+	k->stack[k->top].bytes = key.bytes;
+	k->stack[k->top].len = key.len;
+	k->top++;
+	return 0;
+}
+
 /* The grammar as code positions rather than a state variable: "value",
  * "key" and "after a value" are labels, and the cursor stays in a register.
  * Each token follows a fixed path, which the branch predictor learns, and
@@ -355,11 +614,12 @@ static const unsigned char *ws(const unsigned char *p, const unsigned char *end)
  * than store it: an 80 KB report took 59.5 us with a switch on a state
  * variable and the cursor in struct scan, 41 us so (one processor of the
  * build machine; 65 us without SSE2). */
-static int scan_document(struct scan *s, struct jscan_member *want, size_t nwant)
+static int scan_document(struct scan *s, struct keys *k, struct jscan_member *want, size_t nwant)
 {
 	unsigned char stack[JSCAN_MAX_DEPTH];
+	struct frame frames[JSCAN_MAX_DEPTH];
 	const unsigned char *p = ws(s->start, s->end), *end = s->end, *value_start = NULL, *key_start;
-	size_t depth = 0;
+	size_t depth = 0, escapes;
 	int member = -1;
 
 	if (p >= end || *p != '{')
@@ -374,6 +634,7 @@ value:
 		unsigned char open = *p;
 		if (depth == JSCAN_MAX_DEPTH)
 			return fail(s, p, "maximum parsing depth reached");
+		frames[depth] = (struct frame){ .base = (uint32_t)k->top };
 		stack[depth++] = open;
 		p = ws(p + 1, end);
 		if (p >= end)
@@ -397,7 +658,10 @@ key:
 	if (*p != '"')
 		return fail(s, p, "expected a string as object key");
 	key_start = p + 1;
+	escapes = s->escapes;
 	if ((p = scan_string_at(s, p)) == NULL)
+		return -1;
+	if (key_add(s, k, &frames[depth - 1], key_start, p - 1, s->escapes != escapes) != 0)
 		return -1;
 	if (depth == 1) {
 		member = match_key(s, key_start, p - 1, want, nwant);
@@ -414,6 +678,8 @@ key:
 	goto value;
 closed:
 	depth--;
+	if (stack[depth] == '{')
+		k->top = frames[depth].base;
 value_done:
 	if (depth == 1 && member >= 0) {
 		want[member].value = (const char *)value_start;
@@ -453,7 +719,26 @@ int jscan_object(const char *buf, size_t len, struct jscan_member *want, size_t 
 		want[i].value = NULL;
 		want[i].len = 0;
 	}
-	if (scan_document(&s, want, nwant) != 0) {
+	struct keys *k = malloc(sizeof(*k));
+	int rc;
+
+	if (k == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	k->stack = k->inline_keys;
+	k->top = 0;
+	k->cap = KEYS_INLINE;
+	k->table = NULL;
+	k->table_cap = k->table_used = 0;
+	k->seed = 0;
+	k->objects = 0;
+	k->decoded = NULL;
+	k->n_decoded = 0;
+	rc = scan_document(&s, k, want, nwant);
+	keys_free(k);
+	free(k);
+	if (rc != 0) {
 		locate(&s, err, errlen);
 		for (size_t i = 0; i < nwant; i++)
 			want[i].value = NULL;

@@ -8,9 +8,11 @@
  * UTF-8, escapes, nesting depth) as jansson validates it, and the byte spans
  * of the wanted top-level members are returned for jansson to parse alone.
  *
- * What it does not check, unlike json_parse_strict: duplicate keys below the
- * top level (a duplicate wanted key is an error), and the magnitude of
- * numbers. Every other command reads reports with json_parse_strict. */
+ * It accepts exactly what json_parse_strict accepts as an object (every
+ * other command reads reports with it), so that no report verifies that
+ * another reader could read two ways: a duplicate key at any depth, an
+ * integer beyond 64 bits or a real beyond a double are refused as jansson
+ * refuses them (tests/fuzz/fuzz_jscan.c holds the two to this). */
 #ifndef CHIPAUDIT_JSCAN_H
 #define CHIPAUDIT_JSCAN_H
 

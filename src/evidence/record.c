@@ -3,9 +3,13 @@
  * members, sign the exact bytes, write them and store them in history.
  *
  * The whole step runs inside one write transaction of the history, so two
- * audits at once cannot take the same sequence number, and the report file
- * is written before the transaction commits: if the commit fails, the file
- * is removed again, and no report exists that history does not hold. */
+ * audits at once cannot take the same sequence number. The report file and
+ * its signature are written to temporary files before the transaction
+ * commits and renamed into place after it: if the commit fails, they are
+ * removed and whatever was at -o before stays as it was, so no report exists
+ * that history does not hold. Only the temporary files this run created are
+ * ever removed; an existing device or pipe given as -o is written to once
+ * history holds the report. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@
 #include "checks/judge.h"
 #include "core/check.h"
 #include "core/json.h"
+#include "core/output.h"
 #include "core/report.h"
 #include "core/util.h"
 #include "evidence/chain.h"
@@ -39,7 +44,8 @@ struct recording {
 	unsigned char sig[SIGNATURE_LEN];
 	char *sig_path;
 	const char *output;
-	bool wrote_report, wrote_sig;
+	struct output report_file, sig_file;
+	bool staged_report, staged_sig;
 };
 
 static int load_key(struct recording *r, bool sign)
@@ -72,8 +78,7 @@ static int open_history(struct recording *r, bool sign)
 	/* Unprivileged, on the default state directory: the audit still runs,
 	 * and says what it did not keep. A directory the user chose must work. */
 	if (rc == EXIT_CANTCREAT && !r->dir_chosen && !sign) {
-		fprintf(stderr, "chipaudit: note: history not kept: %s (run as root, or give --state DIR; "
-			"--no-history silences this)\n", err);
+		note_msg("history not kept: %s (run as root, or give --state DIR; --no-history silences this)", err);
 		return 0;
 	}
 	if (rc != 0)
@@ -150,24 +155,67 @@ static int load_baselines(struct recording *r, const char *host_id, struct judge
 	return 0;
 }
 
-static int write_outputs(struct recording *r)
+/* Open FILE at PATH and, unless it is written directly (a device, a pipe),
+ * write DATA to its temporary file now: nothing is in place until publish. */
+static int stage(struct output *file, const char *path, const void *data, size_t len)
 {
 	char err[1024];
+	int rc = output_open(file, path, 0644, 0, err, sizeof(err));
+
+	if (rc == 0 && !file->direct && (rc = output_write(file, data, len, err, sizeof(err))) != 0)
+		output_abort(file);
+	if (rc != 0)
+		error_msg("%s", err);
+	return rc;
+}
+
+static int publish(struct output *file, const void *data, size_t len)
+{
+	char err[1024];
+	int rc = 0;
+
+	if (file->direct)
+		rc = output_write(file, data, len, err, sizeof(err));
+	if (rc != 0)
+		output_abort(file);
+	else
+		rc = output_commit(file, err, sizeof(err));
+	if (rc != 0)
+		error_msg("%s", err);
+	return rc;
+}
+
+static int stage_outputs(struct recording *r)
+{
 	int rc;
 
 	if (r->output == NULL || strcmp(r->output, "-") == 0)
 		return 0;
-	if ((rc = file_write_atomic(r->output, r->text, r->len, 0644, err, sizeof(err))) != 0) {
-		error_msg("%s", err);
+	if ((rc = stage(&r->report_file, r->output, r->text, r->len)) != 0)
 		return rc;
-	}
-	r->wrote_report = true;
+	r->staged_report = true;
 	if (r->sig_path) {
-		if ((rc = file_write_atomic(r->sig_path, r->sig, SIGNATURE_LEN, 0644, err, sizeof(err))) != 0) {
-			error_msg("%s", err);
+		if ((rc = stage(&r->sig_file, r->sig_path, r->sig, SIGNATURE_LEN)) != 0)
 			return rc;
-		}
-		r->wrote_sig = true;
+		r->staged_sig = true;
+	}
+	return 0;
+}
+
+/* After history holds the report: the signature first, so that a report
+ * file in place always has its signature beside it. */
+static int publish_outputs(struct recording *r)
+{
+	int rc;
+
+	if (r->staged_sig) {
+		r->staged_sig = false;
+		if ((rc = publish(&r->sig_file, r->sig, SIGNATURE_LEN)) != 0)
+			return rc;
+	}
+	if (r->staged_report) {
+		r->staged_report = false;
+		return publish(&r->report_file, r->text, r->len);
 	}
 	return 0;
 }
@@ -219,14 +267,14 @@ static int store(struct recording *r, const json_t *report, const struct evidenc
 	return 0;
 }
 
-/* FAILED: nothing half-done stays behind; a report file that history does
- * not hold would break the chain for its verifier. */
-static void recording_free(struct recording *r, bool failed)
+/* Nothing half-done stays behind: a report file that history does not hold
+ * would break the chain for its verifier. What was at -o is left alone. */
+static void recording_free(struct recording *r)
 {
-	if (failed && r->wrote_report)
-		unlink(r->output);
-	if (failed && r->wrote_sig)
-		unlink(r->sig_path);
+	if (r->staged_report)
+		output_abort(&r->report_file);
+	if (r->staged_sig)
+		output_abort(&r->sig_file);
 	if (r->in_transaction)
 		history_rollback(r->h);
 	if (r->have_head)
@@ -291,14 +339,15 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 		if ((rc = sign_text(&r)) != 0)
 			goto out;
 	}
-	if ((rc = write_outputs(&r)) != 0)
+	if ((rc = stage_outputs(&r)) != 0)
 		goto out;
 	if (r.h && (rc = store(&r, *report, &m)) != 0)
 		goto out;
-	if (r.wrote_report)
-		*output = NULL;  /* written: emit_report only prints */
+	if (r.staged_report)
+		*output = NULL;  /* written here: emit_report only prints */
+	rc = publish_outputs(&r);
 out:
-	recording_free(&r, rc != 0);
+	recording_free(&r);
 	return rc;
 }
 

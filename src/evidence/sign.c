@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/output.h"
 #include "core/util.h"
 #include "evidence/state.h"
 
@@ -161,94 +162,6 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len, char *
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static mode_t current_umask(void)
-{
-	mode_t m = umask(022);
-	umask(m);
-	return m;
-}
-
-/* An existing path that is not a regular file (a device, a pipe): written in place. */
-static int write_in_place(const char *path, const void *data, size_t len, char *err, size_t errlen)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return EXIT_CANTCREAT;
-	}
-	if (write_all(fd, data, len) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return EXIT_IOERR;
-	}
-	close(fd);
-	return 0;
-}
-
-static void sync_parent(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char *err, size_t errlen)
-{
-	struct stat st;
-	char *tmp;
-	int fd, saved;
-
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_in_place(path, data, len, err, errlen);
-	tmp = xasprintf("%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(tmp);
-		return EXIT_CANTCREAT;
-	}
-	if (fchmod(fd, mode & ~current_umask()) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		snprintf(err, errlen, "%s: %s", path, strerror(saved));
-		return EXIT_IOERR;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		saved = errno;
-		unlink(tmp);
-		free(tmp);
-		snprintf(err, errlen, "%s: %s", path, strerror(saved));
-		return EXIT_CANTCREAT;
-	}
-	free(tmp);
-	sync_parent(path);
-	return 0;
-}
-
 int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err, size_t errlen)
 {
 	char *data;
@@ -361,7 +274,7 @@ static int read_private(const char *path, EVP_PKEY **out, char *err, size_t errl
 	struct stat st;
 	BIO *bio;
 	size_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc;  /* a FIFO must not block */
 
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
@@ -406,7 +319,11 @@ int hostkey_load_private(const char *dir, struct hostkey *key, char *err, size_t
 	int rc;
 
 	memset(key, 0, sizeof(*key));
-	rc = read_private(path, &pkey, err, errlen);
+	/* a missing directory is a missing key, which read_private explains */
+	if (state_check(dir, true, err, errlen) != 0 && errno != ENOENT)
+		rc = EXIT_CONFIG;
+	else
+		rc = read_private(path, &pkey, err, errlen);
 	if (rc == 0)
 		rc = finish_key(key, pkey, path, err, errlen);
 	if (rc == 0) {
@@ -482,8 +399,8 @@ int hostkey_generate(const char *dir, bool force, struct hostkey *out, char *err
 	}
 	/* The private key first: a public key without its private half would
 	 * let audits name a key nobody can sign with. */
-	if ((rc = file_write_atomic(path, priv, privlen, 0600, err, errlen)) != 0 ||
-	    (rc = file_write_atomic(pubpath, pub, publen, 0644, err, errlen)) != 0)
+	if ((rc = output_file(path, priv, privlen, 0600, OUTPUT_NEVER_THROUGH, err, errlen)) != 0 ||
+	    (rc = output_file(pubpath, pub, publen, 0644, OUTPUT_NEVER_THROUGH, err, errlen)) != 0)
 		goto done;
 	rc = finish_key(out, pkey, pubpath, err, errlen);
 	pkey = NULL;

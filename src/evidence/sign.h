@@ -70,10 +70,4 @@ int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err
 /* Read a whole file of at most MAX bytes ("-" for standard input). 0,
  * EXIT_NOINPUT (unreadable) or EXIT_DATAERR (too large), with err. */
 int file_read_all(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
-/* Replace PATH with DATA: written to a temporary file beside it, flushed to
- * disk and renamed, so a reader sees the old file or the whole new one. A
- * path that exists and is not a regular file (/dev/stdout) is written in
- * place. MODE is applied under the umask. 0, EXIT_CANTCREAT or EXIT_IOERR. */
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char *err, size_t errlen);
-
 #endif

@@ -13,9 +13,14 @@
  * environment), false for the default. */
 const char *state_dir(const char *option, bool *chosen);
 
-/* Create DIR (mode 0700) when missing; its parent must exist. 0, or -1 with
- * err = "DIR: problem" and errno set. */
+/* Create DIR (mode 0700) when missing; its parent must exist. An existing
+ * DIR must be a directory owned by the caller that neither group nor others
+ * may write. 0, or -1 with err = "DIR: problem" and errno set. */
 int state_ensure(const char *dir, char *err, size_t errlen);
+
+/* The same test of an existing DIR, creating nothing; with OWNER_TOO false
+ * (a reader of history), only that group and others cannot write it. */
+int state_check(const char *dir, bool owner_too, char *err, size_t errlen);
 
 /* DIR/NAME; caller frees. */
 char *state_path(const char *dir, const char *name);

@@ -38,7 +38,7 @@ static void test_archive_declarations(void **state)
 	SAME_TYPE(write_new, archive_write_new);
 	SAME_TYPE(write_set_format_pax_restricted, archive_write_set_format_pax_restricted);
 	SAME_TYPE(write_add_filter_gzip, archive_write_add_filter_gzip);
-	SAME_TYPE(write_open_filename, archive_write_open_filename);
+	SAME_TYPE(write_open_fd, archive_write_open_fd);
 	SAME_TYPE(write_header, archive_write_header);
 	SAME_TYPE(write_data, archive_write_data);
 	SAME_TYPE(write_close, archive_write_close);
