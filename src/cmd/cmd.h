@@ -86,7 +86,5 @@ int write_json_file(const char *path, const json_t *v);
 /* Write the report's exact bytes, as emit_report writes them, to PATH;
  * returns 0 or an exit code. */
 int write_report_file(const char *path, const json_t *report);
-/* "chipaudit CMD: unknown option" style usage error: prints usage, returns EXIT_USAGE. */
-int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -105,18 +105,6 @@ int write_report_file(const char *path, const json_t *report)
 	return rc;
 }
 
-int usage_error(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("chipaudit: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage);
-	return EXIT_USAGE;
-}
-
 int emit_report(const json_t *report, bool json, const char *output)
 {
 	char *text = output || json ? report_serialize(report, NULL) : NULL;

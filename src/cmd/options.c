@@ -346,7 +346,7 @@ int options_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
 
 	fprintf(stderr, "chipaudit: %s%s", spec->stop_at_operand ? "" : spec->name, spec->stop_at_operand ? "" : ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	text_vprintf(stderr, fmt, ap);   /* the arguments echoed are the user's: escaped */
 	va_end(ap);
 	fputc('\n', stderr);
 	fputs(spec->synopsis, stderr);

@@ -104,7 +104,7 @@ static int write_archive(const struct archive_lib *al, const char *path, const s
 		error_msg("%s: %s", path, al->error_string(a));
 		rc = EXIT_CANTCREAT;
 	} else {
-		rc = write_entries(a, path, rec);
+		rc = write_entries(al, a, path, rec);
 	}
 	al->write_free(a);
 	if (rc != 0)

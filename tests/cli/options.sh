@@ -151,5 +151,9 @@ if [ -w /dev/full ]; then
 fi
 expect_exit 64 "a setter's error after an operand" "$CHIPAUDIT" judge "$TMP/h20.json" --drift-margin 150
 expect_stderr_line "^chipaudit: --drift-margin: '150' is not a percentage between 0 and 100$" "the setter's one line"
+# an unknown option is echoed escaped: a terminal sequence in it cannot erase lines
+expect_exit 64 "an unknown option with control bytes" "$CHIPAUDIT" audit "--x$(printf '\033[2K\nz')y"
+if grep -q "$(printf '\033')" "$TMP/err"; then fail "the option echoed escaped" "$(cat -v "$TMP/err")"
+else grep -q "^chipaudit: audit: unknown option '--x\\\\x1b\[2K\\\\nzy'$" "$TMP/err" && pass "the option echoed escaped" || fail "the option echoed escaped" "$(cat -v "$TMP/err")"; fi
 
 finish
