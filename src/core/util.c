@@ -102,10 +102,7 @@ static void tb_put(struct textbuf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-/* Length of the well-formed UTF-8 sequence at P (at most N bytes: no
- * overlong forms, no surrogates, nothing above U+10FFFF) and its code point
- * in *CP, or 0. */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	unsigned char b = p[0], lo = 0x80, hi = 0xbf;
 	size_t len;

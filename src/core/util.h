@@ -42,6 +42,10 @@ void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same, as "chipaudit: note: MESSAGE". */
 void note_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Length of the well-formed UTF-8 sequence at P (at most N bytes; RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF) and its code
+ * point in *CP, or 0. P[0] is not ASCII. */
+size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
 /* S as text that is safe to show on a terminal (malloc'd): C0 controls, DEL,
  * C1 controls, the Unicode line separators and bidirectional overrides and
  * every byte that is not well-formed UTF-8 become escapes ("\n", "\t",

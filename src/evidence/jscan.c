@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+
+#include "core/util.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -45,37 +48,12 @@ static bool plain_byte(unsigned char c)
 	return plain_table[c];
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0. */
+/* Length of the well-formed UTF-8 sequence at p, or 0. */
 static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
 {
-	unsigned char b = p[0], lo = 0x80, hi = 0xbf;
-	size_t n;
+	uint32_t cp;
 
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xc2 && b <= 0xdf)
-		n = 2;
-	else if (b >= 0xe0 && b <= 0xef)
-		n = 3;
-	else if (b >= 0xf0 && b <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (b == 0xe0)
-		lo = 0xa0;
-	else if (b == 0xed)
-		hi = 0x9f;
-	else if (b == 0xf0)
-		lo = 0x90;
-	else if (b == 0xf4)
-		hi = 0x8f;
-	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
+	return p[0] < 0x80 ? 1 : utf8_decode(p, (size_t)(end - p), &cp);
 }
 
 static int hex4(const unsigned char *p, const unsigned char *end, unsigned *out)
