@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4: hashing modules and firmware must run at no less than 0.9x the
+# Hashing modules and firmware must run at no less than 0.9x the
 # throughput of sha256sum on the same files. Builds a copy of the
 # backdoor-clean fixture whose NVIDIA modules (uncompressed) and GSP
 # firmware files add up to SIZE_MIB (default 512) of random data, then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6: reading every GPU's NVML facts. Measures `chipaudit facts` (all
+# Reading every GPU's NVML facts. Measures `chipaudit facts` (all
 # facts: the PCI bus, NVML and the kernel log) against `nvidia-smi -q -x`
 # (the peer: it asks the same library for the same state) on this machine, in
 # the same run, and prints the ratio. Needs the NVIDIA driver; scripts/device-

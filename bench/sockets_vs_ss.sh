@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5: on a host with 2,000 processes holding 20,000 sockets, attributing
+# On a host with 2,000 processes holding 20,000 sockets, attributing
 # sockets to processes takes no longer than `ss -tanp` on the same host in
 # the same run. bench/sockhold.c creates the load (each process holds a
 # stand-in device node and 10 TCP sockets on 127.0.0.1) and removes it

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The peer for issue 7's measurement: what PyTorch reaches on the same GPU,
+"""The peer for chipaudit's measurement: what PyTorch reaches on the same GPU,
 the same work, timed the same way (CUDA events, warm-up first).
 
   BF16 matmul: torch.matmul of two 8192 x 8192 bf16 matrices of random

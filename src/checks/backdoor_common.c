@@ -7,7 +7,6 @@
 #include "checks/judge.h"
 #include "core/json.h"
 #include "core/util.h"
-#include "probe/probe.h"
 
 const json_t *backdoor_pcie_entry(const json_t *facts, const char *address)
 {

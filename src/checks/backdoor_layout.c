@@ -88,12 +88,9 @@ static const json_t *expected_part(const struct check *check, const struct judge
 	const char *addr = jstr(acc, "pci_address");
 	const struct accel_model *m = NULL;
 	const json_t *e, *part;
-	uint32_t vendor, device;
 	char err[512];
 
-	if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) == 0 &&
-	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) == 0)
-		m = accdb_by_pci(ctx->accdb, (uint16_t)vendor, (uint16_t)device);
+	m = accdb_for_accelerator(ctx->accdb, acc);
 	if (m == NULL) {
 		finding_add(out, check, STATUS_SKIP, addr, NULL, NULL,
 			    "Model not in the accelerator database: its expected %s is unknown", what);

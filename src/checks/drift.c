@@ -16,8 +16,8 @@
 #include "core/check.h"
 #include "core/json.h"
 #include "core/util.h"
-#include "evidence/drift.h"
-#include "evidence/shapes.h"
+#include "checks/drift.h"
+#include "probe/shapes.h"
 
 static bool have_baseline(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {

@@ -28,16 +28,6 @@ static const char *rules_date(const json_t *facts, char buf[11])
 	return "today (facts carry no host.time)";
 }
 
-static const struct accel_model *model_of(const struct judge_ctx *ctx, const json_t *acc)
-{
-	uint32_t vendor, device;
-
-	if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) != 0 ||
-	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) != 0)
-		return NULL;
-	return accdb_by_pci(ctx->accdb, (uint16_t)vendor, (uint16_t)device);
-}
-
 static int load_data(const struct check *check, struct findings *out, struct export_data *d)
 {
 	char err[512];
@@ -72,7 +62,7 @@ static void evaluate_classification(const struct check *check, const struct judg
 	date_from = rules_date(ctx->facts, date);
 	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc) {
 		const char *addr = jstr(acc, "pci_address");
-		const struct accel_model *m = model_of(ctx, acc);
+		const struct accel_model *m = accdb_for_accelerator(ctx->accdb, acc);
 		struct chip_spec s;
 		json_t *c;
 
@@ -181,7 +171,7 @@ static void evaluate_measured(const struct check *check, const struct judge_ctx 
 				    "No measured throughput in the facts: nothing to compare with the declared class");
 			continue;
 		}
-		if ((m = model_of(ctx, acc)) == NULL) {
+		if ((m = accdb_for_accelerator(ctx->accdb, acc)) == NULL) {
 			finding_add(out, check, STATUS_SKIP, addr, NULL, NULL,
 				    "Not in the accelerator database: no declared class to compare the measurement with");
 			continue;

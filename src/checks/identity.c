@@ -24,11 +24,8 @@ static void evaluate_database(const struct check *check, const struct judge_ctx 
 	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc) {
 		const char *addr = jstr(acc, "pci_address");
 		const struct accel_model *m = NULL;
-		uint32_t vendor, device;
 
-		if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) == 0 &&
-		    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) == 0)
-			m = accdb_by_pci(ctx->accdb, (uint16_t)vendor, (uint16_t)device);
+		m = accdb_for_accelerator(ctx->accdb, acc);
 		if (m == NULL) {
 			finding_add(out, check, STATUS_WARN, addr, pci_evidence(acc),
 				    "Add the model to data/accelerators.json with sourced figures, or pass --data-dir with an updated database.",

@@ -71,13 +71,10 @@ static void evaluate_gpu(const struct check *check, const struct judge_ctx *ctx,
 	const char *nv_sv = nf_str(dev, "pci.subsystem_vendor_id"), *nv_sd = nf_str(dev, "pci.subsystem_device_id");
 	const char *stripped = name && str_starts_with(name, "NVIDIA ") ? name + 7 : name;
 	const struct accel_model *by_id = NULL, *by_name = NULL;
-	uint32_t vendor, device;
 	char token[32] = "", *remedy;
 	json_t *ev;
 
-	if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) == 0 &&
-	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) == 0)
-		by_id = accdb_by_pci(ctx->accdb, (uint16_t)vendor, (uint16_t)device);
+	by_id = accdb_for_accelerator(ctx->accdb, acc);
 	if (stripped)
 		by_name = accdb_by_name(ctx->accdb, stripped);
 	if (by_id)

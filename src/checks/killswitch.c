@@ -12,7 +12,7 @@
 #include "core/accdb.h"
 #include "core/check.h"
 #include "core/data.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "checks/killswitch.h"
 #include "core/util.h"
@@ -701,12 +701,8 @@ static enum gpu_generation generation_of(const struct judge_ctx *ctx, const json
 {
 	static const char *const older[] = { "Kepler", "Maxwell", "Pascal", "Volta", "Turing" };
 	const struct accel_model *m = NULL;
-	uint64_t vendor, device;
 
-	if (acc && ctx->accdb && parse_u64(jstr(acc, "vendor_id") ? jstr(acc, "vendor_id") : "", 16, &vendor) == 0 &&
-	    parse_u64(jstr(acc, "device_id") ? jstr(acc, "device_id") : "", 16, &device) == 0 && vendor <= 0xffff &&
-	    device <= 0xffff)
-		m = accdb_by_pci(ctx->accdb, (uint16_t)vendor, (uint16_t)device);
+	m = accdb_for_accelerator(ctx->accdb, acc);
 	if (m == NULL || m->architecture == NULL)
 		return GEN_UNKNOWN;
 	for (size_t i = 0; i < sizeof(older) / sizeof(older[0]); i++)

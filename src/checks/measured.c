@@ -16,16 +16,6 @@
 static const char not_measured_fix[] =
 	"Run 'chipaudit audit --measure' on the machine itself (root is not needed; the GPU must be idle enough to measure).";
 
-static const struct accel_model *declared_model(const struct judge_ctx *ctx, const json_t *acc)
-{
-	uint32_t vendor, device;
-
-	if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) != 0 ||
-	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) != 0)
-		return NULL;
-	return accdb_by_pci(ctx->accdb, (uint16_t)vendor, (uint16_t)device);
-}
-
 /* One error finding for the whole check when the rules cannot be loaded. */
 static int load_rules(const struct check *check, struct findings *out, struct fingerprint_rules *r)
 {
@@ -97,7 +87,7 @@ static void fingerprint_one(const struct check *check, const struct judge_ctx *c
 {
 	const char *addr = jstr(acc, "pci_address"), *p = precision_names[r->precision];
 	const json_t *measured = jobj(acc, "measured");
-	const struct accel_model *m = declared_model(ctx, acc);
+	const struct accel_model *m = accdb_for_accelerator(ctx->accdb, acc);
 	struct measured_figures fig;
 	struct fingerprint_result res;
 	char like[256], diffs[256] = "";
@@ -216,7 +206,7 @@ static void below_spec_one(const struct check *check, const struct judge_ctx *ct
 {
 	const char *addr = jstr(acc, "pci_address"), *p = precision_names[r->precision];
 	const json_t *measured = jobj(acc, "measured");
-	const struct accel_model *m = declared_model(ctx, acc);
+	const struct accel_model *m = accdb_for_accelerator(ctx->accdb, acc);
 	struct measured_figures fig;
 	json_t *e, *reasons;
 	double declared, ratio;

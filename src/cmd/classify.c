@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "cmd/cmd.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "export/export.h"
@@ -219,7 +219,6 @@ static int classify_accelerator(const struct export_data *d, const struct accdb 
 {
 	const json_t *measured = json_object_get(acc, "measured");
 	const struct accel_model *m = NULL;
-	uint32_t vendor, device;
 	char err[256];
 	int r = measured_validate(measured, err, sizeof(err));
 	json_t *c;
@@ -228,9 +227,7 @@ static int classify_accelerator(const struct export_data *d, const struct accdb 
 		error_msg("%s: accelerators[%zu].%s", label, i, err);
 		return EXIT_DATAERR;
 	}
-	if (parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) == 0 &&
-	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) == 0)
-		m = accdb_by_pci(db, (uint16_t)vendor, (uint16_t)device);
+	m = accdb_for_accelerator(db, acc);
 	if (m != NULL) {
 		c = classify_model(d, m, date, cc);
 	} else {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "checks/judge.h"
+#include "report/report.h"
 #include "core/accdb.h"
 #include "core/check.h"
 #include "cmd/options.h"

@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/output.h"
-#include "core/report.h"
+#include "report/report.h"
 #include "core/util.h"
+#include "checks/backdoor.h"
 #include "checks/killswitch.h"
+#include "checks/spyware_policy.h"
 
 int load_accdb(struct accdb *db)
 {

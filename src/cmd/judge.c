@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/util.h"
 
 const struct cmd_spec judge_spec = {

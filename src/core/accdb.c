@@ -303,6 +303,17 @@ void accdb_free(struct accdb *db)
 	memset(db, 0, sizeof(*db));
 }
 
+const struct accel_model *accdb_for_accelerator(const struct accdb *db, const json_t *acc)
+{
+	uint32_t vendor, device;
+
+	if (db == NULL || acc == NULL ||
+	    parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) != 0 ||
+	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) != 0)
+		return NULL;
+	return accdb_by_pci(db, (uint16_t)vendor, (uint16_t)device);
+}
+
 const struct accel_model *accdb_by_pci(const struct accdb *db, uint16_t vendor, uint16_t device)
 {
 	for (size_t i = 0; i < db->model_count; i++) {

@@ -61,6 +61,10 @@ int accdb_from_json(struct accdb *db, json_t *models, json_t *vendors, char *err
 void accdb_free(struct accdb *db);
 
 const struct accel_model *accdb_by_pci(const struct accdb *db, uint16_t vendor, uint16_t device);
+/* The model of an accelerator of the facts (or a report): by its
+ * "vendor_id" and "device_id" members, 4 hex digits each. NULL when DB is
+ * NULL, an id is missing or malformed, or the model is not in the database. */
+const struct accel_model *accdb_for_accelerator(const struct accdb *db, const json_t *acc);
 /* Case-insensitive; spaces, '-' and '_' are ignored ("h100sxm" finds "H100 SXM"). */
 const struct accel_model *accdb_by_name(const struct accdb *db, const char *name);
 /* Up to max models whose names are close to NAME, best first. */

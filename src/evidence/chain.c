@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "core/check.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
-#include "core/report.h"
+#include "report/report.h"
 #include "core/util.h"
 
 int nonce_parse(const char *in, char *out)

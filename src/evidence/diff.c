@@ -7,7 +7,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "evidence/chain.h"
-#include "evidence/shapes.h"
+#include "probe/shapes.h"
 
 static const char *const sections[] = {
 	"host", "accelerators", "drivers", "modules", "firmware", "processes", "findings",

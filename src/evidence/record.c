@@ -16,14 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checks/judge.h"
 #include "core/check.h"
 #include "core/json.h"
 #include "core/output.h"
-#include "core/report.h"
+#include "report/report.h"
 #include "core/util.h"
 #include "evidence/chain.h"
-#include "evidence/drift.h"
+#include "checks/drift.h"
 #include "evidence/history.h"
 #include "evidence/record.h"
 #include "evidence/sign.h"

@@ -13,24 +13,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vendor/vendor.h"
+
 enum measure_mode { MEASURE_OFF, MEASURE_QUICK, MEASURE_STANDARD, MEASURE_THOROUGH };
 
 const char *measure_mode_name(enum measure_mode mode);
 /* "quick", "standard", "thorough" -> mode; -1 when unknown. */
 int measure_mode_from_name(const char *name);
-
-#define CLOCK_REASONS_MAX 8
-
-/* One telemetry sample taken while a phase runs. Unknown values are NAN. */
-struct clock_sample {
-	double sm_clock_mhz;
-	double memory_clock_mhz;
-	double power_w;
-	/* Clock event (throttle) reasons active at the time, by the telemetry
-	 * backend's names ("sw_power_cap", "hw_thermal_slowdown", ...). */
-	const char *reasons[CLOCK_REASONS_MAX];
-	size_t reason_count;
-};
 
 /* The sampling hook. Clocks, power and clock event reasons come from a
  * telemetry backend (NVML: nvml_telemetry_sample in src/vendor/nvml.c), not

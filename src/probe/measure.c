@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "measure/measure.h"

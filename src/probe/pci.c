@@ -650,7 +650,7 @@ static int validate_accelerator(const json_t *acc, const char *where, char *err,
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (jv_string(acc, names[i], JV_NULLABLE, 4096, where, err, errlen))
 			return -1;
-	/* Measured figures (written by the measurement probe, issue 7). */
+	/* Measured figures (written by the measurement probe). */
 	if (json_object_get(acc, "measured") != NULL) {
 		char sub[96];
 		snprintf(sub, sizeof(sub), "%s.measured", where);

@@ -74,21 +74,11 @@ int probe_modules(struct probe_ctx *ctx);
 int validate_modules(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_firmware(struct probe_ctx *ctx);
 int validate_firmware(const json_t *section, const json_t *facts, char *err, size_t errlen);
-/* The backdoor area's judge options, for cmd/common.c (defined in
- * src/checks/backdoor_common.c): --manifest FILE loads and validates FILE
- * into the struct judge_options at TARGET; an option row's setter (0, or an
- * exit code with a one-line error in ERR). */
-struct judge_options;
-int backdoor_option_manifest(const char *path, void *target, char *err, size_t errlen);
-void backdoor_options_free(struct judge_options *judge);
 int probe_processes(struct probe_ctx *ctx);
 int validate_processes(const json_t *section, const json_t *facts, char *err, size_t errlen);
-/* For the --device-node and --policy options (src/cmd/common.c); defined in
- * src/probe/procdata.c and src/checks/spyware_policy.c. */
-struct spyware_policy;
+/* For the --device-node option (src/cmd/common.c); defined in
+ * src/probe/procdata.c. */
 int device_glob_valid(const char *glob, char *err, size_t errlen);
-struct spyware_policy *spyware_policy_load(const char *path, char *err, size_t errlen, int *exit_code);
-void spyware_policy_free(struct spyware_policy *p);
 int probe_nvml(struct probe_ctx *ctx);
 int validate_nvml(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_kernel_xids(struct probe_ctx *ctx);

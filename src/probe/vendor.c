@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/accdb.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/pcinames.h"
 #include "core/util.h"

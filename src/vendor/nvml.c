@@ -20,7 +20,6 @@
 
 #include "core/json.h"
 #include "core/util.h"
-#include "measure/measure.h"
 #include "vendor/nvml_api.h"
 #include "vendor/nvml_facts.h"
 #include "vendor/vendor.h"
@@ -957,7 +956,7 @@ static json_t *nvml_gather(const struct vendor_ctx *ctx)
 	return section;
 }
 
-/* Telemetry for the measurement (issue 7): the clocks, power and clock event
+/* Telemetry for the measurement: the clocks, power and clock event
  * reasons of a GPU, sampled while it is measured. The library stays loaded
  * for the run; devices are found by their normalised PCI address. */
 struct nvml_telemetry {

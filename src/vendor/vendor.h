@@ -32,9 +32,21 @@ struct vendor_backend {
 
 extern const struct vendor_backend nvml_backend;
 
+#define CLOCK_REASONS_MAX 8
+
+/* One telemetry sample taken while a phase runs. Unknown values are NAN. */
+struct clock_sample {
+	double sm_clock_mhz;
+	double memory_clock_mhz;
+	double power_w;
+	/* Clock event (throttle) reasons active at the time, by the telemetry
+	 * backend's names ("sw_power_cap", "hw_thermal_slowdown", ...). */
+	const char *reasons[CLOCK_REASONS_MAX];
+	size_t reason_count;
+};
+
 /* NVML as the measurement's telemetry (struct measure_telemetry's sample):
  * open returns NULL with WHY when the library cannot be used. */
-struct clock_sample;
 struct nvml_telemetry;
 struct nvml_telemetry *nvml_telemetry_open(const char *library, char *why, size_t whylen);
 int nvml_telemetry_sample(void *ctx, const char *pci_address, struct clock_sample *out);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backdoor exposure (issue 4): one fixture tree per planted condition gives
+# Backdoor exposure: one fixture tree per planted condition gives
 # exactly the findings that condition calls for, and the clean server none
 # that fail. Module and firmware hashes are of real files in the trees;
 # malformed kernel files, module trailers, configuration space, manifests

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5, spyware checks: real processes on this machine (a stand-in device
+# Spyware checks: real processes on this machine (a stand-in device
 # node, loopback sockets, a network-namespace pair where allowed), the
 # spyware fixture with and without a site policy, hostile /proc trees,
 # policies and facts, and snapshots.

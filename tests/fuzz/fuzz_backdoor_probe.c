@@ -19,7 +19,7 @@
 
 #include "core/accdb.h"
 #include "core/check.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/sysroot.h"
 #include "scratch.h"
 

@@ -7,9 +7,9 @@
 
 #include "core/accdb.h"
 #include "core/check.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
-#include "core/report.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include "core/accdb.h"
 #include "core/check.h"
 #include "core/json.h"
-#include "core/report.h"
+#include "report/report.h"
 #include "evidence/chain.h"
 #include "evidence/diff.h"
 #include "evidence/jscan.h"

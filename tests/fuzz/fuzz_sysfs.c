@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/accdb.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/sysroot.h"
 #include "scratch.h"
 

@@ -12,14 +12,14 @@
 
 #include "core/accdb.h"
 #include "core/check.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "evidence/chain.h"
 #include "evidence/diff.h"
 #include "evidence/history.h"
 #include "evidence/jscan.h"
-#include "evidence/shapes.h"
+#include "probe/shapes.h"
 #include "evidence/sign.h"
 
 static char *temp_dir(void)

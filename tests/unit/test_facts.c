@@ -9,9 +9,9 @@
 
 #include "core/accdb.h"
 #include "core/check.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
-#include "core/report.h"
+#include "report/report.h"
 #include "core/util.h"
 
 static struct accdb db;

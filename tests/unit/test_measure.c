@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "core/accdb.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/sysroot.h"
 #include "measure/internal.h"

@@ -1,4 +1,4 @@
-/* Issue 5: socket-table parsers, netlink sock_diag, the site policy, RPM
+/* Spyware: socket-table parsers, netlink sock_diag, the site policy, RPM
  * headers, the data tables and sysroot_list_links. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -37,4 +37,10 @@ void report_render_text(FILE *out, const json_t *report, bool colour);
 /* Whether to colour output on this stream (a terminal, and NO_COLOR unset). */
 bool want_colour(FILE *stream);
 
+/* Judge validated FACTS into a report: every check, then report_build
+ * (OPTS may be NULL: the defaults). */
+struct accdb;
+struct judge_options;
+json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts);
+
 #endif

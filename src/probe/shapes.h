@@ -22,7 +22,7 @@ const json_t *shape_accelerator(const json_t *facts, const char *addr);
 const json_t *shape_find_named(const json_t *list, const char *(*name_of)(const json_t *), const char *name);
 
 /* Power and clock limits of an accelerator: a value lower than before is a
- * cap that appeared (issue 6: accelerators[].nvml as src/vendor/nvml_facts.c
+ * cap that appeared (accelerators[].nvml as src/vendor/nvml_facts.c
  * writes and validates it). */
 struct limit_field {
 	const char *path;    /* below the accelerator object */
@@ -33,8 +33,7 @@ struct limit_field {
 extern const struct limit_field shape_limit_fields[];
 extern const size_t shape_limit_field_count;
 
-/* Measured dense throughput per precision, {"fp16": 148.1, ...} (issue 7,
- * accelerators[].measured.dense_tops, src/measure/validate.c), or NULL. */
+/* Measured dense throughput per precision, {"fp16": 148.1, ...} (* accelerators[].measured.dense_tops, src/measure/validate.c), or NULL. */
 const json_t *shape_measured_tops(const json_t *acc);
 /* Whether the figure at PRECISION is a lower bound from chipaudit's PTX
  * kernels rather than a cuBLASLt figure (accelerators[].measured.approximate). */
@@ -53,7 +52,7 @@ struct shape_member {
 	const char *path;
 };
 
-/* Kernel modules (issue 4, src/probe/modules.c): facts.modules.list[] of
+/* Kernel modules (src/probe/modules.c): facts.modules.list[] of
  * {name, version, file: {path, sha256, ...} or null for a built-in one}. */
 const json_t *shape_modules(const json_t *facts);
 const char *shape_module_name(const json_t *m);
@@ -66,7 +65,7 @@ extern const size_t shape_module_member_count;
  * the running kernel (host.kernel). */
 const char *shape_kernel_release(const json_t *facts);
 
-/* Firmware files (issue 4, src/probe/firmware.c): facts.firmware[] is one
+/* Firmware files (src/probe/firmware.c): facts.firmware[] is one
  * entry per driver firmware directory, {driver, directory, exists, files:
  * [{path, size, sha256 or null, error}]}. The files of all of them, in one
  * new array (the caller releases it), or NULL when facts has no firmware. */
@@ -78,13 +77,13 @@ extern const struct shape_member shape_firmware_members[];
 extern const size_t shape_firmware_member_count;
 
 /* The accelerator driver versions, as one sorted, comma-separated string
- * ("nvidia 570.124.06"), from facts.drivers[].version (issue 4), and
- * facts.nvml.driver_version (issue 6) as the nvidia driver's version where
+ * ("nvidia 570.124.06"), from facts.drivers[].version, and
+ * facts.nvml.driver_version as the nvidia driver's version where
  * drivers[] does not know it (NVML reports the loaded kernel driver's
  * version: the same driver, named once). Caller frees; NULL when none is known. */
 char *shape_driver_versions(const json_t *facts);
 
-/* Processes (issue 5, src/probe/procs.c, procs_validate.c): the inspected
+/* Processes (src/probe/procs.c, procs_validate.c): the inspected
  * device users, facts.processes.device_users[] (NULL when processes is null,
  * as gathered without /proc); a device user holds an accelerator device
  * node ("devices" not empty). */

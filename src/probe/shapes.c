@@ -1,11 +1,11 @@
-#include "evidence/shapes.h"
+#include "probe/shapes.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 

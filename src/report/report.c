@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "checks/backdoor.h"
-#include "core/facts.h"
+#include "probe/facts.h"
 #include "core/json.h"
 #include "core/util.h"
 
@@ -246,4 +246,19 @@ void report_render_text(FILE *out, const json_t *report, bool colour)
 	fprintf(out, "\n%sSummary%s: %lld pass, %lld warn, %lld fail, %lld skip, %lld error\n", p->bold, p->reset,
 		(long long)n[0], (long long)n[1], (long long)n[2], (long long)n[3], (long long)n[4]);
 	trust_render_text(out, jobj(report, "trust"), p->bold, p->reset);
+}
+
+/* Judging below the commands (src/cmd/) and the evidence layer
+ * (src/evidence/), which both judge, so that neither calls up into the other. */
+json_t *judge_facts(const json_t *facts, const struct accdb *db, const struct judge_options *opts)
+{
+	static const struct judge_options defaults;
+	struct judge_ctx ctx = { .facts = facts, .accdb = db, .options = opts ? opts : &defaults };
+	struct findings findings = { 0 };
+	json_t *report;
+
+	judge_run(&ctx, &findings);
+	report = report_build(facts, &findings);
+	findings_free(&findings);
+	return report;
 }

@@ -1,7 +1,7 @@
 /* The facts document: gathering it from a sysroot and validating one read
  * from a file. */
-#ifndef CHIPAUDIT_FACTS_H
-#define CHIPAUDIT_FACTS_H
+#ifndef CHIPAUDIT_PROBE_FACTS_H
+#define CHIPAUDIT_PROBE_FACTS_H
 
 #include <jansson.h>
 #include <stddef.h>
