@@ -4,11 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PCI_STATUS 0x06
-#define PCI_STATUS_CAP_LIST 0x10
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_CAPABILITY_LIST 0x34
-#define PCI_CAP_ID_EXP 0x10
+/* Where the extended capabilities start (PCIe 7.6.3); libpci has no name for it. */
 #define PCI_EXT_CAP_START 0x100
 /* At most 48 standard capabilities fit in 192 bytes (4 bytes each), as the
  * kernel's PCI_FIND_CAP_TTL; extended ones are dword aligned in 3840 bytes. */
@@ -54,11 +50,11 @@ static void walk_caps(const unsigned char *cfg, struct pcicfg_info *info)
 		}
 		seen[pos] = 1;
 		/* pos <= 0xfc, so the 4-byte capability header is inside 256 bytes */
-		if (cfg[pos] == PCI_CAP_ID_EXP && !info->pcie) {
+		if (cfg[pos + PCI_CAP_LIST_ID] == PCI_CAP_ID_EXP && !info->pcie) {
 			info->pcie = true;
-			info->port_type = (rd16(cfg + pos + 2) >> 4) & 0xf;
+			info->port_type = (rd16(cfg + pos + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4;
 		}
-		pos = cfg[pos + 1] & 0xfc;
+		pos = cfg[pos + PCI_CAP_LIST_NEXT] & 0xfc;
 	}
 }
 
@@ -86,16 +82,16 @@ static void walk_ext_caps(const unsigned char *cfg, struct pcicfg_info *info)
 		if (header == 0 || header == 0xffffffffu)
 			return;
 		id = header & 0xffff;
-		if (id == EXT_CAP_ID_ATS && !info->ats_present) {
+		if (id == PCI_EXT_CAP_ID_ATS && !info->ats_present) {
 			info->ats_present = true;
-			info->ats_cap = rd16(cfg + pos + 4);
-			info->ats_ctrl = rd16(cfg + pos + 6);
-			info->ats_enabled = (info->ats_ctrl & ATS_CTRL_ENABLE) != 0;
-		} else if (id == EXT_CAP_ID_ACS && !info->acs_present) {
+			info->ats_cap = rd16(cfg + pos + PCI_ATS_CAP);
+			info->ats_ctrl = rd16(cfg + pos + PCI_ATS_CTRL);
+			info->ats_enabled = (info->ats_ctrl & PCI_ATS_CTRL_ENABLE) != 0;
+		} else if (id == PCI_EXT_CAP_ID_ACS && !info->acs_present) {
 			info->acs_present = true;
-			info->acs_cap = rd16(cfg + pos + 4);
-			info->acs_ctrl = rd16(cfg + pos + 6);
-		} else if (id == EXT_CAP_ID_SRIOV) {
+			info->acs_cap = rd16(cfg + pos + PCI_ACS_CAP);
+			info->acs_ctrl = rd16(cfg + pos + PCI_ACS_CTRL);
+		} else if (id == PCI_EXT_CAP_ID_SRIOV) {
 			info->sriov_present = true;
 		}
 		pos = (header >> 20) & 0xffc;

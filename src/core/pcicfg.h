@@ -12,30 +12,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pci/header.h>
+
 #define PCICFG_HEADER_SIZE 64
 #define PCICFG_LEGACY_SIZE 256
 #define PCICFG_EXT_SIZE 4096
 
-/* PCI Express capability, device/port type (bits 7:4 of its register). */
+/* PCI Express capability, device/port type (bits 7:4 of its register), by
+ * libpci's names for them (<pci/header.h>). */
 enum pcie_port_type {
-	PCIE_TYPE_ENDPOINT = 0x0, PCIE_TYPE_LEGACY_ENDPOINT = 0x1, PCIE_TYPE_ROOT_PORT = 0x4,
-	PCIE_TYPE_UPSTREAM = 0x5, PCIE_TYPE_DOWNSTREAM = 0x6, PCIE_TYPE_PCIE_TO_PCI = 0x7,
-	PCIE_TYPE_PCI_TO_PCIE = 0x8, PCIE_TYPE_RC_INTEGRATED = 0x9, PCIE_TYPE_RC_EVENT = 0xa,
+	PCIE_TYPE_ENDPOINT = PCI_EXP_TYPE_ENDPOINT, PCIE_TYPE_LEGACY_ENDPOINT = PCI_EXP_TYPE_LEG_END,
+	PCIE_TYPE_ROOT_PORT = PCI_EXP_TYPE_ROOT_PORT, PCIE_TYPE_UPSTREAM = PCI_EXP_TYPE_UPSTREAM,
+	PCIE_TYPE_DOWNSTREAM = PCI_EXP_TYPE_DOWNSTREAM, PCIE_TYPE_PCIE_TO_PCI = PCI_EXP_TYPE_PCI_BRIDGE,
+	PCIE_TYPE_PCI_TO_PCIE = PCI_EXP_TYPE_PCIE_BRIDGE, PCIE_TYPE_RC_INTEGRATED = PCI_EXP_TYPE_ROOT_INT_EP,
+	PCIE_TYPE_RC_EVENT = PCI_EXP_TYPE_ROOT_EC,
 };
 
-/* ACS capability and control bits (PCIe 5.0 7.7.8.2/3). */
+/* ACS control bits (PCIe 5.0 7.7.8.3), libpci's constants. */
 enum {
-	ACS_SV = 0x01, ACS_TB = 0x02, ACS_RR = 0x04, ACS_CR = 0x08, ACS_UF = 0x10, ACS_EC = 0x20,
-	ACS_DT = 0x40,
+	ACS_SV = PCI_ACS_CTRL_VALID, ACS_TB = PCI_ACS_CTRL_BLOCK, ACS_RR = PCI_ACS_CTRL_REQ_RED,
+	ACS_CR = PCI_ACS_CTRL_CMPLT_RED, ACS_UF = PCI_ACS_CTRL_FORWARD, ACS_EC = PCI_ACS_CTRL_EGRESS,
+	ACS_DT = PCI_ACS_CTRL_TRANS,
 };
 /* What Linux requires of every port on the path for isolation
  * (drivers/pci/pci.c REQ_ACS_FLAGS and pci_std_enable_acs). */
 #define ACS_REQUIRED (ACS_SV | ACS_RR | ACS_CR | ACS_UF)
-
-#define EXT_CAP_ID_ACS 0x000d
-#define EXT_CAP_ID_ATS 0x000f
-#define EXT_CAP_ID_SRIOV 0x0010
-#define ATS_CTRL_ENABLE 0x8000
 
 struct pcicfg_info {
 	size_t size;             /* bytes available */

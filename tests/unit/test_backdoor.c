@@ -44,10 +44,10 @@ static void make_config(unsigned char *cfg, int port_type, bool ats_enabled)
 	cfg[0x34] = 0x60;
 	cfg[0x60] = 0x10;                /* PCI Express */
 	put16(cfg + 0x62, 0x0002 | (unsigned)port_type << 4);
-	put32(cfg + 0x100, EXT_CAP_ID_ATS | 1u << 16 | 0x110u << 20);
+	put32(cfg + 0x100, PCI_EXT_CAP_ID_ATS | 1u << 16 | 0x110u << 20);
 	put16(cfg + 0x104, 0x0020);
-	put16(cfg + 0x106, ats_enabled ? ATS_CTRL_ENABLE : 0);
-	put32(cfg + 0x110, EXT_CAP_ID_ACS | 1u << 16);
+	put16(cfg + 0x106, ats_enabled ? PCI_ATS_CTRL_ENABLE : 0);
+	put32(cfg + 0x110, PCI_EXT_CAP_ID_ACS | 1u << 16);
 	put16(cfg + 0x114, 0x1f);
 	put16(cfg + 0x116, 0x19);   /* SV, CR, UF: no RR */
 }
@@ -113,12 +113,12 @@ static void test_pcicfg_malformed(void **state)
 	assert_string_equal(info.malformed, "capability pointer 0x10 points into the header");
 
 	make_config(cfg, PCIE_TYPE_ENDPOINT, false);
-	put32(cfg + 0x110, EXT_CAP_ID_ACS | 1u << 16 | 0x100u << 20);   /* back to the first */
+	put32(cfg + 0x110, PCI_EXT_CAP_ID_ACS | 1u << 16 | 0x100u << 20);   /* back to the first */
 	assert_int_equal(pcicfg_parse(cfg, sizeof(cfg), &info, err, sizeof(err)), 0);
 	assert_string_equal(info.malformed, "extended capability list loops at 0x100");
 
 	make_config(cfg, PCIE_TYPE_ENDPOINT, false);
-	put32(cfg + 0x110, EXT_CAP_ID_ACS | 1u << 16 | 0x0f0u << 20);   /* below 0x100 */
+	put32(cfg + 0x110, PCI_EXT_CAP_ID_ACS | 1u << 16 | 0x0f0u << 20);   /* below 0x100 */
 	assert_int_equal(pcicfg_parse(cfg, sizeof(cfg), &info, err, sizeof(err)), 0);
 	assert_string_equal(info.malformed, "extended capability pointer 0x0f0 is outside 0x100-0xff8");
 
