@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "evidence/chain.h"
@@ -190,7 +191,7 @@ static void verify_one(struct batch *b, struct item *it, struct ed25519_verifier
 	json_t *members;
 	int rc;
 
-	if ((rc = file_read_all(it->path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err))) != 0 ||
+	if ((rc = read_file_bounded(it->path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err))) != 0 ||
 	    (rc = signature_read(it->sig_path, sig, err, sizeof(err))) != 0) {
 		fail_item(it, rc, "%s", err);
 		free(data);
@@ -271,7 +272,7 @@ static int load_previous(const char *path, struct item *prev)
 	char err[1024], *data;
 	size_t len;
 	json_t *m;
-	int rc = file_read_all(path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err));
+	int rc = read_file_bounded(path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err));
 
 	prev->path = path;
 	if (rc != 0) {
@@ -439,7 +440,7 @@ static int read_files_from(const char *path, struct pathlist *list)
 	char err[1024], *data = NULL;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	size_t len;
-	int rc = file_read_all(path, PATHLIST_MAX_BYTES, &data, &len, err, sizeof(err));
+	int rc = read_file_bounded(path, PATHLIST_MAX_BYTES, &data, &len, err, sizeof(err));
 
 	if (rc == 0) {
 		if (pathlist_parse(data, len, name, list, err, sizeof(err)) != 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "util.h"
 
 json_t *json_parse_strict(const char *buf, size_t len, const char *name, char *err, size_t errlen)
@@ -29,65 +30,16 @@ json_t *json_parse_strict(const char *buf, size_t len, const char *name, char *e
 	return root;
 }
 
-static int read_stream(FILE *f, char **out, size_t *outlen)
-{
-	size_t cap = 65536, len = 0;
-	char *buf = xmalloc(cap);
-
-	for (;;) {
-		size_t n;
-		if (len == cap) {
-			if (cap >= JSON_MAX_DOCUMENT) {
-				free(buf);
-				errno = EFBIG;
-				return -1;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f)) {
-				free(buf);
-				errno = EIO;
-				return -1;
-			}
-			break;
-		}
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
 json_t *json_load_path(const char *path, char *err, size_t errlen, int *exit_code)
 {
-	bool is_stdin = strcmp(path, "-") == 0;
-	const char *name = is_stdin ? "<stdin>" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	char *buf;
 	size_t len;
 	json_t *root;
-	int rc;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		*exit_code = EXIT_NOINPUT;
+	*exit_code = read_file_bounded(path, JSON_MAX_DOCUMENT, &buf, &len, err, errlen);
+	if (*exit_code != 0)
 		return NULL;
-	}
-	rc = read_stream(f, &buf, &len);
-	if (!is_stdin)
-		fclose(f);
-	if (rc != 0) {
-		if (errno == EFBIG)
-			snprintf(err, errlen, "%s: larger than %u MiB, refusing to parse", name,
-				 JSON_MAX_DOCUMENT >> 20);
-		else
-			snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		*exit_code = errno == EFBIG ? EXIT_DATAERR : EXIT_NOINPUT;
-		return NULL;
-	}
 	root = json_parse_strict(buf, len, name, err, errlen);
 	free(buf);
 	if (root == NULL)

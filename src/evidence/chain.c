@@ -9,6 +9,7 @@
 
 #include "core/check.h"
 #include "probe/facts.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "report/report.h"
 #include "core/util.h"
@@ -281,7 +282,7 @@ json_t *report_load(const char *path, char sha256[SHA256_HEX_LEN + 1], char *err
 	size_t len;
 	json_t *report;
 
-	*exit_code = file_read_all(path, REPORT_MAX_BYTES, &data, &len, err, errlen);
+	*exit_code = read_file_bounded(path, REPORT_MAX_BYTES, &data, &len, err, errlen);
 	if (*exit_code != 0)
 		return NULL;
 	if (sha256)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/output.h"
+#include "core/fileio.h"
 #include "core/util.h"
 #include "evidence/state.h"
 
@@ -100,73 +101,11 @@ int key_fingerprint(EVP_PKEY *pkey, char out[FINGERPRINT_LEN + 1])
 	return 0;
 }
 
-int file_read_all(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
-{
-	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 65536, n = 0;
-	struct stat st;
-	char *buf;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return EXIT_NOINPUT;
-	}
-	if (fstat(fd, &st) != 0)
-		st.st_mode = 0;  /* unknown: read it as a stream */
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: is a directory", path);
-		close(fd);
-		return EXIT_NOINPUT;
-	}
-	if (S_ISREG(st.st_mode) && (size_t)st.st_size < max)
-		cap = (size_t)st.st_size + 1;  /* one read, and one to see the end */
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t got;
-		if (n == cap) {
-			if (cap > max) {
-				snprintf(err, errlen, "%s: larger than %zu MiB, refusing to read", path, max >> 20);
-				free(buf);
-				if (!is_stdin)
-					close(fd);
-				return EXIT_DATAERR;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			free(buf);
-			if (!is_stdin)
-				close(fd);
-			return EXIT_NOINPUT;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (!is_stdin)
-		close(fd);
-	if (n > max) {
-		snprintf(err, errlen, "%s: larger than %zu MiB, refusing to read", path, max >> 20);
-		free(buf);
-		return EXIT_DATAERR;
-	}
-	buf[n] = '\0';
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err, size_t errlen)
 {
 	char *data;
 	size_t len;
-	int rc = file_read_all(path, 4096, &data, &len, err, errlen);
+	int rc = read_file_bounded(path, 4096, &data, &len, err, errlen);
 
 	if (rc != 0)
 		return rc;
@@ -248,7 +187,7 @@ int hostkey_load_public(const char *path, struct hostkey *key, char *err, size_t
 	size_t len;
 	BIO *bio;
 	EVP_PKEY *pkey;
-	int rc = file_read_all(path, KEY_FILE_MAX, &data, &len, err, errlen);
+	int rc = read_file_bounded(path, KEY_FILE_MAX, &data, &len, err, errlen);
 
 	memset(key, 0, sizeof(*key));
 	if (rc != 0)
@@ -293,7 +232,7 @@ static int read_private(const char *path, EVP_PKEY **out, char *err, size_t errl
 			 path, (unsigned)(st.st_mode & 07777));
 		return EXIT_CONFIG;
 	}
-	if ((rc = file_read_all(path, KEY_FILE_MAX, &data, &len, err, errlen)) != 0)
+	if ((rc = read_file_bounded(path, KEY_FILE_MAX, &data, &len, err, errlen)) != 0)
 		return rc;
 	*out = pem_ed25519(data, len, true);
 	if (*out == NULL) {

@@ -67,7 +67,4 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 /* A detached signature file: exactly 64 bytes. 0, EXIT_NOINPUT or EXIT_DATAERR. */
 int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err, size_t errlen);
 
-/* Read a whole file of at most MAX bytes ("-" for standard input). 0,
- * EXIT_NOINPUT (unreadable) or EXIT_DATAERR (too large), with err. */
-int file_read_all(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
 #endif

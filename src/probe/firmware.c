@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/filehash.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "probe/drivers.h"

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/filehash.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "core/kernelinfo.h"
 #include "core/modsig.h"

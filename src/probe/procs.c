@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "core/filehash.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "probe/pkgdb.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/filehash.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "core/kernelinfo.h"
 #include "core/modsig.h"

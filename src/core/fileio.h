@@ -1,7 +1,9 @@
-/* SHA-256 of files on the audited machine (modules, firmware), streamed
- * through the sysroot with large reads, as sha256sum does. */
-#ifndef CHIPAUDIT_FILEHASH_H
-#define CHIPAUDIT_FILEHASH_H
+/* Reading files: the bounded reader of the files a user names (reports,
+ * keys, facts, data), and the SHA-256 of files on the audited machine
+ * (modules, firmware), streamed through the sysroot with large reads, as
+ * sha256sum does. */
+#ifndef CHIPAUDIT_FILEIO_H
+#define CHIPAUDIT_FILEIO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,5 +50,9 @@ const char *filehash_compression(const char *path);
  * with err. */
 int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_t tail_max, uint64_t max_out,
 			       unsigned char **tail, size_t *tail_len, uint64_t *out_size, char *err, size_t errlen);
+
+/* Read a whole file of at most MAX bytes ("-" for standard input). 0,
+ * EXIT_NOINPUT (unreadable) or EXIT_DATAERR (too large), with err. */
+int read_file_bounded(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
 
 #endif

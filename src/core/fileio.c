@@ -1,6 +1,7 @@
-#include "filehash.h"
+#include "fileio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -250,4 +251,67 @@ done:
 	free(win);
 	free(buf);
 	return rc;
+}
+
+int read_file_bounded(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 65536, n = 0;
+	struct stat st;
+	char *buf;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	if (fstat(fd, &st) != 0)
+		st.st_mode = 0;  /* unknown: read it as a stream */
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory", name);
+		close(fd);
+		return EXIT_NOINPUT;
+	}
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size < max)
+		cap = (size_t)st.st_size + 1;  /* one read, and one to see the end */
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t got;
+		if (n == cap) {
+			if (cap > max) {
+				snprintf(err, errlen, "%s: larger than %zu MiB, refusing to read", name, max >> 20);
+				free(buf);
+				if (!is_stdin)
+					close(fd);
+				return EXIT_DATAERR;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+			free(buf);
+			if (!is_stdin)
+				close(fd);
+			return EXIT_NOINPUT;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (!is_stdin)
+		close(fd);
+	if (n > max) {
+		snprintf(err, errlen, "%s: larger than %zu MiB, refusing to read", name, max >> 20);
+		free(buf);
+		return EXIT_DATAERR;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
 }
