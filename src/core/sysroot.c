@@ -28,6 +28,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "hashtab.h"
 #include "util.h"
 
 /* Symbolic links followed in one lookup, as the kernel's MAXSYMLINKS. */
@@ -51,36 +52,15 @@ struct sysroot_state {
 struct recorder {
 	struct recorded *items;
 	size_t count, cap;
-	/* paths already recorded: open addressing, item number + 1 (0: empty).
-	 * A live snapshot can record tens of thousands of /proc/PID/fd links. */
-	size_t *index;
-	size_t index_cap;         /* a power of two, or 0 */
+	/* paths already recorded (the item number + 1): a live snapshot can
+	 * record tens of thousands of /proc/PID/fd links */
+	struct hashtab index;
 };
 
-static size_t path_hash(const char *s)
+static bool same_path(uintptr_t value, const void *path, const void *ctx)
 {
-	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
-
-static size_t *index_slot(const struct recorder *rec, const char *path)
-{
-	size_t i = path_hash(path) & (rec->index_cap - 1);
-
-	while (rec->index[i] != 0 && strcmp(rec->items[rec->index[i] - 1].path, path) != 0)
-		i = (i + 1) & (rec->index_cap - 1);
-	return &rec->index[i];
-}
-
-static void index_grow(struct recorder *rec)
-{
-	free(rec->index);
-	rec->index_cap = rec->index_cap ? rec->index_cap * 2 : 1024;
-	rec->index = xcalloc(rec->index_cap, sizeof(*rec->index));
-	for (size_t i = 0; i < rec->count; i++)
-		*index_slot(rec, rec->items[i].path) = i + 1;
+	const struct recorder *rec = ctx;
+	return strcmp(rec->items[value - 1].path, path) == 0;
 }
 
 int sysroot_open(struct sysroot *sr, const char *root, char *err, size_t errlen)
@@ -517,15 +497,13 @@ static void record(const struct sysroot *sr, enum recorded_kind kind, const char
 	struct recorder *rec = sr->recorder;
 	struct recorded *r;
 	char *norm;
-	size_t *slot;
+	uint64_t hash;
 
 	if (rec == NULL)
 		return;
-	if ((rec->count + 1) * 2 > rec->index_cap)
-		index_grow(rec);
 	norm = path_normalise(path);
-	slot = index_slot(rec, norm);
-	if (*slot != 0) {
+	hash = hashtab_hash(norm, strlen(norm), 0);
+	if (hashtab_find(&rec->index, hash, same_path, norm, rec) != 0) {
 		free(norm);
 		return;
 	}
@@ -534,7 +512,8 @@ static void record(const struct sysroot *sr, enum recorded_kind kind, const char
 		rec->items = xreallocarray(rec->items, rec->cap, sizeof(*rec->items));
 	}
 	r = &rec->items[rec->count++];
-	*slot = rec->count;
+	if (hashtab_add(&rec->index, hash, rec->count) != 0)
+		out_of_memory();
 	r->kind = kind;
 	r->path = norm;
 	r->len = len;
@@ -916,7 +895,7 @@ void recorder_free(struct recorder *rec)
 		free(rec->items[i].data);
 	}
 	free(rec->items);
-	free(rec->index);
+	hashtab_free(&rec->index);
 	free(rec);
 }
 

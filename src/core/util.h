@@ -27,6 +27,8 @@ enum {
 	EXIT_CONFIG = 78,   /* EX_CONFIG: data files malformed */
 };
 
+/* Say so and exit (EXIT_OSERR): what the x-allocators do when malloc fails. */
+_Noreturn void out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
+#include "core/hashtab.h"
 #include "core/util.h"
 
 #if defined(__SSE2__)
@@ -402,18 +402,18 @@ struct key {
 	size_t len;
 };
 
-struct key_slot {
-	uint64_t hash;
-	uint32_t object;   /* 0: empty */
+/* A key of an object that went into the hash table. */
+struct key_entry {
+	uint32_t object;
 	struct key key;
 };
 
 struct keys {
 	struct key inline_keys[KEYS_INLINE], *stack;
 	size_t top, cap;
-	struct key_slot *table;
-	size_t table_cap, table_used;
-	uint64_t seed;
+	struct hashtab table;      /* (object, key) -> entry + 1 */
+	struct key_entry *entries;
+	size_t n_entries, entries_cap;
 	uint32_t objects;          /* objects given a hash table number so far */
 	unsigned char **decoded;   /* keys written with escapes, decoded */
 	size_t n_decoded;
@@ -442,19 +442,11 @@ static void keys_free(struct keys *k)
 {
 	if (k->stack != k->inline_keys)
 		free(k->stack);
-	free(k->table);
+	hashtab_free(&k->table);
+	free(k->entries);
 	for (size_t i = 0; i < k->n_decoded; i++)
 		free(k->decoded[i]);
 	free(k->decoded);
-}
-
-static uint64_t key_hash(const struct keys *k, const struct key *key)
-{
-	uint64_t h = k->seed ^ (key->len * 0x9e3779b97f4a7c15ull);
-
-	for (size_t i = 0; i < key->len; i++)
-		h = (h ^ key->bytes[i]) * 0x100000001b3ull;
-	return h ^ (h >> 29);
 }
 
 static bool key_equal(const struct key *a, const struct key *b)
@@ -462,34 +454,34 @@ static bool key_equal(const struct key *a, const struct key *b)
 	return a->len == b->len && (a->len == 0 || (a->bytes[0] == b->bytes[0] && memcmp(a->bytes, b->bytes, a->len) == 0));
 }
 
+static bool same_key(uintptr_t value, const void *key, const void *ctx)
+{
+	const struct keys *k = ctx;
+	const struct key_entry *e = &k->entries[value - 1];
+	const struct key_entry *want = key;
+	return e->object == want->object && key_equal(&e->key, &want->key);
+}
+
 /* 1 when KEY was in OBJECT already, else 0 (now it is); -1 out of memory. */
 static int table_insert(struct keys *k, uint32_t object, const struct key *key)
 {
-	uint64_t h = key_hash(k, key);
-	size_t i;
+	struct key_entry want = { object, *key };
+	uint64_t h = hashtab_hash(key->bytes, key->len, object);
 
-	if ((k->table_used + 1) * 2 > k->table_cap) {
-		size_t cap = k->table_cap ? k->table_cap * 2 : 1024;
-		struct key_slot *t = calloc(cap, sizeof(*t));
-		if (t == NULL)
+	if (hashtab_find(&k->table, h, same_key, &want, k) != 0)
+		return 1;
+	if (k->n_entries == k->entries_cap) {
+		size_t cap = k->entries_cap ? k->entries_cap * 2 : 256;
+		struct key_entry *grown = realloc(k->entries, cap * sizeof(*grown));
+		if (grown == NULL)
 			return -1;
-		for (size_t j = 0; j < k->table_cap; j++) {
-			struct key_slot *old = &k->table[j];
-			if (old->object == 0)
-				continue;
-			for (i = old->hash & (cap - 1); t[i].object != 0; i = (i + 1) & (cap - 1))
-				;
-			t[i] = *old;
-		}
-		free(k->table);
-		k->table = t;
-		k->table_cap = cap;
+		k->entries = grown;
+		k->entries_cap = cap;
 	}
-	for (i = h & (k->table_cap - 1); k->table[i].object != 0; i = (i + 1) & (k->table_cap - 1))
-		if (k->table[i].object == object && k->table[i].hash == h && key_equal(&k->table[i].key, key))
-			return 1;
-	k->table[i] = (struct key_slot){ .hash = h, .object = object, .key = *key };
-	k->table_used++;
+	k->entries[k->n_entries] = want;
+	if (hashtab_add(&k->table, h, k->n_entries + 1) != 0)
+		return -1;
+	k->n_entries++;
 	return 0;
 }
 
@@ -554,8 +546,6 @@ static int key_add(struct scan *s, struct keys *k, struct frame *f, const unsign
 	if (count + 1 > KEYS_LINEAR) {
 		int dup;
 		if (f->object == 0) {
-			if (k->seed == 0 && getrandom(&k->seed, sizeof(k->seed), 0) != (ssize_t)sizeof(k->seed))
-				k->seed = (uint64_t)(uintptr_t)k ^ 0x2545f4914f6cdd1dull;
 			f->object = ++k->objects;
 			for (size_t i = f->base; i < k->top; i++)
 				if (table_insert(k, f->object, &k->stack[i]) < 0)
@@ -707,9 +697,9 @@ int jscan_object(const char *buf, size_t len, struct jscan_member *want, size_t 
 	k->stack = k->inline_keys;
 	k->top = 0;
 	k->cap = KEYS_INLINE;
-	k->table = NULL;
-	k->table_cap = k->table_used = 0;
-	k->seed = 0;
+	k->table = (struct hashtab){ 0 };
+	k->entries = NULL;
+	k->n_entries = k->entries_cap = 0;
 	k->objects = 0;
 	k->decoded = NULL;
 	k->n_decoded = 0;

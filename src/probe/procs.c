@@ -28,6 +28,7 @@
 
 #include "core/fileio.h"
 #include "core/json.h"
+#include "core/hashtab.h"
 #include "core/util.h"
 #include "probe/pkgdb.h"
 #include "probe/probe.h"
@@ -403,20 +404,73 @@ struct hash_cache {
 	char hex[65];
 };
 
+struct exe_cache {
+	struct hash_cache *items;
+	size_t n;
+	struct hashtab by_path;   /* (mount namespace, path) -> item + 1 */
+	struct hashtab by_file;   /* (dev, inode, size, mtime) -> item + 1 */
+};
+
+static uint64_t path_key_hash(const char *mntns, const char *exe)
+{
+	return hashtab_hash(exe, strlen(exe), hashtab_hash(mntns, strlen(mntns), 0));
+}
+
+static bool same_path(uintptr_t value, const void *key, const void *ctx)
+{
+	const struct hash_cache *c = &((const struct exe_cache *)ctx)->items[value - 1];
+	const struct proc *p = key;
+	return c->exe && strcmp(c->exe, p->exe) == 0 && strcmp(c->mntns, p->mntns) == 0;
+}
+
+static uint64_t file_key_hash(const struct stat *st)
+{
+	const uint64_t id[4] = { st->st_dev, st->st_ino, (uint64_t)st->st_size, (uint64_t)st->st_mtime };
+	return hashtab_hash(id, sizeof(id), 0);
+}
+
+static bool same_file(uintptr_t value, const void *key, const void *ctx)
+{
+	const struct hash_cache *c = &((const struct exe_cache *)ctx)->items[value - 1];
+	const struct stat *st = key;
+	return c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size && c->mtime == st->st_mtime;
+}
+
 /* A file still on disk is the same file for every process of one mount
  * namespace that runs it by the same path: no need to open it again. A
  * deleted one is not (two upgrades can leave two at one path). */
-static const char *cached_by_path(const struct proc *p, const struct hash_cache *cache, size_t n)
+static const char *cached_by_path(const struct proc *p, const struct exe_cache *cache)
 {
+	uintptr_t v;
+
 	if (p->exe == NULL || p->exe_deleted || p->mntns == NULL)
 		return NULL;
-	for (size_t i = n; i-- > 0;)
-		if (cache[i].exe && strcmp(cache[i].exe, p->exe) == 0 && strcmp(cache[i].mntns, p->mntns) == 0)
-			return cache[i].hex;
-	return NULL;
+	v = hashtab_find(&cache->by_path, path_key_hash(p->mntns, p->exe), same_path, p, cache);
+	return v ? cache->items[v - 1].hex : NULL;
 }
 
-static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, size_t *ncache)
+static void cache_add(struct exe_cache *cache, const struct proc *p, const struct stat *st, const char hex[65])
+{
+	struct hash_cache *c;
+
+	cache->items = xreallocarray(cache->items, cache->n + 1, sizeof(*cache->items));
+	c = &cache->items[cache->n++];
+	*c = (struct hash_cache){ st->st_dev, st->st_ino, st->st_size, st->st_mtime, p->mntns,
+				  p->exe_deleted ? NULL : p->exe, "" };
+	memcpy(c->hex, hex, sizeof(c->hex));
+	if (hashtab_add(&cache->by_file, file_key_hash(st), cache->n) != 0 ||
+	    (c->exe && c->mntns && hashtab_add(&cache->by_path, path_key_hash(c->mntns, c->exe), cache->n) != 0))
+		out_of_memory();
+}
+
+static void exe_cache_free(struct exe_cache *cache)
+{
+	free(cache->items);
+	hashtab_free(&cache->by_path);
+	hashtab_free(&cache->by_file);
+}
+
+static void hash_exe(struct scan *s, struct proc *p, struct exe_cache *cache)
 {
 	const struct sysroot *sr = s->ctx->sysroot;
 	/* In a captured tree /proc/PID/exe is a plain link resolved against the
@@ -424,9 +478,9 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 	char *path = !sysroot_is_live(sr) && p->own_root && p->exe && p->exe[0] == '/'
 		? xasprintf("/proc/%d/root%s", p->pid, p->exe) : proc_path(p->pid, "exe");
 	struct stat st;
-	const char *known = cached_by_path(p, *cache, *ncache);
+	const char *known = cached_by_path(p, cache);
+	uintptr_t same;
 	int fd;
-	size_t i;
 
 	if (known) {
 		p->exe_sha256 = xstrdup(known);
@@ -440,12 +494,10 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 		probe_limitation(s->ctx, path, "%s: executable not hashed", sysroot_strerror(sr, errno));
 		goto out;
 	}
-	for (i = 0; i < *ncache; i++) {
-		struct hash_cache *c = &(*cache)[i];
-		if (c->dev == st.st_dev && c->ino == st.st_ino && c->size == st.st_size && c->mtime == st.st_mtime) {
-			p->exe_sha256 = xstrdup(c->hex);
-			goto out;
-		}
+	same = hashtab_find(&cache->by_file, file_key_hash(&st), same_file, &st, cache);
+	if (same != 0) {
+		p->exe_sha256 = xstrdup(cache->items[same - 1].hex);
+		goto out;
 	}
 	if (sr->recorder && p->own_root && sysroot_is_live(sr)) {
 		container_files_not_captured(s);
@@ -466,11 +518,7 @@ static void hash_exe(struct scan *s, struct proc *p, struct hash_cache **cache, 
 			probe_limitation(s->ctx, path, "%s: executable not hashed", err);
 			goto out;
 		}
-		*cache = xreallocarray(*cache, *ncache + 1, sizeof(**cache));
-		(*cache)[*ncache] = (struct hash_cache){ st.st_dev, st.st_ino, st.st_size, st.st_mtime,
-							 p->mntns, p->exe_deleted ? NULL : p->exe, "" };
-		memcpy((*cache)[*ncache].hex, hex, sizeof(hex));
-		(*ncache)++;
+		cache_add(cache, p, &st, hex);
 		p->exe_sha256 = xstrdup(hex);
 	}
 out:
@@ -884,8 +932,7 @@ static int *list_pids(struct scan *s, size_t *count)
 
 static void read_details(struct scan *s)
 {
-	struct hash_cache *cache = NULL;
-	size_t ncache = 0;
+	struct exe_cache cache = { 0 };
 
 	for (size_t i = 0; i < s->nprocs && !s->ctx->failed; i++) {
 		struct proc *p = &s->procs[i];
@@ -911,9 +958,9 @@ static void read_details(struct scan *s)
 			char *root = read_proc_link(s, p->pid, "root");
 			free(root);
 		}
-		hash_exe(s, p, &cache, &ncache);
+		hash_exe(s, p, &cache);
 	}
-	free(cache);
+	exe_cache_free(&cache);
 }
 
 /* Package ownership, per root: the machine's for its own processes, each

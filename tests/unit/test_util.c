@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "core/hashtab.h"
 #include "core/output.h"
 #include "core/util.h"
 
@@ -239,6 +240,54 @@ static void test_output_device(void **state)
 	free(dir);
 }
 
+static bool same_string(uintptr_t value, const void *key, const void *ctx)
+{
+	char *const *names = ctx;
+	return strcmp(names[value - 1], key) == 0;
+}
+
+/* Every key added is found with its own value, absent keys are not, and a
+ * table where every key has the same hash (the worst a hostile input could
+ * do without the seed) still answers right. */
+static void check_table(bool one_hash)
+{
+	enum { N = 5000 };
+	char **names = calloc(N, sizeof(*names));
+	struct hashtab t = { 0 };
+	char buf[32];
+
+	for (size_t i = 0; i < N; i++) {
+		snprintf(buf, sizeof(buf), "key-%zu", i);
+		names[i] = strdup(buf);
+		uint64_t h = one_hash ? 42 : hashtab_hash(buf, strlen(buf), 0);
+		assert_int_equal(hashtab_find(&t, h, same_string, buf, names), 0);
+		assert_int_equal(hashtab_add(&t, h, i + 1), 0);
+	}
+	assert_int_equal(t.used, N);
+	for (size_t i = 0; i < N; i += one_hash ? 97 : 1) {
+		uint64_t h = one_hash ? 42 : hashtab_hash(names[i], strlen(names[i]), 0);
+		assert_int_equal(hashtab_find(&t, h, same_string, names[i], names), i + 1);
+	}
+	assert_int_equal(hashtab_find(&t, one_hash ? 42 : hashtab_hash("absent", 6, 0), same_string, "absent", names), 0);
+	hashtab_free(&t);
+	assert_null(t.slots);
+	for (size_t i = 0; i < N; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void test_hashtab(void **state)
+{
+	(void)state;
+	check_table(false);
+	check_table(true);
+	/* the extra word and the length are part of the hash; an empty table finds nothing */
+	assert_true(hashtab_hash("ab", 2, 1) != hashtab_hash("ab", 2, 2));
+	assert_true(hashtab_hash("ab", 1, 0) != hashtab_hash("ab", 2, 0));
+	struct hashtab empty = { 0 };
+	assert_int_equal(hashtab_find(&empty, 1, same_string, "x", NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_pci_address),
 		cmocka_unit_test(test_hex_encode),
+		cmocka_unit_test(test_hashtab),
 		cmocka_unit_test(test_text_escape),
 		cmocka_unit_test(test_text_printf),
 		cmocka_unit_test(test_output_replaces_atomically),
