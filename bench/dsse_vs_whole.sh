@@ -14,7 +14,7 @@
 # bench/dsse_summarise.sh LOG... puts several runs' figures side by side.
 #
 # What it does:
-#  1. builds bench/dssebench.c (libcrypto, jansson, src/evidence/jscan.c);
+#  1. builds bench/dssebench.c (libcrypto, jansson, src/parse/jscan.c);
 #  2. signs chains of K real audits of tests/fixtures/{vm,h100,h20x8} with a
 #     fresh key (today's REPORT.sig), and for each report writes the DSSE
 #     envelope REPORT.intoto.jsonl with `dssebench sign` (a prototype);
@@ -47,7 +47,7 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 	"sha_ni: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "openssl: $(openssl version)"
 
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$REPO/src" "$HERE/dssebench.c" "$REPO/src/evidence/jscan.c" \
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$REPO/src" "$HERE/dssebench.c" "$REPO/src/parse/jscan.c" "$REPO/src/core/hashtab.c" "$REPO/src/core/util.c" \
 	$(pkg-config --cflags --libs libcrypto jansson) -o "$work/dssebench"
 DB=$work/dssebench
 

@@ -26,7 +26,7 @@
  *         sha256_report, sha512_report  one digest of the report, in memory
  *
  * Build (bench/dsse_vs_whole.sh does it), from the repository root:
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Isrc bench/dssebench.c src/evidence/jscan.c \
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Isrc bench/dssebench.c src/parse/jscan.c src/core/hashtab.c src/core/util.c \
  *      $(pkg-config --cflags --libs libcrypto jansson) -o dssebench
  */
 #include <errno.h>
@@ -40,7 +40,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "evidence/jscan.h"
+#include "parse/jscan.h"
 
 #define PAYLOAD_TYPE "application/vnd.in-toto+json"
 #define STATEMENT_TYPE "https://in-toto.io/Statement/v1"

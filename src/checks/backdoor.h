@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "core/check.h"
-#include "core/trustdb.h"
+#include "checks/trustdb.h"
 
 /* The pcie[] entry of an accelerator, NULL when absent. */
 const json_t *backdoor_pcie_entry(const json_t *facts, const char *address);

@@ -11,8 +11,8 @@
 #include "checks/backdoor.h"
 #include "checks/judge.h"
 #include "core/json.h"
-#include "core/kernelinfo.h"
-#include "core/pcicfg.h"
+#include "parse/kernelinfo.h"
+#include "parse/pcicfg.h"
 #include "core/util.h"
 
 static void interpret_cmdline(const json_t *facts, struct cmdline_iommu *ci)

@@ -12,7 +12,7 @@
 
 #include "checks/backdoor.h"
 #include "core/json.h"
-#include "core/kernelinfo.h"
+#include "parse/kernelinfo.h"
 #include "core/util.h"
 
 static const struct trustdb *trust_data(const struct check *check, const struct judge_ctx *ctx, struct findings *out)

@@ -6,7 +6,7 @@
  * previous report in history, or --baseline FILE) and, for throughput, also
  * with the host's first report (judge_options.reference), so that a loss
  * spread over many audits still adds up to a finding. They read facts that
- * other areas gather, through src/evidence/shapes.c; where those are absent
+ * other areas gather, through src/probe/shapes.c; where those are absent
  * from either side the check is a skip that says which. */
 #include <stdio.h>
 #include <stdlib.h>

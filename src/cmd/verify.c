@@ -1,7 +1,7 @@
 /* chipaudit verify: check signed reports, as a verifier does.
  *
  * Each report: the detached Ed25519 signature over its exact bytes, then its
- * evidence members (read by the scanner in src/evidence/jscan.c, which
+ * evidence members (read by the scanner in src/parse/jscan.c, which
  * validates the whole text without building a tree), the key it names, the
  * verifier's nonce, and its place in the chain: after --previous FILE, after
  * the file before it (--chain), or in this host's history (--history).
@@ -25,8 +25,8 @@
 #include "core/util.h"
 #include "evidence/chain.h"
 #include "evidence/history.h"
-#include "evidence/jscan.h"
-#include "evidence/pathlist.h"
+#include "parse/jscan.h"
+#include "parse/pathlist.h"
 #include "evidence/sign.h"
 #include "evidence/state.h"
 

@@ -1,5 +1,5 @@
 /* libarchive, loaded at run time: only decompressing kernel modules
- * (core/filehash.c) and writing a snapshot (cmd/snapshot.c) need it, and
+ * (core/fileio.c) and writing a snapshot (cmd/snapshot.c) need it, and
  * linking it made every start load it and the ten libraries it links
  * (libxml2, ICU, libstdc++, the compressors). Our own minimal declarations,
  * as for NVML; the signatures and values are those of libarchive 3's

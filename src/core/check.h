@@ -39,7 +39,7 @@ struct check_family {
 /* Options that shape judgement. */
 struct judge_options {
 	/* --manifest FILE: validated golden manifests, an array of
-	 * {"origin": FILE, "manifest": document} (core/trustdb.h) */
+	 * {"origin": FILE, "manifest": document} (checks/trustdb.h) */
 	json_t *manifests;
 	struct spyware_policy *spyware_policy;   /* --policy FILE (src/checks/spyware_policy.h) */
 	const char *expect_mig_path; /* --expect-mig FILE: the MIG layout the site expects */

@@ -3,7 +3,7 @@
  * driver versions, module and firmware digests; the processes that hold an
  * accelerator and their network peers; findings that appeared, cleared or
  * changed status. Reads each report's facts (or, for a report without them,
- * its host and accelerators) through src/evidence/shapes.c. */
+ * its host and accelerators) through src/probe/shapes.c. */
 #ifndef CHIPAUDIT_DIFF_H
 #define CHIPAUDIT_DIFF_H
 

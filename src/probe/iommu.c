@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "core/kernelinfo.h"
-#include "core/pcicfg.h"
+#include "parse/kernelinfo.h"
+#include "parse/pcicfg.h"
 #include "core/util.h"
 #include "probe/probe.h"
 

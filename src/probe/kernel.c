@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "core/kernelinfo.h"
+#include "parse/kernelinfo.h"
 #include "core/util.h"
 #include "probe/probe.h"
 

@@ -17,8 +17,8 @@
 
 #include "core/fileio.h"
 #include "core/json.h"
-#include "core/kernelinfo.h"
-#include "core/modsig.h"
+#include "parse/kernelinfo.h"
+#include "parse/modsig.h"
 #include "core/util.h"
 #include "probe/drivers.h"
 #include "probe/probe.h"

@@ -31,10 +31,4 @@ char *pkgdb_fold_usr(const char *path, size_t len);
 /* The same into BUF; NULL when it does not fit. */
 char *pkgdb_fold_usr_into(const char *path, size_t len, char *buf, size_t size);
 
-/* One RPM header blob (as stored in rpmdb.sqlite's Packages table). Calls
- * FN with the package name and each file path it lists; stops when FN
- * returns non-zero. Returns 0, or -1 with err on a malformed header. */
-typedef int (*rpm_file_fn)(void *arg, const char *package, const char *dir, const char *base);
-int rpm_header_files(const uint8_t *blob, size_t len, rpm_file_fn fn, void *arg, char *err, size_t errlen);
-
 #endif

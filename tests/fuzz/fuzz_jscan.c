@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "evidence/jscan.h"
+#include "parse/jscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

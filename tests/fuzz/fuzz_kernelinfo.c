@@ -1,4 +1,4 @@
-/* libFuzzer target: the kernel text parsers (core/kernelinfo.c): each line
+/* libFuzzer target: the kernel text parsers (parse/kernelinfo.c): each line
  * of the input as a /proc/modules line, a lockdown line, a command line and
  * a driver version. */
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kernelinfo.h"
+#include "parse/kernelinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: the module signature trailer and its PKCS#7 (core/modsig.c).
+/* libFuzzer target: the module signature trailer and its PKCS#7 (parse/modsig.c).
  * The input is the tail of a module image; half the runs get the magic
  * appended so the trailer parser, not only the magic test, is exercised. */
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/modsig.h"
+#include "parse/modsig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
-/* libFuzzer target: the configuration space walker (core/pcicfg.c) on any
+/* libFuzzer target: the configuration space walker (parse/pcicfg.c) on any
  * bytes a device or a captured tree could present. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pcicfg.h"
+#include "parse/pcicfg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "probe/sockets.h"
+#include "parse/socktable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
  * reads a parsed report: diff against itself and the drift checks with it
  * as their baseline. Must never crash on any input. Two more rules abort
  * the run: a report the other commands accept must also pass verify's
- * scanner (src/evidence/jscan.c), and its text forms (the report, diff)
+ * scanner (src/parse/jscan.c), and its text forms (the report, diff)
  * must hold no byte a terminal acts on: no control character but newline,
  * no C1 control or bidirectional override, only well-formed UTF-8. */
 #include <stddef.h>
@@ -17,7 +17,7 @@
 #include "report/report.h"
 #include "evidence/chain.h"
 #include "evidence/diff.h"
-#include "evidence/jscan.h"
+#include "parse/jscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: the bulletin and manifest validators (core/trustdb.c),
+/* libFuzzer target: the bulletin and manifest validators (checks/trustdb.c),
  * which --data-dir and --manifest feed with user files. A document that
  * validates is then used as the checks use it. */
 #include <stddef.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "core/json.h"
-#include "core/kernelinfo.h"
-#include "core/trustdb.h"
+#include "parse/kernelinfo.h"
+#include "checks/trustdb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

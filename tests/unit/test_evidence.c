@@ -18,7 +18,7 @@
 #include "evidence/chain.h"
 #include "evidence/diff.h"
 #include "evidence/history.h"
-#include "evidence/jscan.h"
+#include "parse/jscan.h"
 #include "probe/shapes.h"
 #include "evidence/sign.h"
 

@@ -1,4 +1,4 @@
-#include "pcicfg.h"
+#include "parse/pcicfg.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "evidence/pathlist.h"
+#include "parse/pathlist.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "kernelinfo.h"
+#include "parse/kernelinfo.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 
 const struct taint_flag taint_flags[] = {
 	{ 0, 'P', "proprietary module loaded", true },

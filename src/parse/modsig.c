@@ -1,4 +1,4 @@
-#include "modsig.h"
+#include "parse/modsig.h"
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 
 #define PKEY_ID_PGP 0
 #define PKEY_ID_X509 1

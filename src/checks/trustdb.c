@@ -1,4 +1,4 @@
-#include "trustdb.h"
+#include "checks/trustdb.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -8,7 +8,7 @@
 
 #include "core/data.h"
 #include "core/json.h"
-#include "core/kernelinfo.h"
+#include "parse/kernelinfo.h"
 #include "core/sysroot.h"
 #include "core/util.h"
 

@@ -1,4 +1,4 @@
-#include "evidence/jscan.h"
+#include "parse/jscan.h"
 
 #include <math.h>
 #include <stdbool.h>
