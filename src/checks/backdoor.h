@@ -52,7 +52,7 @@ void trust_render_text(FILE *out, const json_t *trust, const char *bold, const c
 
 /* The backdoor family's judge options, for cmd/common.c: --manifest FILE
  * loads and validates FILE into the struct judge_options at TARGET; an
- * option row's setter (0, or an exit code with a one-line error in ERR). */
+ * option row's setter (0, or an error kind with a one-line error in ERR). */
 int backdoor_option_manifest(const char *path, void *target, char *err, size_t errlen);
 void backdoor_options_free(struct judge_options *judge);
 

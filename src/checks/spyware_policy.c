@@ -342,7 +342,7 @@ struct spyware_policy *spyware_policy_load(const char *path, char *err, size_t e
 	p = spyware_policy_parse(doc, path, err, errlen);
 	json_decref(doc);
 	if (p == NULL)
-		*exit_code = EXIT_DATAERR;
+		*exit_code = CA_ERR_DATA;
 	return p;
 }
 

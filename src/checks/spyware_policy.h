@@ -47,9 +47,9 @@ struct spyware_policy {
 	size_t nexes;
 };
 
-/* Load PATH; NULL with err = "PATH: problem" and *exit_code EXIT_NOINPUT
- * (unreadable) or EXIT_DATAERR (malformed). */
-struct spyware_policy *spyware_policy_load(const char *path, char *err, size_t errlen, int *exit_code);
+/* Load PATH; NULL with err = "PATH: problem" and *error CA_ERR_NOINPUT
+ * (unreadable) or CA_ERR_DATA (malformed). */
+struct spyware_policy *spyware_policy_load(const char *path, char *err, size_t errlen, int *error);
 /* Validate a parsed document; err = "NAME: where: problem". */
 struct spyware_policy *spyware_policy_parse(const json_t *doc, const char *name, char *err, size_t errlen);
 void spyware_policy_free(struct spyware_policy *p);

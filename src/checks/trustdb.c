@@ -327,7 +327,7 @@ int trustdb_add_manifest_file(struct trustdb *db, const char *path, char *err, s
 	if (manifest_validate(doc, sub, sizeof(sub)) != 0) {
 		snprintf(err, errlen, "%s: %s", path, sub);
 		json_decref(doc);
-		*exit_code = EXIT_DATAERR;
+		*exit_code = CA_ERR_DATA;
 		return -1;
 	}
 	trustdb_add_manifest(db, path, doc);

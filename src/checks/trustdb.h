@@ -26,9 +26,9 @@ int manifest_validate(const json_t *doc, char *err, size_t errlen);
 /* Load data/bulletins.json and the shipped manifests (embedded, or from
  * --data-dir DIR/manifests/). err = "FILE: problem". */
 int trustdb_load(struct trustdb *db, char *err, size_t errlen);
-/* Parse, validate and add a manifest file. *exit_code: EXIT_NOINPUT when it
- * cannot be read, EXIT_DATAERR when malformed. */
-int trustdb_add_manifest_file(struct trustdb *db, const char *path, char *err, size_t errlen, int *exit_code);
+/* Parse, validate and add a manifest file. *error: CA_ERR_NOINPUT when it
+ * cannot be read, CA_ERR_DATA when malformed. */
+int trustdb_add_manifest_file(struct trustdb *db, const char *path, char *err, size_t errlen, int *error);
 /* Add a validated manifest (steals DOC). */
 void trustdb_add_manifest(struct trustdb *db, const char *origin, json_t *doc);
 void trustdb_free(struct trustdb *db);

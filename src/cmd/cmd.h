@@ -10,6 +10,7 @@
 #include "report/report.h"
 #include "core/accdb.h"
 #include "core/check.h"
+#include "cmd/exit.h"
 #include "cmd/options.h"
 #include "evidence/record.h"
 #include "probe/probe.h"

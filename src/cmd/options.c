@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "cmd/exit.h"
 #include "core/util.h"
 
 /* -h and --help, which every command takes; a table may define its own. */

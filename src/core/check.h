@@ -10,6 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The verdict's exit status, recorded in a report (summary.exit_code) and
+ * the status of the commands that judge: pass and skip 0, warn 1, error and
+ * fail 2. Failures of the tool itself are core/error.h's. */
+enum { EXIT_PASS = 0, EXIT_WARN = 1, EXIT_FAIL = 2 };
+
 enum status { STATUS_PASS, STATUS_SKIP, STATUS_WARN, STATUS_ERROR, STATUS_FAIL, STATUS_COUNT };
 enum severity { SEVERITY_INFO, SEVERITY_LOW, SEVERITY_MEDIUM, SEVERITY_HIGH, SEVERITY_CRITICAL };
 

@@ -264,14 +264,14 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len, ch
 
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		return EXIT_NOINPUT;
+		return CA_ERR_NOINPUT;
 	}
 	if (fstat(fd, &st) != 0)
 		st.st_mode = 0;  /* unknown: read it as a stream */
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: is a directory", name);
 		close(fd);
-		return EXIT_NOINPUT;
+		return CA_ERR_NOINPUT;
 	}
 	if (S_ISREG(st.st_mode) && (size_t)st.st_size < max)
 		cap = (size_t)st.st_size + 1;  /* one read, and one to see the end */
@@ -284,7 +284,7 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len, ch
 				free(buf);
 				if (!is_stdin)
 					close(fd);
-				return EXIT_DATAERR;
+				return CA_ERR_DATA;
 			}
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1);
@@ -297,7 +297,7 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len, ch
 			free(buf);
 			if (!is_stdin)
 				close(fd);
-			return EXIT_NOINPUT;
+			return CA_ERR_NOINPUT;
 		}
 		if (got == 0)
 			break;
@@ -308,7 +308,7 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len, ch
 	if (n > max) {
 		snprintf(err, errlen, "%s: larger than %zu MiB, refusing to read", name, max >> 20);
 		free(buf);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	buf[n] = '\0';
 	*data = buf;

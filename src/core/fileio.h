@@ -52,7 +52,7 @@ int filehash_decompressed_tail(const struct sysroot *sr, const char *path, size_
 			       unsigned char **tail, size_t *tail_len, uint64_t *out_size, char *err, size_t errlen);
 
 /* Read a whole file of at most MAX bytes ("-" for standard input). 0,
- * EXIT_NOINPUT (unreadable) or EXIT_DATAERR (too large), with err. */
+ * CA_ERR_NOINPUT (unreadable) or CA_ERR_DATA (too large), with err. */
 int read_file_bounded(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
 
 #endif

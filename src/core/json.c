@@ -43,7 +43,7 @@ json_t *json_load_path(const char *path, char *err, size_t errlen, int *exit_cod
 	root = json_parse_strict(buf, len, name, err, errlen);
 	free(buf);
 	if (root == NULL)
-		*exit_code = EXIT_DATAERR;
+		*exit_code = CA_ERR_DATA;
 	return root;
 }
 
@@ -309,10 +309,8 @@ char *json_to_text(const json_t *v, bool pretty)
 {
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
 	char *s = json_dumps(v, flags);
-	if (s == NULL) {
-		fputs("chipaudit: out of memory\n", stderr);
-		exit(EXIT_OSERR);
-	}
+	if (s == NULL)
+		out_of_memory();
 	return s;
 }
 

@@ -15,9 +15,9 @@
  * On error: NULL and err = "NAME:LINE:COL: problem". */
 json_t *json_parse_strict(const char *buf, size_t len, const char *name, char *err, size_t errlen);
 
-/* Read and parse PATH ("-" for standard input). *exit_code gets EXIT_NOINPUT
- * when the file cannot be read and EXIT_DATAERR when it is malformed. */
-json_t *json_load_path(const char *path, char *err, size_t errlen, int *exit_code);
+/* Read and parse PATH ("-" for standard input). *error gets CA_ERR_NOINPUT
+ * when the file cannot be read and CA_ERR_DATA when it is malformed. */
+json_t *json_load_path(const char *path, char *err, size_t errlen, int *error);
 
 /* Validation. Each returns 0 when valid, else -1 with err = "WHERE.KEY: problem".
  * Flags: */

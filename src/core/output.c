@@ -57,7 +57,7 @@ static int open_direct(struct output *o, const char *path, char *err, size_t err
 	o->direct = true;
 	o->fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
 	if (o->fd < 0) {
-		int code = fail(err, errlen, path, errno, EXIT_CANTCREAT);
+		int code = fail(err, errlen, path, errno, CA_ERR_CANTCREAT);
 		release(o);
 		return code;
 	}
@@ -94,19 +94,19 @@ int output_open(struct output *o, const char *path, mode_t mode, unsigned flags,
 	o->path = xstrdup(path);
 	if (lstat(path, &st) != 0) {
 		if (errno != ENOENT) {
-			int code = fail(err, errlen, path, errno, EXIT_CANTCREAT);
+			int code = fail(err, errlen, path, errno, CA_ERR_CANTCREAT);
 			release(o);
 			return code;
 		}
 	} else if (S_ISDIR(st.st_mode)) {
 		release(o);
-		return fail(err, errlen, path, EISDIR, EXIT_CANTCREAT);
+		return fail(err, errlen, path, EISDIR, CA_ERR_CANTCREAT);
 	} else if (S_ISLNK(st.st_mode) && !(flags & OUTPUT_NEVER_THROUGH)) {
 		char *real;
 		if (stat(path, &target) != 0) {
 			snprintf(err, errlen, "%s: a symbolic link to nothing (%s)", path, strerror(errno));
 			release(o);
-			return EXIT_CANTCREAT;
+			return CA_ERR_CANTCREAT;
 		}
 		if (!S_ISREG(target.st_mode) || (real = link_target(path, &target)) == NULL)
 			return open_direct(o, path, err, errlen);
@@ -116,7 +116,7 @@ int output_open(struct output *o, const char *path, mode_t mode, unsigned flags,
 		return open_direct(o, path, err, errlen);
 	}
 	if (create_temporary(o, mode) != 0) {
-		int code = fail(err, errlen, path, errno, EXIT_CANTCREAT);
+		int code = fail(err, errlen, path, errno, CA_ERR_CANTCREAT);
 		release(o);
 		return code;
 	}
@@ -132,7 +132,7 @@ int output_write(struct output *o, const void *data, size_t len, char *err, size
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return fail(err, errlen, o->path, errno, EXIT_IOERR);
+			return fail(err, errlen, o->path, errno, CA_ERR_IO);
 		p += n;
 		len -= (size_t)n;
 	}
@@ -156,7 +156,7 @@ static int commit_direct(struct output *o, char *err, size_t errlen)
 	int rc = 0;
 
 	if (o->fd != STDOUT_FILENO && close(o->fd) != 0)
-		rc = fail(err, errlen, o->path, errno, EXIT_IOERR);
+		rc = fail(err, errlen, o->path, errno, CA_ERR_IO);
 	release(o);
 	return rc;
 }
@@ -171,13 +171,13 @@ int output_commit(struct output *o, char *err, size_t errlen)
 	if (fsync(o->fd) != 0 || close(o->fd) != 0) {
 		saved = errno;
 		o->fd = -1;
-		rc = fail(err, errlen, o->path, saved, EXIT_IOERR);
+		rc = fail(err, errlen, o->path, saved, CA_ERR_IO);
 		output_abort(o);
 		return rc;
 	}
 	o->fd = -1;
 	if (rename(o->tmp, o->path) != 0) {
-		rc = fail(err, errlen, o->path, errno, EXIT_CANTCREAT);
+		rc = fail(err, errlen, o->path, errno, CA_ERR_CANTCREAT);
 		output_abort(o);
 		return rc;
 	}

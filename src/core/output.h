@@ -26,12 +26,12 @@ struct output {
 	bool direct;    /* standard output or an existing non-regular file */
 };
 
-/* Open PATH for writing as above. 0, or EXIT_CANTCREAT with err =
+/* Open PATH for writing as above. 0, or CA_ERR_CANTCREAT with err =
  * "PATH: problem" and nothing left behind. */
 int output_open(struct output *o, const char *path, mode_t mode, unsigned flags, char *err, size_t errlen);
-/* 0, or EXIT_IOERR with err. */
+/* 0, or CA_ERR_IO with err. */
 int output_write(struct output *o, const void *data, size_t len, char *err, size_t errlen);
-/* Flush and put the file in place. 0, or an exit code with err, the
+/* Flush and put the file in place. 0, or an error kind (core/error.h) with err, the
  * temporary file removed. Releases O either way. */
 int output_commit(struct output *o, char *err, size_t errlen);
 /* Give up: the temporary file is removed, a direct target left alone. */

@@ -11,7 +11,7 @@
 void out_of_memory(void)
 {
 	fputs("chipaudit: out of memory\n", stderr);
-	exit(EXIT_OSERR);
+	exit(CA_ERR_OS);
 }
 
 void *xmalloc(size_t n)

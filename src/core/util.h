@@ -9,25 +9,11 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "core/error.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* sysexits.h codes, named here so every command uses the same ones. */
-enum {
-	EXIT_PASS = 0,
-	EXIT_WARN = 1,
-	EXIT_FAIL = 2,
-	EXIT_USAGE = 64,    /* EX_USAGE */
-	EXIT_DATAERR = 65,  /* EX_DATAERR: input data malformed */
-	EXIT_NOINPUT = 66,  /* EX_NOINPUT: input file missing or unreadable */
-	EXIT_SOFTWARE = 70, /* EX_SOFTWARE: internal error */
-	EXIT_OSERR = 71,    /* EX_OSERR */
-	EXIT_CANTCREAT = 73,/* EX_CANTCREAT: output file cannot be created */
-	EXIT_IOERR = 74,    /* EX_IOERR */
-	EXIT_NOPERM = 77,   /* EX_NOPERM */
-	EXIT_CONFIG = 78,   /* EX_CONFIG: data files malformed */
-};
-
-/* Say so and exit (EXIT_OSERR): what the x-allocators do when malloc fails. */
+/* Say so and exit (CA_ERR_OS, core/error.h): what the x-allocators do when malloc fails. */
 _Noreturn void out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -290,7 +290,7 @@ json_t *report_load(const char *path, char sha256[SHA256_HEX_LEN + 1], char *err
 	report = report_parse(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err, errlen);
 	free(data);
 	if (report == NULL)
-		*exit_code = EXIT_DATAERR;
+		*exit_code = CA_ERR_DATA;
 	return report;
 }
 

@@ -55,9 +55,9 @@ int report_schema_check(json_int_t version, char *err, size_t errlen);
  * it carries them. A report of an older schema is given the current form.
  * NULL with err = "NAME: problem". */
 json_t *report_parse(const char *buf, size_t len, const char *name, char *err, size_t errlen);
-/* The same from PATH; *exit_code is EXIT_NOINPUT or EXIT_DATAERR. SHA256
+/* The same from PATH; *error is CA_ERR_NOINPUT or CA_ERR_DATA. SHA256
  * (may be NULL) receives the hash of the file's bytes. */
-json_t *report_load(const char *path, char sha256[SHA256_HEX_LEN + 1], char *err, size_t errlen, int *exit_code);
+json_t *report_load(const char *path, char sha256[SHA256_HEX_LEN + 1], char *err, size_t errlen, int *error);
 
 /* The facts a report was judged from (its "facts" member, made whole again
  * by report_parse), or NULL. */

@@ -58,17 +58,17 @@ static int exit_for(int code)
 	case SQLITE_CORRUPT:
 	case SQLITE_FORMAT:
 	case SQLITE_MISMATCH:
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return EXIT_TEMPFAIL;
+		return CA_ERR_TEMP;
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
 	case SQLITE_READONLY:
 	case SQLITE_AUTH:
-		return EXIT_CANTCREAT;
+		return CA_ERR_CANTCREAT;
 	default:
-		return EXIT_IOERR;
+		return CA_ERR_IO;
 	}
 }
 
@@ -145,7 +145,7 @@ static int check_schema(struct history *h, bool writable, char *err, size_t errl
 	if (app == 0 && version == 0 && objects == 0) {
 		if (!writable) {
 			snprintf(err, errlen, "%s: an empty database, and read-only: no history", h->path);
-			return EXIT_NOINPUT;
+			return CA_ERR_NOINPUT;
 		}
 		/* Someone else may be creating it at this moment: re-check under the lock. */
 		rc = create_schema(h, err, errlen);
@@ -155,16 +155,16 @@ static int check_schema(struct history *h, bool writable, char *err, size_t errl
 	}
 	if (app != HISTORY_APPLICATION_ID) {
 		snprintf(err, errlen, "%s: not a chipaudit history database (an SQLite database of another application)", h->path);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	if (version > HISTORY_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: written by a newer chipaudit (history schema %" PRId64 ", this build reads %d)",
 			 h->path, version, HISTORY_SCHEMA_VERSION);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	if (version != HISTORY_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: unknown history schema %" PRId64, h->path, version);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	return 0;
 }
@@ -179,17 +179,17 @@ int history_open(const char *dir, bool create, struct history **out, char *err, 
 	*out = NULL;
 	h->path = state_path(dir, HISTORY_FILE);
 	if (create && state_ensure(dir, err, errlen) != 0) {
-		rc = EXIT_CANTCREAT;
+		rc = CA_ERR_CANTCREAT;
 		goto fail;
 	}
 	/* a history anybody may swap could vouch for a forged chain */
 	if (!create && state_check(dir, false, err, errlen) != 0 && errno != ENOENT) {
-		rc = EXIT_CONFIG;
+		rc = CA_ERR_CONFIG;
 		goto fail;
 	}
 	if (!create && stat(h->path, &st) != 0) {
 		snprintf(err, errlen, "%s: %s (no audit has been recorded in %s)", h->path, strerror(errno), dir);
-		rc = EXIT_NOINPUT;
+		rc = CA_ERR_NOINPUT;
 		goto fail;
 	}
 	rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
@@ -210,7 +210,7 @@ int history_open(const char *dir, bool create, struct history **out, char *err, 
 	 * must know now that it cannot record. */
 	if (create && sqlite3_db_readonly(h->db, "main") == 1) {
 		snprintf(err, errlen, "%s: read-only: %s", h->path, strerror(EACCES));
-		rc = EXIT_CANTCREAT;
+		rc = CA_ERR_CANTCREAT;
 		goto fail;
 	}
 	if ((rc = check_schema(h, writable, err, errlen)) != 0)
@@ -294,7 +294,7 @@ static int corrupt_sequence(const struct history *h, sqlite3_stmt *st, char *err
 	snprintf(err, errlen, "%s: corrupt: report #%lld has sequence '%.40s', not a whole number from 1 to %lld; "
 		 "move the database aside", h->path, (long long)sqlite3_column_int64(st, 0),
 		 text ? (const char *)text : "NULL", (long long)SEQUENCE_MAX - 1);
-	return EXIT_DATAERR;
+	return CA_ERR_DATA;
 }
 
 static void read_row(sqlite3_stmt *st, struct history_row *row)
@@ -369,7 +369,7 @@ static int query_row(struct history *h, const char *sql, const struct bind *bind
 	sqlite3_finalize(st);
 	if (rc == SQLITE_MISMATCH) {
 		snprintf(err, errlen, "%s: more than one report matches", h->path);
-		return EXIT_USAGE;
+		return CA_ERR_USAGE;
 	}
 	if (rc != SQLITE_DONE)
 		return db_error(h, rc, err, errlen);
@@ -411,7 +411,7 @@ int history_by_sha256(struct history *h, const char *prefix, struct history_row 
 
 	if (strlen(prefix) < 8 || strlen(prefix) > SHA256_HEX_LEN || strspn(prefix, "0123456789abcdef") != strlen(prefix)) {
 		snprintf(err, errlen, "'%s': a sha256 prefix is 8 to 64 lowercase hex digits", prefix);
-		return EXIT_USAGE;
+		return CA_ERR_USAGE;
 	}
 	pattern = xasprintf("%s*", prefix);
 	{

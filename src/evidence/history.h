@@ -19,9 +19,6 @@
 #define HISTORY_SCHEMA_VERSION 1
 /* PRAGMA application_id: "CHAU" */
 #define HISTORY_APPLICATION_ID 0x43484155
-/* EX_TEMPFAIL: another process held the database too long. */
-#define EXIT_TEMPFAIL 75
-
 struct history;
 
 struct history_row {
@@ -40,8 +37,8 @@ struct history_row {
 };
 
 /* Open DIR/history.db. With CREATE the directory and database are made when
- * missing; without, a missing database is EXIT_NOINPUT. A file that is not a
- * chipaudit history is EXIT_DATAERR. Returns 0 or an exit code, with err. */
+ * missing; without, a missing database is CA_ERR_NOINPUT. A file that is not a
+ * chipaudit history is CA_ERR_DATA. Returns 0 or an error kind (core/error.h), with err. */
 int history_open(const char *dir, bool create, struct history **out, char *err, size_t errlen);
 void history_close(struct history *h);
 const char *history_path(const struct history *h);
@@ -52,7 +49,7 @@ int history_commit(struct history *h, char *err, size_t errlen);
 void history_rollback(struct history *h);
 
 /* The last report of the chain (host_id, fingerprint): 1 and *row filled,
- * 0 when the chain is empty, or an exit code (> 1) with err. */
+ * 0 when the chain is empty, or an error kind (core/error.h) with err. */
 int history_chain_head(struct history *h, const char *host_id, const char *fingerprint,
 		       struct history_row *row, char *err, size_t errlen);
 /* The latest (or, with FIRST, the earliest) report of a host, any key. */
@@ -69,12 +66,12 @@ int history_before(struct history *h, const struct history_row *ref, struct hist
 int history_by_sequence(struct history *h, const char *host_id, const char *fingerprint, int64_t sequence,
 			struct history_row *row, char *err, size_t errlen);
 
-/* Store a report; row->id is set. 0 or an exit code. */
+/* Store a report; row->id is set. 0 or an error kind (core/error.h). */
 int history_append(struct history *h, struct history_row *row, char *err, size_t errlen);
 
 /* Each report in order of insertion (with HOST_ID, that host's only; at
  * most the LIMIT latest when LIMIT > 0). WITH_BODY loads bodies. The callback
- * returns 0 to go on. Returns 0 or an exit code. */
+ * returns 0 to go on. Returns 0 or an error kind (core/error.h). */
 typedef int (*history_visit)(const struct history_row *row, void *arg);
 int history_each(struct history *h, const char *host_id, int64_t limit, bool with_body,
 		 history_visit visit, void *arg, char *err, size_t errlen);

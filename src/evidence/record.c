@@ -76,7 +76,7 @@ static int open_history(struct recording *r, bool sign)
 
 	/* Unprivileged, on the default state directory: the audit still runs,
 	 * and says what it did not keep. A directory the user chose must work. */
-	if (rc == EXIT_CANTCREAT && !r->dir_chosen && !sign) {
+	if (rc == CA_ERR_CANTCREAT && !r->dir_chosen && !sign) {
 		note_msg("history not kept: %s (run as root, or give --state DIR; --no-history silences this)", err);
 		return 0;
 	}
@@ -106,7 +106,7 @@ static int stored_facts(struct recording *r, const char *host_id, bool first, in
 	if (doc == NULL) {
 		error_msg("%s (audit with --no-history, or move the history aside)", err);
 		history_row_free(&row);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	if (report_facts(doc)) {
 		*facts = json_incref(json_object_get(doc, "facts"));
@@ -223,13 +223,13 @@ static int sign_text(struct recording *r)
 {
 	if (ed25519_sign(r->key.pkey, r->text, r->len, r->sig) != 0) {
 		error_msg("signing the report with %s failed", r->key.fingerprint);
-		return EXIT_SOFTWARE;
+		return CA_ERR_SOFTWARE;
 	}
 	/* Verified at once, as a verifier will: a fault while signing must not
 	 * leave a report that cannot be verified. */
 	if (!ed25519_verify(r->key.pkey, NULL, r->text, r->len, r->sig)) {
 		error_msg("the signature just made does not verify with %s", r->key.fingerprint);
-		return EXIT_SOFTWARE;
+		return CA_ERR_SOFTWARE;
 	}
 	return 0;
 }
@@ -296,11 +296,11 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 
 	if (o->keep.sign && (*output == NULL || strcmp(*output, "-") == 0)) {
 		error_msg("audit: --sign needs -o FILE (the signature is written to FILE.sig)");
-		return EXIT_USAGE;
+		return CA_ERR_USAGE;
 	}
 	if (o->keep.nonce && nonce_parse(o->keep.nonce, r.nonce) != 0) {
 		error_msg("audit: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
-		return EXIT_USAGE;
+		return CA_ERR_USAGE;
 	}
 	r.dir = state_dir(o->keep.state, &r.dir_chosen);
 	if ((rc = load_key(&r, o->keep.sign)) != 0 ||
@@ -360,7 +360,7 @@ int evidence_option_drift_margin(const char *arg, void *target, char *err, size_
 	pct = strtod(arg, &end);
 	if (errno || end == arg || *end != '\0' || !(pct > 0 && pct < 100)) {
 		snprintf(err, errlen, "--drift-margin: '%s' is not a percentage between 0 and 100", arg);
-		return EXIT_USAGE;
+		return CA_ERR_USAGE;
 	}
 	o->drift_margin = pct / 100;
 	return 0;
@@ -381,7 +381,7 @@ static int drift_document(const char *arg, json_t **slot, char **name, char *err
 	json_decref(doc);
 	if (*slot == NULL) {
 		*name = NULL;
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	*name = xstrdup(arg);
 	return 0;

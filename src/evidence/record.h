@@ -11,7 +11,7 @@ struct judge_options;
 /* After an audit's report is judged: its place in the host's chain, the
  * drift baseline from history (judging again with it), the evidence
  * members, the signature, the files and the history. *output is set to
- * NULL once the report file has been written. 0 or an exit code, with a
+ * NULL once the report file has been written. 0 or an error kind (core/error.h), with a
  * one-line error printed. */
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
 			  struct judge_options *opts, const char **output);

@@ -113,7 +113,7 @@ int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err
 		snprintf(err, errlen, "%s: not an Ed25519 signature: %zu bytes, expected %d raw bytes",
 			 path, len, SIGNATURE_LEN);
 		free(data);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	memcpy(sig, data, SIGNATURE_LEN);
 	free(data);
@@ -170,12 +170,12 @@ static int finish_key(struct hostkey *key, EVP_PKEY *pkey, const char *path, cha
 	if (EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
 		snprintf(err, errlen, "%s: not an Ed25519 key (%s)", path, OBJ_nid2sn(EVP_PKEY_get_id(pkey)));
 		EVP_PKEY_free(pkey);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	if (key_fingerprint(pkey, key->fingerprint) != 0) {
 		snprintf(err, errlen, "%s: cannot encode the public key", path);
 		EVP_PKEY_free(pkey);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	key->pkey = pkey;
 	return 0;
@@ -202,7 +202,7 @@ int hostkey_load_public(const char *path, struct hostkey *key, char *err, size_t
 	if (pkey == NULL) {
 		openssl_reason(reason, sizeof(reason));
 		snprintf(err, errlen, "%s: not a PEM public key (%s)", path, reason);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	return finish_key(key, pkey, path, err, errlen);
 }
@@ -218,19 +218,19 @@ static int read_private(const char *path, EVP_PKEY **out, char *err, size_t errl
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
 			 errno == ENOENT ? " (make one with chipaudit keygen)" : "");
-		return EXIT_NOINPUT;
+		return CA_ERR_NOINPUT;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
-		return EXIT_CONFIG;
+		return CA_ERR_CONFIG;
 	}
 	close(fd);
 	/* As ssh does: a private key others can read is no longer private. */
 	if (st.st_mode & 077) {
 		snprintf(err, errlen, "%s: permissions %04o are too open; the host key must be readable by its owner only (chmod 600)",
 			 path, (unsigned)(st.st_mode & 07777));
-		return EXIT_CONFIG;
+		return CA_ERR_CONFIG;
 	}
 	if ((rc = read_file_bounded(path, KEY_FILE_MAX, &data, &len, err, errlen)) != 0)
 		return rc;
@@ -245,7 +245,7 @@ static int read_private(const char *path, EVP_PKEY **out, char *err, size_t errl
 	if (*out == NULL) {
 		openssl_reason(reason, sizeof(reason));
 		snprintf(err, errlen, "%s: not a PEM private key (%s)", path, reason);
-		return EXIT_DATAERR;
+		return CA_ERR_DATA;
 	}
 	return 0;
 }
@@ -260,7 +260,7 @@ int hostkey_load_private(const char *dir, struct hostkey *key, char *err, size_t
 	memset(key, 0, sizeof(*key));
 	/* a missing directory is a missing key, which read_private explains */
 	if (state_check(dir, true, err, errlen) != 0 && errno != ENOENT)
-		rc = EXIT_CONFIG;
+		rc = CA_ERR_CONFIG;
 	else
 		rc = read_private(path, &pkey, err, errlen);
 	if (rc == 0)
@@ -270,7 +270,7 @@ int hostkey_load_private(const char *dir, struct hostkey *key, char *err, size_t
 		if (rc == 0 && strcmp(pub.fingerprint, key->fingerprint) != 0) {
 			snprintf(err, errlen, "%s: does not match %s (%s against %s); run chipaudit keygen --force to replace both",
 				 pubpath, path, pub.fingerprint, key->fingerprint);
-			rc = EXIT_CONFIG;
+			rc = CA_ERR_CONFIG;
 		}
 		hostkey_free(&pub);
 		if (rc != 0)
@@ -321,19 +321,19 @@ int hostkey_generate(const char *dir, bool force, struct hostkey *out, char *err
 
 	memset(out, 0, sizeof(*out));
 	if (state_ensure(dir, err, errlen) != 0) {
-		rc = EXIT_CANTCREAT;
+		rc = CA_ERR_CANTCREAT;
 		goto done;
 	}
 	if (!force && (lstat(path, &st) == 0 || lstat(pubpath, &st) == 0)) {
 		snprintf(err, errlen, "%s: a host key exists already; --force replaces it (and starts a new chain of reports)", path);
-		rc = EXIT_CANTCREAT;
+		rc = CA_ERR_CANTCREAT;
 		goto done;
 	}
 	pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (pkey == NULL || pem_of(pkey, true, &priv, &privlen) != 0 || pem_of(pkey, false, &pub, &publen) != 0) {
 		openssl_reason(reason, sizeof(reason));
 		snprintf(err, errlen, "generating an Ed25519 key: %s", reason);
-		rc = EXIT_SOFTWARE;
+		rc = CA_ERR_SOFTWARE;
 		goto done;
 	}
 	/* The private key first: a public key without its private half would

@@ -31,13 +31,13 @@ struct hostkey {
 
 /* Make a new Ed25519 host key in DIR (created 0700 when missing):
  * DIR/host.key.pem (PKCS#8, mode 0600) and DIR/host.pub.pem. An existing key
- * is kept unless FORCE. Returns 0 or an exit code with err. */
+ * is kept unless FORCE. Returns 0 or an error kind (core/error.h) with err. */
 int hostkey_generate(const char *dir, bool force, struct hostkey *out, char *err, size_t errlen);
 /* DIR/host.key.pem, refused when group or others may read it; checked
  * against DIR/host.pub.pem, which verifiers will use. */
 int hostkey_load_private(const char *dir, struct hostkey *key, char *err, size_t errlen);
-/* A public key in PEM (SubjectPublicKeyInfo). EXIT_NOINPUT when it cannot be
- * read, EXIT_DATAERR when it is not an Ed25519 public key. */
+/* A public key in PEM (SubjectPublicKeyInfo). CA_ERR_NOINPUT when it cannot be
+ * read, CA_ERR_DATA when it is not an Ed25519 public key. */
 int hostkey_load_public(const char *path, struct hostkey *key, char *err, size_t errlen);
 void hostkey_free(struct hostkey *key);
 
@@ -64,7 +64,7 @@ int ed25519_verify(EVP_PKEY *pkey, struct ed25519_verifier *v, const void *msg, 
 /* SHA-256 of DATA as 64 lowercase hex digits. */
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
-/* A detached signature file: exactly 64 bytes. 0, EXIT_NOINPUT or EXIT_DATAERR. */
+/* A detached signature file: exactly 64 bytes. 0, CA_ERR_NOINPUT or CA_ERR_DATA. */
 int signature_read(const char *path, unsigned char sig[SIGNATURE_LEN], char *err, size_t errlen);
 
 #endif

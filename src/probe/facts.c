@@ -149,7 +149,7 @@ json_t *facts_load(const char *path, char *err, size_t errlen, int *exit_code)
 		return NULL;
 	if (facts_validate(facts, strcmp(path, "-") == 0 ? "<stdin>" : path, err, errlen) != 0) {
 		json_decref(facts);
-		*exit_code = EXIT_DATAERR;
+		*exit_code = CA_ERR_DATA;
 		return NULL;
 	}
 	return facts;

@@ -28,7 +28,7 @@ int facts_validate(const json_t *facts, const char *name, char *err, size_t errl
 json_t *accelerator_by_address(const json_t *accelerators, const char *address);
 
 /* Load and validate a facts file ("-" for stdin); returns NULL with err and
- * *exit_code (EXIT_NOINPUT or EXIT_DATAERR). */
-json_t *facts_load(const char *path, char *err, size_t errlen, int *exit_code);
+ * *error (CA_ERR_NOINPUT or CA_ERR_DATA). */
+json_t *facts_load(const char *path, char *err, size_t errlen, int *error);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/exit.h"
 #include "cmd/options.h"
 #include "core/util.h"
 

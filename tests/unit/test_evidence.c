@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <openssl/x509.h>
 
+#include "cmd/exit.h"
 #include "core/accdb.h"
 #include "core/check.h"
 #include "probe/facts.h"
