@@ -41,12 +41,13 @@ static const struct opt_table audit_table = { NULL, audit_rows };
 const struct cmd_spec audit_spec = {
 	.name = "audit",
 	.synopsis = "usage: chipaudit audit [--root DIR] [--json] [-o FILE] [--exit-style STYLE]\n"
-		    "                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n",
+		    "                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n"
+		    "                       [--push URL [--cacert FILE]]\n",
 	.about = "  Examine every accelerator on this machine (or a captured tree under DIR)\n"
 		 "  and the host around it; print the findings with their evidence.\n",
 	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors\n"
 		   "(--exit-style nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n",
-	.tables = { &common_table, &report_table, &audit_table, &probe_table, &judge_table },
+	.tables = { &common_table, &report_table, &audit_table, &probe_table, &judge_table, &push_audit_table },
 };
 
 int cmd_audit(int argc, char **argv)
@@ -54,7 +55,9 @@ int cmd_audit(int argc, char **argv)
 	struct common_options co = { 0 };
 	struct probe_options popts = { 0 };
 	struct judge_options jopts = { 0 };
-	void *const ctx[] = { &co, &co, &jopts, &popts, &jopts };
+	struct push_options push = { 0 };
+	char *pushed_file[1] = { NULL };
+	void *const ctx[] = { &co, &co, &jopts, &popts, &jopts, &push };
 	struct operands ops;
 	struct accdb db;
 	json_t *facts = NULL, *report = NULL;
@@ -69,7 +72,10 @@ int cmd_audit(int argc, char **argv)
 	else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS)
 		rc = options_usage_error(&audit_spec, "--json and --exit-style nagios: a monitoring check prints a "
 					 "status line; write the JSON report with -o FILE");
+	else if (push.url && !(jopts.keep.sign && co.output))
+		rc = options_usage_error(&audit_spec, "--push sends the signed report: it needs --sign and -o FILE");
 	else if ((rc = load_accdb(&db)) == 0) {
+		pushed_file[0] = (char *)co.output;  /* evidence_record_audit clears co.output */
 		if ((rc = gather_facts(co.root, &db, &popts, NULL, &facts)) == 0) {
 			report = judge_facts(facts, &db, &jopts);
 			rc = evidence_record_audit(&report, facts, &db, &jopts, &co.output);
@@ -77,6 +83,12 @@ int cmd_audit(int argc, char **argv)
 		accdb_free(&db);
 	}
 	rc = finish_report(&co, report, rc);
+	/* The verdict is the exit code unless the push fails. */
+	if (push.url && report && rc <= EXIT_FAIL) {
+		int pushed = push_reports(&push, pushed_file, 1);
+
+		rc = pushed ? pushed : rc;
+	}
 	json_decref(report);
 	json_decref(facts);
 	options_free(&audit_spec, ctx);

@@ -35,14 +35,25 @@ int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 
 extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, checks_spec, classify_spec,
-	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec, completion_spec;
+	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec, completion_spec, push_spec;
 
 /* The commands (src/main.c), for completion. */
 extern const struct command chipaudit_commands[];
 extern const size_t chipaudit_command_count;
 extern const struct cmd_spec chipaudit_global_spec;
+
+/* Where and how reports are pushed (src/cmd/push.c): push's options, and
+ * audit --push's (push_audit_table, whose context is this struct). */
+struct push_options {
+	const char *url, *cacert, *cert, *key;
+	int retries;  /* plus one; 0: the default */
+};
+extern const struct opt_table push_audit_table;
+/* POST each report and its REPORT.sig; 0 or the exit code (push --help). */
+int push_reports(const struct push_options *o, char *const reports[], int n);
 
 /* --measure[=MODE] (src/cmd/measure.c): a row setter on struct probe_options. */
 opt_setter measure_option;

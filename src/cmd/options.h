@@ -54,7 +54,7 @@ struct opt_table {
 	const struct opt_row *rows;
 };
 
-#define OPT_MAX_TABLES 6
+#define OPT_MAX_TABLES 8
 
 struct cmd_spec {
 	const char *name;       /* "audit" */

@@ -40,7 +40,7 @@ expect_completion "audit takes no file operand" "" chipaudit audit "$TMP/dir"
 expect_completion "completion <TAB>: the shells" "bash zsh " chipaudit completion ""
 
 # Every long option in each command's --help (the same rows) is offered.
-for cmd in audit facts judge snapshot checks classify measure keygen history diff verify; do
+for cmd in audit facts judge snapshot checks classify measure keygen history diff verify push; do
 	want=$("$CHIPAUDIT" "$cmd" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+(\[=)?' | sed -E 's/^ +(-[a-zA-Z], )?//; s/\[=$/=/' | sort | tr '\n' ' ')
 	expect_completion "$cmd: every option of its help is completed" "$want" chipaudit "$cmd" --
 done

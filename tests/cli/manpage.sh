@@ -23,7 +23,7 @@ done
 # roff spells a dash \-
 roff() { sed 's/-/\\-/g' <<<"$1"; }
 
-for cmd in audit facts judge snapshot checks classify measure keygen history diff verify; do
+for cmd in audit facts judge snapshot checks classify measure keygen history diff verify push; do
 	grep -q "^\.B $cmd\b" "$MAN" && pass "command $cmd documented" || fail "command $cmd documented"
 	missing=""
 	for opt in $("$CHIPAUDIT" "$cmd" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | sed -E 's/^ +(-[a-zA-Z], )?//'); do
@@ -33,8 +33,9 @@ for cmd in audit facts judge snapshot checks classify measure keygen history dif
 done
 
 # The variables the code reads: getenv and secure_getenv of a literal name,
-# NVML's library_env, the state directory's STATE_ENV.
-vars=$(grep -rhoE '(getenv\("|library_env = "|define STATE_ENV ")[A-Z_]+' "$SRCDIR/src" | grep -oE '[A-Z_]+$' | sort -u)
+# NVML's library_env, the state directory's STATE_ENV. src/collector/ is
+# chipaudit-collector's, not this page's.
+vars=$(grep -rhoE --exclude-dir=collector '(getenv\("|library_env = "|define STATE_ENV ")[A-Z_]+' "$SRCDIR/src" | grep -oE '[A-Z_]+$' | sort -u)
 [ -n "$vars" ] && pass "the code's environment variables found ($(echo $vars | wc -w))" || fail "the code's environment variables found"
 environment=$(sed -n '/^\.SH ENVIRONMENT$/,/^\.SH /p' "$MAN")
 for v in $vars; do
