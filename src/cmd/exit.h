@@ -11,6 +11,7 @@ enum {
 	EXIT_USAGE = 64,    /* EX_USAGE */
 	EXIT_DATAERR = 65,  /* EX_DATAERR: input data malformed */
 	EXIT_NOINPUT = 66,  /* EX_NOINPUT: input file missing or unreadable */
+	EXIT_UNAVAILABLE = 69, /* EX_UNAVAILABLE: a collector or database could not be reached */
 	EXIT_SOFTWARE = 70, /* EX_SOFTWARE: internal error */
 	EXIT_OSERR = 71,    /* EX_OSERR */
 	EXIT_CANTCREAT = 73,/* EX_CANTCREAT: output file cannot be created */

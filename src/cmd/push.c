@@ -22,7 +22,6 @@
 #include "cmd/cmd.h"
 #include "core/util.h"
 
-#define EXIT_UNAVAILABLE 69           /* EX_UNAVAILABLE: the collector could not be reached */
 #define PUSH_MAX_REPORT (64u << 20)   /* larger than any report the audit writes */
 #define PUSH_MAX_SIGNATURE 4096
 #define PUSH_MAX_ANSWER (64u << 10)

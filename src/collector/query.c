@@ -18,7 +18,6 @@
 #include "cmd/exit.h"
 #include "core/util.h"
 
-#define EXIT_UNAVAILABLE 69  /* EX_UNAVAILABLE: the database could not be reached */
 #define EXIT_NOT_FOUND 1     /* the host or chip asked about is not in the database */
 
 /* PostgreSQL's type OIDs (catalog/pg_type_d.h), for the JSON value types. */
