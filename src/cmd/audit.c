@@ -19,21 +19,21 @@ static int set_nonce(const char *value, void *target, char *err, size_t errlen)
 	return 0;
 }
 
-/* Context: the struct judge_options, whose keep member they fill. */
+/* Context: a struct record_options (evidence/record.h). */
 static const struct opt_row audit_rows[] = {
 	OPT_BOOL("sign", 0,
 	  "sign the report (needs -o FILE): FILE.sig holds the raw Ed25519 signature of FILE's exact bytes "
 	  "by the host key (chipaudit keygen)",
-	  struct judge_options, keep.sign),
+	  struct record_options, sign),
 	{ .long_name = "nonce", .arg = OPT_ARG_REQUIRED, .arg_name = "HEX",
 	  .help = "a verifier's nonce (8-128 hex digits), carried in the report", .set = set_nonce,
-	  .offset = offsetof(struct judge_options, keep.nonce) },
+	  .offset = offsetof(struct record_options, nonce) },
 	OPT_STRING("state", 0, "DIR",
 	  "host key and history ($CHIPAUDIT_STATE, else /var/lib/chipaudit); every audit is recorded there "
 	  "and compared with the previous one",
-	  struct judge_options, keep.state),
+	  struct record_options, state),
 	OPT_BOOL("no-history", 0, "neither record this audit nor compare it with the previous one",
-	  struct judge_options, keep.no_history),
+	  struct record_options, no_history),
 	OPT_END,
 };
 static const struct opt_table audit_table = { NULL, audit_rows };
@@ -55,9 +55,10 @@ int cmd_audit(int argc, char **argv)
 	struct common_options co = { 0 };
 	struct probe_options popts = { 0 };
 	struct judge_options jopts = { 0 };
+	struct record_options keep = { 0 };
 	struct push_options push = { 0 };
 	char *pushed_file[1] = { NULL };
-	void *const ctx[] = { &co, &co, &jopts, &popts, &jopts, &push };
+	void *const ctx[] = { &co, &co, &keep, &popts, &jopts, &push };
 	struct operands ops;
 	struct accdb db;
 	json_t *facts = NULL, *report = NULL;
@@ -72,13 +73,13 @@ int cmd_audit(int argc, char **argv)
 	else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS)
 		rc = options_usage_error(&audit_spec, "--json and --exit-style nagios: a monitoring check prints a "
 					 "status line; write the JSON report with -o FILE");
-	else if (push.url && !(jopts.keep.sign && co.output))
+	else if (push.url && !(keep.sign && co.output))
 		rc = options_usage_error(&audit_spec, "--push sends the signed report: it needs --sign and -o FILE");
 	else if ((rc = load_accdb(&db)) == 0) {
 		pushed_file[0] = (char *)co.output;  /* evidence_record_audit clears co.output */
 		if ((rc = gather_facts(co.root, &db, &popts, NULL, &facts)) == 0) {
 			report = judge_facts(facts, &db, &jopts);
-			rc = evidence_record_audit(&report, facts, &db, &jopts, &co.output);
+			rc = evidence_record_audit(&report, facts, &db, &keep, &jopts, &co.output);
 		}
 		accdb_free(&db);
 	}

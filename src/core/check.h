@@ -58,9 +58,6 @@ struct judge_options {
 	json_t *reference;
 	char *reference_name;
 	double drift_margin;   /* throughput loss tolerated, a fraction; 0: DRIFT_DEFAULT_MARGIN */
-	/* audit only (src/cmd/audit.c): signing and history */
-	struct { bool sign, no_history; const char *nonce, *state; } keep;
-	int unused_;
 };
 
 struct judge_ctx {

@@ -285,7 +285,7 @@ static void recording_free(struct recording *r)
 }
 
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
-			  struct judge_options *o, const char **output)
+			  const struct record_options *keep, struct judge_options *o, const char **output)
 {
 	struct recording r = { .output = *output };
 	struct evidence_members m = { 0 };
@@ -294,17 +294,17 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	bool rejudge = false;
 	int rc;
 
-	if (o->keep.sign && (*output == NULL || strcmp(*output, "-") == 0)) {
+	if (keep->sign && (*output == NULL || strcmp(*output, "-") == 0)) {
 		error_msg("audit: --sign needs -o FILE (the signature is written to FILE.sig)");
 		return CA_ERR_USAGE;
 	}
-	if (o->keep.nonce && nonce_parse(o->keep.nonce, r.nonce) != 0) {
+	if (keep->nonce && nonce_parse(keep->nonce, r.nonce) != 0) {
 		error_msg("audit: --nonce: expected %d to %d hex digits", NONCE_MIN_HEX, NONCE_MAX_HEX);
 		return CA_ERR_USAGE;
 	}
-	r.dir = state_dir(o->keep.state, &r.dir_chosen);
-	if ((rc = load_key(&r, o->keep.sign)) != 0 ||
-	    (!o->keep.no_history && (rc = open_history(&r, o->keep.sign)) != 0))
+	r.dir = state_dir(keep->state, &r.dir_chosen);
+	if ((rc = load_key(&r, keep->sign)) != 0 ||
+	    (!keep->no_history && (rc = open_history(&r, keep->sign)) != 0))
 		goto out;
 	if (r.h) {
 		if ((rc = history_begin(r.h, err, sizeof(err))) != 0) {
@@ -327,13 +327,13 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	}
 	m.host_id = host_id;
 	m.fingerprint = r.fingerprint;
-	m.nonce = o->keep.nonce ? r.nonce : NULL;
+	m.nonce = keep->nonce ? r.nonce : NULL;
 	m.sequence = r.h ? (r.have_head ? r.head.sequence + 1 : 1) : 0;
 	m.previous_sha256 = r.have_head ? r.head.sha256 : NULL;
 	evidence_add_members(*report, &m, facts);
 	/* The bytes emit_report prints: signed, stored and written are the same. */
 	r.text = report_serialize(*report, &r.len);
-	if (o->keep.sign) {
+	if (keep->sign) {
 		r.sig_path = xasprintf("%s.sig", *output);
 		if ((rc = sign_text(&r)) != 0)
 			goto out;

@@ -5,8 +5,17 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include <stdbool.h>
+
 struct accdb;
 struct judge_options;
+
+/* What audit does with its report besides judging it: --sign, --nonce,
+ * --state, --no-history (src/cmd/audit.c's rows). */
+struct record_options {
+	bool sign, no_history;
+	const char *nonce, *state;
+};
 
 /* After an audit's report is judged: its place in the host's chain, the
  * drift baseline from history (judging again with it), the evidence
@@ -14,7 +23,7 @@ struct judge_options;
  * NULL once the report file has been written. 0 or an error kind (core/error.h), with a
  * one-line error printed. */
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
-			  struct judge_options *opts, const char **output);
+			  const struct record_options *keep, struct judge_options *opts, const char **output);
 /* --baseline, --reference and --drift-margin: option-row setters on a struct
  * judge_options (src/cmd/options.h's opt_setter): 0, or -1 with a one-line
  * message in ERR. */
