@@ -5,6 +5,7 @@
 
 #include "cmd/exit.h"
 #include "cmd/options.h"
+#include "collector/commands.h"
 #include "collector/migrate.h"
 #include "collector/query.h"
 #include "core/util.h"
@@ -16,6 +17,10 @@ struct collector_command {
 };
 
 static const struct collector_command commands[] = {
+	{ "serve", cmd_serve, "verify and store pushed reports over HTTPS; answer queries" },
+	{ "ingest", cmd_ingest, "verify and store reports delivered as files" },
+	{ "enroll", cmd_enroll, "enrol a host's public key" },
+	{ "revoke", cmd_revoke, "revoke a host's keys" },
 	{ "migrate", cmd_migrate, "bring the database's schema up to date" },
 	{ "query", cmd_query, "ask the database about the fleet" },
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "collector/query.h"
+#include "collector/db.h"
 #include "cmd/exit.h"
 #include "core/util.h"
 
@@ -99,7 +100,8 @@ static json_t *rows_json(const PGresult *r)
 
 struct query {
 	PGconn *conn;
-	int rc;  /* the first failure's exit code */
+	int rc;         /* the first failure's exit code */
+	char err[512];  /* and its message */
 };
 
 /* Run SQL with NPARAMS text parameters; NULL after printing why. */
@@ -109,8 +111,9 @@ static PGresult *run_sql(struct query *q, const char *sql, int nparams, const ch
 
 	if (PQresultStatus(r) == PGRES_TUPLES_OK)
 		return r;
-	error_msg("query: %s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
-		  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(q->conn));
+	snprintf(q->err, sizeof(q->err), "query: %s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
+		 PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(q->conn));
+	q->err[strcspn(q->err, "\n")] = '\0';
 	/* 22xxx: data exceptions, a value of the user's (a date) that the database refused. */
 	q->rc = str_starts_with(PQresultErrorField(r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : "",
 				"22") ? EXIT_DATAERR : EXIT_SOFTWARE;
@@ -224,7 +227,7 @@ static json_t *query_host(struct query *q, char **args)
 			   "last_sequence, " TS("last_received_at") " AS last_received_at, trust_level, worst "
 			   "FROM hosts WHERE host_id = $1", 1, params)) {
 		if (q->rc == 0) {
-			error_msg("query: no host %s", args[0]);
+			snprintf(q->err, sizeof(q->err), "query: no host %s", args[0]);
 			q->rc = EXIT_NOT_FOUND;
 		}
 		json_decref(s);
@@ -280,7 +283,7 @@ static json_t *query_chip(struct query *q, char **args)
 			   TS("last_seen") " AS last_seen, last_host_id AS host_id, last_pci_address AS pci_address "
 			   "FROM accelerators WHERE chip_id = $1 OR uuid = $1 ORDER BY chip_id = $1 DESC LIMIT 1", 1, params)) {
 		if (q->rc == 0) {
-			error_msg("query: no chip %s", args[0]);
+			snprintf(q->err, sizeof(q->err), "query: no chip %s", args[0]);
 			q->rc = EXIT_NOT_FOUND;
 		}
 		json_decref(s);
@@ -332,7 +335,8 @@ static json_t *query_silent(struct query *q, const struct query_options *o)
 	json_t *s;
 
 	if (parse_duration(o->duration, &seconds) != 0) {
-		q->rc = options_usage_error(&query_spec, "--for: expected a duration such as 90m, 36h, 2d or 1w");
+		snprintf(q->err, sizeof(q->err), "query: --for: expected a duration such as 90m, 36h, 2d or 1w");
+		q->rc = EXIT_USAGE;
 		return NULL;
 	}
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)seconds);
@@ -476,34 +480,57 @@ static const struct subcommand subcommands[] = {
 	{ "incidents", 0, NULL, query_incidents, NULL },
 };
 
+static const struct subcommand *find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+		if (strcmp(name, subcommands[i].name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+json_t *query_answer(PGconn *conn, const char *name, char **args, int nargs, const char *duration,
+		     const char *since, int *rc, char *err, size_t errlen)
+{
+	const struct query_options o = { .duration = duration, .since = since };
+	const struct subcommand *sub = find_subcommand(name);
+	struct query q = { .conn = conn };
+	json_t *a;
+
+	*rc = 0;
+	if (!sub || nargs != sub->operands || (sub->needs && !(strcmp(sub->needs, "for") == 0 ? duration : since))) {
+		snprintf(err, errlen, "query: %s", !sub ? "no such query" : nargs != sub->operands ? "wrong number of operands" :
+			 strcmp(sub->needs, "for") == 0 ? "needs --for" : "needs --since");
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	/* One snapshot for every statement of the answer. */
+	PQclear(PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	a = sub->run ? sub->run(&q, args) : sub->run_opts(&q, &o);
+	PQclear(PQexec(conn, "COMMIT"));
+	if (!a) {
+		*rc = q.rc ? q.rc : EXIT_SOFTWARE;
+		snprintf(err, errlen, "%s", q.err[0] ? q.err : "query: failed");
+	}
+	return a;
+}
+
 static int answer(const struct subcommand *sub, const struct query_options *o, char **args)
 {
-	const char *conninfo = o->db ? o->db : getenv("CHIPAUDIT_DB");
-	struct query q = { 0 };
+	char err[600];
+	PGconn *conn;
 	json_t *a;
 	int rc;
 
-	if (!conninfo || !*conninfo) {
-		error_msg("query: no database: give --db CONNINFO or set CHIPAUDIT_DB");
-		return EXIT_USAGE;
+	if (!(conn = db_connect("query", o->db, &rc)))
+		return rc;
+	a = query_answer(conn, sub->name, args, sub->operands, o->duration, o->since, &rc, err, sizeof(err));
+	PQfinish(conn);
+	if (!a) {
+		if (rc == EXIT_USAGE)
+			return options_usage_error(&query_spec, "%s", err + strlen("query: "));
+		error_msg("%s", err);
+		return rc;
 	}
-	q.conn = PQconnectdb(conninfo);
-	if (PQstatus(q.conn) != CONNECTION_OK) {
-		char *msg = xstrdup(PQerrorMessage(q.conn));
-
-		str_rstrip(msg);
-		error_msg("query: cannot connect to the database: %s", msg);
-		free(msg);
-		PQfinish(q.conn);
-		return EXIT_UNAVAILABLE;
-	}
-	/* One snapshot for every statement of the answer. */
-	PQclear(PQexec(q.conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-	a = sub->run ? sub->run(&q, args) : sub->run_opts(&q, o);
-	PQclear(PQexec(q.conn, "COMMIT"));
-	PQfinish(q.conn);
-	if (!a)
-		return q.rc ? q.rc : EXIT_SOFTWARE;
 	if (o->json) {
 		rc = json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', stdout) != EOF ?
 			     0 : EXIT_IOERR;
@@ -525,9 +552,8 @@ int cmd_query(int argc, char **argv)
 
 	if (rc != 0)
 		return rc == OPTIONS_HELP ? 0 : rc;
-	for (size_t i = 0; ops.n > 0 && i < ARRAY_SIZE(subcommands); i++)
-		if (strcmp(ops.v[0], subcommands[i].name) == 0)
-			sub = &subcommands[i];
+	if (ops.n > 0)
+		sub = find_subcommand(ops.v[0]);
 	if (ops.n == 0)
 		rc = options_usage_error(&query_spec, "expected a subcommand");
 	else if (!sub)
