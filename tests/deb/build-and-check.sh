@@ -94,7 +94,7 @@ echo "# lintian: $(secs "$t0") s"
 root="$TMP/root"
 dpkg-deb -x "$deb" "$root" || bail "dpkg-deb -x failed"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s| ->.*||' >"$TMP/contents"
-stray=$(grep -v -e '^/usr/bin/$' -e '^/usr/bin/chipaudit$' -e '^/usr/share/' -e '^/usr/$' -e '^/$' "$TMP/contents")
+stray=$(grep -v -e '^/usr/bin/$' -e '^/usr/bin/chipaudit$' -e '^/usr/bin/chipaudit-collector$' -e '^/usr/share/' -e '^/usr/$' -e '^/$' "$TMP/contents")
 if [ -z "$stray" ]; then pass "the package holds /usr/bin/chipaudit and /usr/share only"; else fail "the package holds /usr/bin/chipaudit and /usr/share only" "$stray"; fi
 missing=
 for f in usr/bin/chipaudit usr/share/man/man1/chipaudit.1.gz usr/share/doc/chipaudit/copyright \
