@@ -86,6 +86,13 @@ static void record_incident(PGconn *conn, const struct parsed_report *p, const s
 	PQclear(r);
 }
 
+void ingest_record_refusal(PGconn *conn, const struct refusal *why)
+{
+	struct parsed_report none = { 0 };
+
+	record_incident(conn, &none, why);
+}
+
 struct key_row {
 	PGresult *r;  /* holds the strings */
 	struct stored_key k;

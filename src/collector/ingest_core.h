@@ -31,6 +31,10 @@ struct ingest_outcome {
 void ingest_one(PGconn *conn, const struct ingest_request *req, struct ed25519_verifier *v,
 		struct ingest_outcome *out);
 
+/* Record a refusal made before the report could be read (WHY: no host, no
+ * key) as an incident. */
+void ingest_record_refusal(PGconn *conn, const struct refusal *why);
+
 /* Make sure this month's and next month's partitions exist (once a month
  * per process). */
 void ingest_ensure_partitions(PGconn *conn);

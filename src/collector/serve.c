@@ -38,6 +38,9 @@
 
 #define TOKEN_MIN 16
 #define PEM_MAX (1u << 20)
+/* A body larger than the limit is read and dropped up to this size, so that
+ * the client reads the 413; beyond it the connection is closed. */
+#define DISCARD_MAX ((uint64_t)64 << 20)
 
 struct serve_options {
 	const char *listen, *cert, *key, *db, *token_file, *enroll;
@@ -150,6 +153,7 @@ struct server {
 struct request {
 	char *body;
 	size_t len, cap;
+	uint64_t too_big;  /* the Content-Length, when more than the collector takes */
 	bool reports, answered;
 };
 
@@ -301,6 +305,30 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, stru
 	return answer(c, rq, 404, "refused", "no such endpoint", NULL);
 }
 
+/* A refusal made before a report could be read, recorded as an incident. */
+static void record_refusal(struct server *s, int http, const char *reason)
+{
+	struct refusal why;
+	PGconn *conn = pool_take(&s->pool);
+
+	refuse(&why, http, "malformed", "%s", reason);
+	if (PQstatus(conn) == CONNECTION_OK)
+		ingest_record_refusal(conn, &why);
+	pool_give(&s->pool, conn);
+}
+
+static enum MHD_Result refuse_too_big(struct server *s, struct MHD_Connection *c, struct request *rq)
+{
+	char peer[INET6_ADDRSTRLEN], reason[160];
+
+	peer_address(c, peer, sizeof(peer));
+	snprintf(reason, sizeof(reason), "the body is %llu bytes, more than the %zu this collector takes",
+		 (unsigned long long)rq->too_big, rq->reports ? s->max_body : (size_t)0);
+	error_msg("serve: 413 malformed: from %s: %s", peer, reason);
+	record_refusal(s, 413, reason);
+	return answer(c, rq, 413, "refused", reason, NULL);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **state)
 {
@@ -315,22 +343,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		rq = xcalloc(1, sizeof(*rq));
 		*state = rq;
 		rq->reports = strcmp(url, "/v1/reports") == 0 && strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-		/* Too large, said before it is sent: refused before a byte of it is read. */
+		/* Too large, said before it is sent: refused without keeping a byte
+		 * of it. A client that waits for "100 Continue" gets the refusal
+		 * at once; one that sends anyway is read to the end (up to
+		 * DISCARD_MAX), so that it reads the refusal instead of a broken
+		 * connection. */
 		if (length && parse_u64(length, 10, &n) == 0 && n > (rq->reports ? s->max_body : 0)) {
-			char peer[INET6_ADDRSTRLEN];
-			char reason[160];
-
-			peer_address(c, peer, sizeof(peer));
-			snprintf(reason, sizeof(reason), "the body is %llu bytes, more than the %zu this collector takes",
-				 (unsigned long long)n, rq->reports ? s->max_body : (size_t)0);
-			error_msg("serve: 413 malformed: from %s: %s", peer, reason);
-			return answer(c, rq, 413, "refused", reason, NULL);
+			rq->too_big = n;
+			if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT) || n > DISCARD_MAX)
+				return refuse_too_big(s, c, rq);
 		}
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (rq->answered) {
-			*upload_size = 0;
+		if (rq->answered || rq->too_big) {
+			*upload_size = 0;  /* discarded */
 			return MHD_YES;
 		}
 		if (!rq->reports || *upload_size > s->max_body - rq->len) {
@@ -354,6 +381,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->answered)
 		return MHD_YES;
+	if (rq->too_big)
+		return refuse_too_big(s, c, rq);
 	return dispatch(s, c, rq, url, method);
 }
 
