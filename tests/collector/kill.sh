@@ -81,7 +81,7 @@ start_again() {
 
 : >"$TMP/acked"
 cut_before=0
-for delay in blocked 0.5 0.8; do
+for delay in blocked 0.3 0.6; do
 	label="$delay s after the pushes began"; [ "$delay" = blocked ] && label="while ingests wait on a lock"
 	if [ "$delay" = blocked ]; then
 		# Kill while transactions are surely open: the check counters are
@@ -104,6 +104,11 @@ for delay in blocked 0.5 0.8; do
 	kill -KILL "$serve_pid"; wait "$serve_pid" 2>/dev/null
 	[ "$delay" = blocked ] && wait "$locker"
 	wait "${pusher_pids[@]}"  # the rest of their reports find no collector
+	# the dead collector's sessions end once PostgreSQL notices (after the lock, for those waiting on it)
+	for i in $(seq 100); do
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" = 0 ] && break
+		sleep 0.1
+	done
 	stored=$(sql "SELECT count(*) FROM reports")
 	if whole >"$TMP/why"; then pass "killed $label: $(sort -u "$TMP/acked" | wc -l) acknowledged, $stored stored, each whole"
 	else fail "killed $label: every acknowledged report stored, each whole" "$(cat "$TMP/why")"; fi
