@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# chipaudit-collector ingest --files-from, enroll and revoke against a
+# throwaway PostgreSQL: reports delivered as files take the same path as
+# pushed ones (same verdicts, same incidents), one status line each.
+. "$SRCDIR/tests/cli/lib.sh"
+: "${COLLECTOR:?}"
+export CHIPAUDIT_COLLECTOR=$COLLECTOR
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+if [ ! -x "$PG_BIN/initdb" ]; then
+	echo "1..0 # SKIP PostgreSQL server binaries not installed (scripts/install-deps installs postgresql)"
+	exit 0
+fi
+unset CHIPAUDIT_DB
+trap '[ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collector-dev" stop; rm -rf "$TMP"' EXIT
+out=$("$SRCDIR/scripts/collector-dev" start 2>&1) || { fail "scripts/collector-dev start" "$out"; finish; exit 1; }
+eval "$out"
+sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
+A="$TMP/a"; mkdir -p "$A"
+audit() { # NAME FIXTURE N: N signed reports $A/NAME.I.json
+	"$CHIPAUDIT" keygen --state "$A/$1" >/dev/null
+	for i in $(seq "$3"); do "$CHIPAUDIT" audit --root "$FIXTURES/$2/root" --state "$A/$1" --sign -o "$A/$1.$i.json" >/dev/null 2>&1; done
+}
+audit h100 h100 3
+audit vm vm 1
+audit stranger mixed 1
+h100=$(jq -r .host_id "$A/h100.1.json")
+
+# enroll
+expect_exit 0 "enroll --pubkey --host-id" "$COLLECTOR" enroll --pubkey "$A/h100/host.pub.pem" --host-id "$h100"
+expect_stdout "^enrolled sha256:[0-9a-f]{64} for $h100$" "enroll names key and host"
+expect_exit 0 "enroll again: nothing changes" "$COLLECTOR" enroll --pubkey "$A/h100/host.pub.pem" --host-id "$h100"
+expect_stdout "is enrolled already for $h100$" "enrolled already"
+expect_exit 65 "the same key for another host" "$COLLECTOR" enroll --pubkey "$A/h100/host.pub.pem" --host-id other
+expect_stderr_line "enroll: sha256:[0-9a-f]{64} is enrolled already for $h100$" "named"
+expect_exit 0 "enroll --pubkey alone: bound to its first report's host" "$COLLECTOR" enroll --pubkey "$A/vm/host.pub.pem"
+expect_exit 65 "not a public key" "$COLLECTOR" enroll --pubkey "$A/h100.1.json"
+expect_exit 66 "no such file" "$COLLECTOR" enroll --pubkey "$A/none.pem"
+expect_exit 64 "no --pubkey" "$COLLECTOR" enroll --host-id x
+expect_exit 64 "an empty --host-id" "$COLLECTOR" enroll --pubkey "$A/vm/host.pub.pem" --host-id ""
+
+# ingest: one status line each, the worst outcome the exit code
+printf '%s\n' "$A/h100.1.json" "" "$A/h100.3.json" "$A/vm.1.json" "$A/h100.2.json" "$A/stranger.1.json" "$A/h100.1.json" >"$TMP/list"
+"$COLLECTOR" ingest --files-from - <"$TMP/list" >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc = 65 ] && pass "ingest --files-from -: a refusal is exit 65" || fail "ingest --files-from -: a refusal is exit 65" "exit $rc" "$(cat "$TMP/err")"
+want="$A/h100.1.json: stored: host $h100 sequence 1
+$A/h100.3.json: stored: host $h100 sequence 3; sequence 3 follows 1: report 2 is missing
+$A/vm.1.json: stored: host $(jq -r .host_id "$A/vm.1.json") sequence 1
+3 of 6 reports stored"
+[ "$(cat "$TMP/out")" = "$want" ] && pass "a status line for each stored report, and the count" || fail "a status line for each stored report, and the count" "$(cat "$TMP/out")"
+want="chipaudit: $A/h100.2.json: refused: 409: reordered: sequence 2 is older than the stored sequence 3
+chipaudit: $A/stranger.1.json: refused: 401: unknown key $(jq -r .public_key_fingerprint "$A/stranger.1.json"): not enrolled (chipaudit-collector enroll)
+chipaudit: $A/h100.1.json: refused: 409: replayed: sequence 1 is stored already"
+[ "$(cat "$TMP/err")" = "$want" ] && pass "a line for each refusal, with status and reason" || fail "a line for each refusal, with status and reason" "$(cat "$TMP/err")"
+[ "$(sql "SELECT string_agg(kind, ',' ORDER BY id) FROM incidents")" = "gap,reorder,unknown-key,replay" ] &&
+	pass "the incidents, as the server records them" || fail "the incidents, as the server records them" "$(sql "SELECT string_agg(kind, ',' ORDER BY id) FROM incidents")"
+[ "$(sql "SELECT enrolment FROM hosts WHERE host_id = '$(jq -r .host_id "$A/vm.1.json")'")" = operator ] &&
+	pass "the key enrolled without a host is bound to the host of its first report" || fail "the key enrolled without a host is bound to the host of its first report"
+cp "$A/h100.2.json" "$TMP/nosig.json"
+expect_exit 66 "a report without its .sig" "$COLLECTOR" ingest "$TMP/nosig.json"
+printf 'a\0b\n' >"$TMP/bad-list"
+expect_exit 65 "a list with a NUL byte" "$COLLECTOR" ingest --files-from "$TMP/bad-list"
+expect_exit 64 "an empty list" "$COLLECTOR" ingest --files-from /dev/null
+expect_exit 69 "no database" "$COLLECTOR" ingest --db "host=$TMP/none dbname=x" "$A/h100.1.json"
+expect_stderr_line "ingest: cannot connect to the database" "named in one line"
+
+# revoke by key; the key's reports are then refused
+fp=$(jq -r .public_key_fingerprint "$A/vm.1.json")
+expect_exit 0 "revoke --key" "$COLLECTOR" revoke --key "$fp"
+expect_stdout "^revoked $fp of host " "revoke names it"
+"$CHIPAUDIT" audit --root "$FIXTURES/vm/root" --state "$A/vm" --sign -o "$A/vm.2.json" >/dev/null 2>&1
+expect_exit 65 "ingest of a revoked key's report" "$COLLECTOR" ingest "$A/vm.2.json"
+expect_stderr_line "refused: 403: key $fp was revoked: revoked by the operator$" "403, revoked"
+expect_exit 64 "revoke with neither --host-id nor --key" "$COLLECTOR" revoke
+expect_exit 1 "revoke an unknown key" "$COLLECTOR" revoke --key sha256:00
+finish
