@@ -120,8 +120,10 @@ static int lock_key(PGconn *conn, const struct parsed_report *p, struct key_row 
 		key_row_free(kr);
 		return -1;
 	}
-	if (PQntuples(kr->r) != 1)
+	if (PQntuples(kr->r) != 1) {
+		key_row_free(kr);
 		return 0;
+	}
 	kr->k.host_id = PQgetvalue(kr->r, 0, 0);
 	kr->k.pkey = collector_pubkey_pem(PQgetvalue(kr->r, 0, 1), (size_t)PQgetlength(kr->r, 0, 1));
 	kr->k.revoked = strcmp(PQgetvalue(kr->r, 0, 2), "t") == 0;

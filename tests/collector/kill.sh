@@ -123,5 +123,7 @@ pushers; wait "${pusher_pids[@]}"
 [ "$(sql "SELECT count(*) FROM reports")" = $((N * ${#hosts[@]})) ] && whole >"$TMP/why" &&
 	pass "a collector started again takes the rest: $((N * ${#hosts[@]})) stored, whole" ||
 	fail "a collector started again takes the rest" "$(sql "SELECT count(*) FROM reports") stored" "$(cat "$TMP/why")"
-kill "$serve_pid"; wait "$serve_pid"; serve_pid=
+kill "$serve_pid"; wait "$serve_pid"; rc=$?; serve_pid=
+[ $rc = 0 ] && ! grep -qE "Sanitizer|runtime error" "$TMP/serve.log" && pass "the last collector stops cleanly on SIGTERM" ||
+	fail "the last collector stops cleanly on SIGTERM" "exit $rc" "$(grep -E -A20 "Sanitizer|runtime error" "$TMP/serve.log" | head -40)"
 finish

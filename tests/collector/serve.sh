@@ -236,4 +236,12 @@ n=$(grep -cE 'serve: (400|401|403|409|413|422) ' "$DEV/serve.log")
 [ "$n" -ge 16 ] && pass "each refusal is a log line ($n)" || fail "each refusal is a log line" "$n" "$(tail -5 "$DEV/serve.log")"
 qcheck "query incidents lists them" '[.incidents[].kind] | unique' \
 	'["bad-nonce","bad-signature","fork","gap","malformed","reorder","replay","revoked-key","unknown-key","wrong-host"]' incidents
+
+# --- SIGTERM: a clean stop, and (in the sanitizer build) nothing leaked or misused
+pid=$(cat "$DEV/serve.pid")
+kill -TERM "$pid"
+for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 "$pid" 2>/dev/null && grep -q "serve: stopping (SIGTERM)" "$DEV/serve.log" &&
+	! grep -qE "Sanitizer|runtime error" "$DEV/serve.log" "$TMP/tofu.log"; then pass "SIGTERM stops it cleanly, no sanitizer report"
+else fail "SIGTERM stops it cleanly, no sanitizer report" "$(grep -E -A20 "Sanitizer|runtime error" "$DEV/serve.log" "$TMP/tofu.log" | head -40)"; fi
 finish
