@@ -161,13 +161,13 @@ static json_t *query_summary(struct query *q, char **args)
 	bool ok;
 
 	(void)args;
+	/* accelerator_counts and check_counts are kept by triggers (sql/002, sql/004) */
 	ok = set_row(q, s, "SELECT (SELECT count(*) FROM hosts) AS hosts, "
-			   "(SELECT count(*) FROM accelerators) AS accelerators", 0, NULL) &&
-	     set_rows(q, s, "by_model", "SELECT coalesce(model, '(unknown)') AS model, count(*) AS accelerators "
-					"FROM accelerators GROUP BY 1 ORDER BY 2 DESC, 1", 0, NULL) &&
-	     set_rows(q, s, "by_export_class", "SELECT coalesce(export_class, '(unknown)') AS export_class, "
-					       "count(*) AS accelerators FROM accelerators GROUP BY 1 ORDER BY 2 DESC, 1",
-		      0, NULL) &&
+			   "(SELECT coalesce(sum(n), 0) FROM accelerator_counts)::bigint AS accelerators", 0, NULL) &&
+	     set_rows(q, s, "by_model", "SELECT model, sum(n)::bigint AS accelerators FROM accelerator_counts "
+					"GROUP BY 1 HAVING sum(n) > 0 ORDER BY 2 DESC, 1", 0, NULL) &&
+	     set_rows(q, s, "by_export_class", "SELECT export_class, sum(n)::bigint AS accelerators FROM accelerator_counts "
+					       "GROUP BY 1 HAVING sum(n) > 0 ORDER BY 2 DESC, 1", 0, NULL) &&
 	     set_rows(q, s, "by_trust_level", "SELECT trust_level, count(*) AS hosts FROM hosts "
 					      "GROUP BY 1 ORDER BY 1 NULLS LAST", 0, NULL) &&
 	     set_rows(q, s, "checks", "SELECT check_id AS check, "
@@ -200,10 +200,12 @@ static json_t *query_failing(struct query *q, char **args)
 	const char *params[] = { args[0] };
 
 	if (!set_rows(q, s, "hosts",
-		      "SELECT c.host_id, h.hostname, array_to_json(array_agg(c.subject ORDER BY c.subject))::text "
+		      /* the host names looked up for the failing hosts alone, not joined with every host */
+		      "SELECT c.host_id, (SELECT hostname FROM hosts h WHERE h.host_id = c.host_id) AS hostname, "
+		      "array_to_json(array_agg(c.subject ORDER BY c.subject))::text "
 		      "AS subjects, " TS("max(c.received_at)") " AS received_at "
-		      "FROM current_findings c JOIN hosts h USING (host_id) "
-		      "WHERE c.check_id = $1 AND c.status = 'fail' GROUP BY c.host_id, h.hostname ORDER BY c.host_id",
+		      "FROM current_findings c "
+		      "WHERE c.check_id = $1 AND c.status = 'fail' GROUP BY c.host_id ORDER BY c.host_id",
 		      1, params)) {
 		json_decref(s);
 		return NULL;

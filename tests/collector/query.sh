@@ -16,11 +16,11 @@ trap 'pg_stop; rm -rf "$PGT" "$TMP"' EXIT
 if pg_start "$PGT"; then pass "throwaway PostgreSQL with sql/*.sql"; else fail "throwaway PostgreSQL with sql/*.sql" "$(tail -n 5 "$PGT"/*.log)"; finish; exit 1; fi
 # migrate: both migrations applied once, in order, and a second run changes nothing
 got=$(cat "$PGT/migrate.log")
-[ "$got" = $'applied 001_init.sql\napplied 002_check_counts.sql\napplied 003_chain_heads.sql' ] && pass "migrate applies 001 to 003" || fail "migrate applies 001 to 003" "$got"
+[ "$got" = $'applied 001_init.sql\napplied 002_check_counts.sql\napplied 003_chain_heads.sql\napplied 004_accelerator_counts.sql' ] && pass "migrate applies 001 to 004" || fail "migrate applies 001 to 004" "$got"
 got=$(psql -X -At -d "$PGDB" -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")
-[ "$got" = "1,2,3" ] && pass "schema_migrations holds 1,2,3" || fail "schema_migrations holds 1,2,3" "$got"
+[ "$got" = "1,2,3,4" ] && pass "schema_migrations holds 1 to 4" || fail "schema_migrations holds 1 to 4" "$got"
 got=$("$QUERY" migrate --db "$PGDB" 2>&1); rc=$?
-[ $rc = 0 ] && [ "$got" = "up to date (schema version 3)" ] && pass "migrate again: up to date" || fail "migrate again: up to date" "exit $rc: $got"
+[ $rc = 0 ] && [ "$got" = "up to date (schema version 4)" ] && pass "migrate again: up to date" || fail "migrate again: up to date" "exit $rc: $got"
 got=$("$QUERY" migrate --db "host=$PGT/none dbname=x" 2>&1); rc=$?
 [ $rc = 69 ] && [ "$(printf '%s\n' "$got" | wc -l)" = 1 ] && pass "migrate: unreachable database is exit 69, one line" || fail "migrate: unreachable database is exit 69, one line" "exit $rc: $got"
 "$QUERY" migrate --db "$PGDB" extra >/dev/null 2>&1; rc=$?
@@ -51,6 +51,17 @@ want=$(psql -X -At -d "$PGDB" -c "SELECT string_agg(check_id || ':' || status ||
 got=$(psql -X -At -d "$PGDB" -c "SELECT string_agg(check_id || ':' || status || ':' || n, ' ' ORDER BY 1) FROM (SELECT check_id, status, sum(n) n FROM check_counts GROUP BY 1, 2 HAVING sum(n) > 0) x")
 [ "$want" = "$got" ] && pass "check_counts equals a count of current_findings" || fail "check_counts equals a count of current_findings" "$got" "$want"
 psql -X -q -d "$PGDB" -c "UPDATE current_findings SET status = 'fail' WHERE host_id = 'aaaa0001' AND subject = '0000:2a:00.0'"
+# So do the accelerator counters (sql/004): a model changed, a chip moved, one deleted, one added.
+psql -X -q -d "$PGDB" -c "UPDATE accelerators SET model = 'H20', last_host_id = 'cccc0003' WHERE chip_id = 'GPU-1111'" \
+	-c "UPDATE accelerators SET last_seen = now()" -c "DELETE FROM accelerators WHERE chip_id = 'GPU-2222'" \
+	-c "INSERT INTO accelerators (chip_id, model, first_seen, last_seen, last_host_id) VALUES ('GPU-3333', NULL, now(), now(), 'aaaa0001')"
+q "summary: accelerator counts follow updates, moves, deletes" '[.accelerators, .by_model]' \
+	'[3,[{"model":"H20","accelerators":2},{"model":"(unknown)","accelerators":1}]]' summary
+want=$(psql -X -At -d "$PGDB" -c "SELECT string_agg(m || ':' || e || ':' || n, ' ' ORDER BY 1) FROM (SELECT coalesce(model, '(unknown)') m, coalesce(export_class, '(unknown)') e, count(*) n FROM accelerators GROUP BY 1, 2) x")
+got=$(psql -X -At -d "$PGDB" -c "SELECT string_agg(m || ':' || e || ':' || n, ' ' ORDER BY 1) FROM (SELECT model m, export_class e, sum(n) n FROM accelerator_counts GROUP BY 1, 2 HAVING sum(n) > 0) x")
+[ "$want" = "$got" ] && pass "accelerator_counts equals a count of accelerators" || fail "accelerator_counts equals a count of accelerators" "$got" "$want"
+psql -X -q -d "$PGDB" -c "DELETE FROM accelerators WHERE chip_id IN ('GPU-1111', 'GPU-3333')" \
+	-c "$(sed -n '/^INSERT INTO accelerators/,/;$/p' "$SRCDIR/tests/collector/query_fleet.sql" | grep -v -e "'pci:cccc0003" | sed '$ s/,$/;/')"
 
 q "failing CHECK" '.' '{"check":"backdoor.driver.cve","hosts":[{"host_id":"aaaa0001","hostname":"gpu-a","subjects":["host"],"received_at":"2026-11-02T00:00:00Z"}]}' failing backdoor.driver.cve
 q "failing: a check no host fails" '.hosts' '[]' failing spyware.none
