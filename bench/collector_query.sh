@@ -55,7 +55,7 @@ SELECT lpad(to_hex(h), 32, '0'), CASE WHEN c = 1 THEN 'backdoor.iommu.passthroug
        '0000:' || lpad(to_hex(16 * g), 2, '0') || ':00.0',
        CASE WHEN c = 1 AND h % 100 = 0 THEN 'fail' WHEN c = 2 THEN 'skip' ELSE 'pass' END, h, now()
   FROM generate_series(1, $H) h, generate_series(1, 5) c, generate_series(1, 8) g;
-ANALYZE;
+VACUUM ANALYZE;
 EOF
 echo "fleet: $H hosts, $((H * D)) reports, $((H * 8)) accelerators, $(sql -c "SELECT count(*) FROM current_findings") current findings; generated in $(($(date +%s) - start)) s"
 echo "sizes: $(sql -c "SELECT string_agg(t || ' ' || pg_size_pretty(pg_total_relation_size(t::regclass)), ', ') FROM unnest(ARRAY['current_findings','accelerators','hosts','check_counts']) t"), reports $(sql -c "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('reports')")"
