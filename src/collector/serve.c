@@ -87,7 +87,8 @@ static const struct cmd_spec serve_spec = {
 	.name = "serve",
 	.synopsis = "usage: chipaudit-collector serve --cert FILE --key FILE [--listen ADDR:PORT] [--db CONNINFO]\n"
 		    "                                 [--token-file FILE] [--enroll=operator|first-use] [--max-body BYTES]\n"
-		    "                                 [--timeout SECONDS] [--max-connections N] [--db-connections N]\n",
+		    "                                 [--timeout SECONDS] [--max-connections N] [--max-connections-per-ip N]\n"
+		    "                                 [--db-connections N]\n",
 	.about = "  Serve the collector over HTTPS: verify each pushed report (signature by an\n"
 		 "  enrolled key, chain, nonce) and store it, or refuse it and record an incident;\n"
 		 "  answer the operator's queries. Stops on SIGTERM or SIGINT.\n",
@@ -398,6 +399,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
 	}
 }
 
+/* libmicrohttpd's messages: while the daemon starts, its first one is kept
+ * for the one line that says why it did not start; later, each is a line
+ * of the log. */
+static bool starting;
+static char start_failure[512];
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -405,6 +412,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	str_rstrip(line);
+	if (starting) {
+		if (!start_failure[0])
+			snprintf(start_failure, sizeof(start_failure), "%s", line);
+		return;
+	}
 	error_msg("serve: %s", line);
 }
 
@@ -454,16 +466,15 @@ static char *read_text(const char *what, const char *path, size_t max, int *rc)
 	return data;
 }
 
-static int run_server(const struct serve_options *o, struct server *s, const char *cert, const char *key)
+static int run_server(const struct serve_options *o, struct server *s, const struct sockaddr_storage *addr,
+		      const char *cert, const char *key)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = *addr;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	sigset_t stop;
 	int sig;
 
-	if (parse_listen(o->listen ? o->listen : "127.0.0.1:8443", &ss) != 0)
-		return options_usage_error(&serve_spec, "--listen: expected ADDR:PORT or [ADDR6]:PORT");
 	/* The signals that stop the server are taken by sigwait below, never by
 	 * a thread of libmicrohttpd's: they are blocked before it starts any. */
 	sigemptyset(&stop);
@@ -471,6 +482,7 @@ static int run_server(const struct serve_options *o, struct server *s, const cha
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	starting = true;
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			     MHD_USE_TLS | MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 			     0, NULL, NULL, on_request, s,
@@ -482,9 +494,10 @@ static int run_server(const struct serve_options *o, struct server *s, const cha
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->per_ip,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 			     MHD_OPTION_END);
+	starting = false;
 	if (!d) {
-		error_msg("serve: cannot serve %s (the address is in use or not this machine's, or the certificate "
-			  "and key do not go together)", o->listen ? o->listen : "127.0.0.1:8443");
+		error_msg("serve: cannot serve %s: %s", o->listen ? o->listen : "127.0.0.1:8443",
+			  start_failure[0] ? start_failure : "the address is in use or not this machine's");
 		return EXIT_OSERR;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -500,12 +513,15 @@ static int run_server(const struct serve_options *o, struct server *s, const cha
 static int serve(const struct serve_options *o)
 {
 	struct server s = { .max_body = o->max_body ? o->max_body : COLLECTOR_DEFAULT_MAX_BODY };
+	struct sockaddr_storage addr;
 	char *cert = NULL, *key = NULL;
 	PGconn *conn;
 	int rc = 0;
 
 	if (!o->cert || !o->key)
 		return options_usage_error(&serve_spec, "--cert and --key are needed (the collector speaks HTTPS only)");
+	if (parse_listen(o->listen ? o->listen : "127.0.0.1:8443", &addr) != 0)
+		return options_usage_error(&serve_spec, "--listen: expected ADDR:PORT or [ADDR6]:PORT");
 	if (o->enroll && strcmp(o->enroll, "first-use") == 0)
 		s.enrolment = ENROL_FIRST_USE;
 	else if (o->enroll && strcmp(o->enroll, "operator") != 0)
@@ -532,7 +548,7 @@ static int serve(const struct serve_options *o)
 	s.pool.open = 1;
 	pthread_mutex_init(&s.pool.lock, NULL);
 	pthread_cond_init(&s.pool.freed, NULL);
-	rc = run_server(o, &s, cert, key);
+	rc = run_server(o, &s, &addr, cert, key);
 	for (int i = 0; i < s.pool.nidle; i++)
 		PQfinish(s.pool.idle[i]);
 	free(s.pool.idle);

@@ -70,6 +70,18 @@ expect_stdout "^revoked $fp of host " "revoke names it"
 "$CHIPAUDIT" audit --root "$FIXTURES/vm/root" --state "$A/vm" --sign -o "$A/vm.2.json" >/dev/null 2>&1
 expect_exit 65 "ingest of a revoked key's report" "$COLLECTOR" ingest "$A/vm.2.json"
 expect_stderr_line "refused: 403: key $fp was revoked: revoked by the operator$" "403, revoked"
+# serve's refusals to start: each one line, before anything is served
+DEV=${CHIPAUDIT_DB#host=}; DEV=${DEV%% *}; DEV=${DEV%/pg}
+expect_exit 64 "serve without --cert" "$COLLECTOR" serve --key "$DEV/key.pem"
+expect_exit 64 "serve --listen nonsense" "$COLLECTOR" serve --cert "$DEV/cert.pem" --key "$DEV/key.pem" --listen nonsense
+expect_exit 64 "serve --enroll maybe" "$COLLECTOR" serve --cert "$DEV/cert.pem" --key "$DEV/key.pem" --enroll maybe
+expect_exit 66 "serve --token-file missing" "$COLLECTOR" serve --cert "$DEV/cert.pem" --key "$DEV/key.pem" --token-file "$TMP/none"
+printf 'short\n' >"$TMP/short-token"
+expect_exit 65 "serve: a token under 16 characters" "$COLLECTOR" serve --cert "$DEV/cert.pem" --key "$DEV/key.pem" --token-file "$TMP/short-token"
+expect_exit 69 "serve: no database" "$COLLECTOR" serve --cert "$DEV/cert.pem" --key "$DEV/key.pem" --db "host=$TMP/none dbname=x"
+expect_stderr_line "serve: cannot connect to the database" "named in one line"
+expect_exit 71 "serve: a certificate that is not one" "$COLLECTOR" serve --cert "$A/h100.1.json" --key "$DEV/key.pem" --listen 127.0.0.1:0
+expect_stderr_line "serve: cannot serve 127.0.0.1:0" "named in one line"
 expect_exit 64 "revoke with neither --host-id nor --key" "$COLLECTOR" revoke
 expect_exit 1 "revoke an unknown key" "$COLLECTOR" revoke --key sha256:00
 finish
