@@ -11,7 +11,6 @@
 
 #include <inttypes.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>

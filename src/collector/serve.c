@@ -239,7 +239,10 @@ static enum MHD_Result get_nonce(struct server *s, struct MHD_Connection *c, str
 	hex_encode(raw, sizeof(raw), hex);
 	conn = pool_take(&s->pool);
 	ok = PQstatus(conn) == CONNECTION_OK &&
-	     db_exec(conn, "INSERT INTO nonces (nonce) VALUES ($1)", 1, params, NULL);
+	     /* each nonce issued clears up to ten that expired a day ago, so the table stays small */
+	     db_exec(conn, "WITH old AS (DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE issued_at < "
+		     "now() - interval '1 day' ORDER BY issued_at LIMIT 10)) INSERT INTO nonces (nonce) VALUES ($1)",
+		     1, params, NULL);
 	pool_give(&s->pool, conn);
 	error_msg("serve: %d nonce for %s", ok ? 200 : 503, peer);
 	if (!ok)

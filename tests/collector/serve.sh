@@ -173,8 +173,11 @@ expect_exit 0 "sequence 3 after 1: stored" "$CHIPAUDIT" push "$CHIPAUDIT_URL" "$
 	pass "the gap is an incident" || fail "the gap is an incident" "$(sql "SELECT kind, detail FROM incidents ORDER BY id DESC LIMIT 1")"
 refused "a reordered report (2 after 3)" 409 reorder '^reordered: sequence 2 is older than the stored sequence 3' "$A/backdoor-ats.2.json" "$A/backdoor-ats.2.json.sig"
 # nonces the collector issued are good once
+sql "INSERT INTO nonces (nonce, issued_at) SELECT 'expired' || g, now() - interval '2 days' FROM generate_series(1, 3) g" >/dev/null
 code=$(http "$CHIPAUDIT_URL/v1/nonce"); nonce=$(jq -r .nonce "$TMP/resp")
 [ "$code" = 200 ] && [ "${#nonce}" = 32 ] && pass "GET /v1/nonce" || fail "GET /v1/nonce" "$code $(cat "$TMP/resp")"
+[ "$(sql "SELECT count(*) FROM nonces WHERE nonce LIKE 'expired%'")" = 0 ] && pass "nonces a day past their use are cleared" ||
+	fail "nonces a day past their use are cleared"
 audit h100 h100 --nonce "$nonce"
 expect_exit 0 "a report with the collector's nonce" "$CHIPAUDIT" push "$CHIPAUDIT_URL" "$A/h100.2.json" "$A/h100.3.json"
 [ "$(sql "SELECT used_at IS NOT NULL FROM nonces WHERE nonce = '$nonce'")" = t ] && pass "the nonce is used up" || fail "the nonce is used up"
