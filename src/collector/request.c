@@ -245,6 +245,21 @@ static const char *export_class(const json_t *report, const char *pci)
 	return NULL;
 }
 
+/* Where an accelerator's UUID and serial are: the vendor-neutral runtime
+ * record (runtime.identity), else the vendor library's view as reports of
+ * schema 2 wrote it before that record (vendor_library.nvml), else as the
+ * first ones did (nvml). NULL when none is an object. */
+static const json_t *chip_identity(const json_t *a)
+{
+	const json_t *id = jobj(jobj(a, "runtime"), "identity");
+
+	if (!json_is_object(id))
+		id = jobj(jobj(a, "vendor_library"), "nvml");
+	if (!json_is_object(id))
+		id = jobj(a, "nvml");
+	return json_is_object(id) ? id : NULL;
+}
+
 /* Accelerators by NVML UUID, else vendor and serial, else host and PCI
  * address (docs/fleet.md). */
 static int take_chips(struct parsed_report *p, struct refusal *why)
@@ -255,7 +270,7 @@ static int take_chips(struct parsed_report *p, struct refusal *why)
 
 	json_array_foreach(json_object_get(p->report, "accelerators"), i, a) {
 		const char *pci, *vendor, *model, *uuid = NULL, *serial = NULL;
-		const json_t *nvml = json_object_get(a, "nvml");
+		const json_t *identity = chip_identity(a);
 		char where[48], *chip_id;
 
 		snprintf(where, sizeof(where), "report.accelerators[%zu]", i);
@@ -266,8 +281,8 @@ static int take_chips(struct parsed_report *p, struct refusal *why)
 		}
 		if (stored_string(a, "pci_address", where, &pci, why) || stored_string(a, "vendor", where, &vendor, why) ||
 		    stored_string(a, "model", where, &model, why) ||
-		    (json_is_object(nvml) && (stored_string(nvml, "uuid", where, &uuid, why) ||
-					      stored_string(nvml, "serial", where, &serial, why)))) {
+		    (identity && (stored_string(identity, "uuid", where, &uuid, why) ||
+				  stored_string(identity, "serial", where, &serial, why)))) {
 			rc = -1;
 			break;
 		}

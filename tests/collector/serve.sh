@@ -78,13 +78,13 @@ want=$(jq -s -c --arg c "$check" '[.[] | {host_id, subjects: ([.findings[] | sel
 qcheck "failing $check: the hosts and subjects" '[.hosts[] | [.host_id, .subjects]]' "$want" failing "$check"
 qcheck "host: both reports in order, their sha256" '[.host_id, .last_sequence, [.reports[] | [.sequence, .sha256]]]' \
 	"[\"$(hostid h20x8)\",2,[[1,\"$(sha256sum <"$A/h20x8.1.json" | cut -c1-64)\"],[2,\"$(sha256sum <"$A/h20x8.2.json" | cut -c1-64)\"]]]" host "$(hostid h20x8)"
-uuid=$(jq -r '.accelerators[0].nvml.uuid' "$A/h20x8.1.json")
+uuid=$(jq -r '.accelerators[0] | (.runtime.identity.uuid // .vendor_library.nvml.uuid // .nvml.uuid)' "$A/h20x8.1.json")
 qcheck "chip: by NVML UUID, two reports at one place are one span" '[.chip_id, .model, .host_id, [.history[] | [.host_id, .pci_address, .reports]]]' \
 	"[\"$uuid\",\"H20\",\"$(hostid h20x8)\",[[\"$(hostid h20x8)\",\"0000:18:00.0\",2]]]" chip "$uuid"
 qcheck "chip without UUID: by host and PCI address" '.chip_id' "\"pci:$(hostid mixed)/$(jq -r '.accelerators[0].pci_address' "$A/mixed.1.json")\"" \
 	chip "pci:$(hostid mixed)/$(jq -r '.accelerators[0].pci_address' "$A/mixed.1.json")"
 qcheck "export class from export.classification" '.export_class' "$(jq -c '[.findings[] | select(.check == "export.classification")][0].evidence.eccn' "$A/h100.1.json")" chip \
-	"$(jq -r '.accelerators[0].nvml.uuid' "$A/h100.1.json")"
+	"$(jq -r '.accelerators[0] | (.runtime.identity.uuid // .vendor_library.nvml.uuid // .nvml.uuid)' "$A/h100.1.json")"
 qcheck "no incident yet" '.incidents | length' 0 incidents
 
 # --- the same over HTTPS: the operator's token or nothing
