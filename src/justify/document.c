@@ -79,17 +79,25 @@ static void add_counts(json_t *summary, const json_t *from)
 	}
 }
 
-/* The failing checks of a report and the subjects each names. */
+/* The failing checks of a report, each once, with every subject it names. */
 static json_t *failing_checks(const json_t *report)
 {
-	json_t *out = json_array(), *f;
-	size_t i;
+	json_t *out = json_array(), *f, *seen = NULL;
+	size_t i, k;
 
 	json_array_foreach(jarr(report, "findings"), i, f) {
-		const char *status = jstr(f, "status");
-		if (status && strcmp(status, "fail") == 0)
-			json_array_append_new(out, json_pack("{s:s?, s:O?}", "check", jstr(f, "check"), "subjects",
-							     json_object_get(f, "subjects")));
+		const char *status = jstr(f, "status"), *check = jstr(f, "check");
+		if (status == NULL || strcmp(status, "fail") != 0 || check == NULL)
+			continue;
+		json_array_foreach(out, k, seen)
+			if (strcmp(jstr(seen, "check"), check) == 0)
+				break;
+		if (k == json_array_size(out)) {
+			seen = json_pack("{s:s, s:[]}", "check", check, "subjects");
+			json_array_append_new(out, seen);
+		}
+		if (jarr(f, "subjects"))
+			json_array_extend(json_object_get(seen, "subjects"), jarr(f, "subjects"));
 	}
 	return out;
 }

@@ -175,7 +175,7 @@ static void total(struct fit_result *r)
 	/* Whole replicas: a copy of the model is never split across a remainder. */
 	if (!isnan(r->replica_units) && most > 0)
 		most = ceil(most / r->replica_units) * r->replica_units;
-	r->units_at_least = most;
+	r->units_at_least = most > 0 ? most : NAN;
 	r->units = all_known ? most : NAN;
 	if (!all_known)
 		r->limit = -1;

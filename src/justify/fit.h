@@ -59,7 +59,7 @@ struct fit_result {
 	struct fit_count counts[FIT_LIMIT_COUNT];
 	double replica_units;   /* the memory count; NAN when unknown */
 	double units;           /* units needed; NAN when a count is unknown */
-	double units_at_least;  /* the largest known count (whole replicas when known) */
+	double units_at_least;  /* the largest known count (whole replicas when known); NAN when none is */
 	int limit;              /* enum fit_limit that sets units; -1 when unknown */
 	double power_w;         /* units x TDP; NAN when either is unknown */
 };
