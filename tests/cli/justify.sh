@@ -228,5 +228,16 @@ head -c 70000 /dev/zero | tr '\0' ' ' >"$TMP/w.json"
 expect_exit 65 "workload: too large" "$CHIPAUDIT" justify -w "$TMP/w.json" -m H20 -n 8
 expect_exit 0 "--help" "$CHIPAUDIT" justify --help
 expect_stdout "--workload FILE\|PRESET" "--help names --workload"
+# Every option of the help is in the manual page (roff spells a dash \-).
+missing=""
+for opt in $(grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' "$TMP/out" | sed -E 's/^ +(-[a-zA-Z], )?//'); do
+	grep -qF -- "$(sed 's/-/\\-/g' <<<"$opt")" "$SRCDIR/docs/chipaudit.1" || missing="$missing $opt"
+done
+[ -z "$missing" ] && pass "every option of --help in docs/chipaudit.1" || fail "every option of --help in docs/chipaudit.1" "missing:$missing"
+grep -q '^\.B justify\b' "$SRCDIR/docs/chipaudit.1" && pass "justify in docs/chipaudit.1" || fail "justify in docs/chipaudit.1"
+# The completion script offers the command and its --format values.
+"$CHIPAUDIT" completion bash >"$TMP/completion.bash"
+grep -q 'justify' "$TMP/completion.bash" && grep -q 'text json html' "$TMP/completion.bash" \
+	&& pass "bash completion: justify and its formats" || fail "bash completion: justify and its formats"
 
 finish
