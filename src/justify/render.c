@@ -267,6 +267,10 @@ static void text_document(FILE *out, const json_t *doc)
 	size_t i;
 
 	put(out, "Purchase justification for workload %s (%s)\n", jstr(w, "name"), jstr(w, "origin"));
+	if (jstr(w, "description") && *jstr(w, "description"))
+		put(out, "  %s\n", jstr(w, "description"));
+	if (jstr(w, "source") && *jstr(w, "source"))
+		put(out, "  Source: %s\n", jstr(w, "source"));
 	workload_line(line, sizeof(line), w);
 	put(out, "  %s\n", line);
 	memory_line(line, sizeof(line), w);
@@ -279,7 +283,10 @@ static void text_document(FILE *out, const json_t *doc)
 		put(out, "; destination %s (%s)\n", jstr(dest, "code"), jstr(dest, "name"));
 	else
 		put(out, "; no destination given: no licence answer\n");
-	put(out, "Units needed are lower bounds from peak figures (docs/justify.md).\n");
+	put(out, "Made %s by chipaudit %s", jstr(jobj(doc, "host"), "time"), jstr(doc, "tool_version"));
+	if (jstr(doc, "public_key_fingerprint"))
+		put(out, ", signed with host key %s", jstr(doc, "public_key_fingerprint"));
+	put(out, ". Units needed are lower bounds from peak figures (docs/justify.md).\n");
 	put(out, "\n%-22s %-11s %-5s %-18s %-9s %-17s %-9s %-12s %s\n", "CANDIDATE", "ROLE", "HELD", "DENSE TFLOPS",
 	    "UNITS", "LIMIT", "POWER W", "LICENCE", "MEETS");
 	json_array_foreach(jarr(doc, "candidates"), i, c) {
@@ -537,7 +544,7 @@ static void html_candidate(FILE *out, const json_t *c, bool destination)
 static void html_document(FILE *out, const json_t *doc)
 {
 	const json_t *w = jobj(doc, "workload"), *dest = jobj(doc, "destination"), *concl = jobj(doc, "conclusion"), *c,
-		     *v;
+		     *v, *first_exp = jobj(json_array_get(jarr(doc, "candidates"), 0), "export");
 	bool destination = json_is_object(dest);
 	char line[512], units[32];
 	const char *key;
@@ -552,19 +559,33 @@ static void html_document(FILE *out, const json_t *doc)
 	      "</style></head><body>\n<h1>", out);
 	hput(out, "Purchase justification: %s", jstr(w, "name"));
 	fputs("</h1>\n<p>", out);
+	if (jstr(w, "description") && *jstr(w, "description")) {
+		html_put(out, jstr(w, "description"));
+		fputs("<br>", out);
+	}
+	if (jstr(w, "source") && *jstr(w, "source")) {
+		hput(out, "Source: %s", jstr(w, "source"));
+		fputs("<br>", out);
+	}
 	workload_line(line, sizeof(line), w);
 	html_put(out, line);
 	fputs("<br>", out);
 	memory_line(line, sizeof(line), w);
 	html_put(out, line);
 	fputs("</p>\n<p>", out);
-	hput(out, "Rules in force on %s; ", jstr(doc, "rules_date"));
+	hput(out, "Rules in force on %s", jstr(doc, "rules_date"));
+	if (jstr(first_exp, "rules"))
+		hput(out, " (%s, %s)", jstr(first_exp, "rules"), jstr(first_exp, "rules_citation") ?
+		     jstr(first_exp, "rules_citation") : "");
+	html_put(out, "; ");
 	if (destination)
 		hput(out, "destination %s (%s).", jstr(dest, "code"), jstr(dest, "name"));
 	else
 		html_put(out, "no destination given: no licence answer.");
-	hput(out, " Made %s by chipaudit %s. Units needed are lower bounds from peak figures (docs/justify.md).",
-	     jstr(jobj(doc, "host"), "time"), jstr(doc, "tool_version"));
+	hput(out, " Made %s by chipaudit %s", jstr(jobj(doc, "host"), "time"), jstr(doc, "tool_version"));
+	if (jstr(doc, "public_key_fingerprint"))
+		hput(out, ", signed with host key %s", jstr(doc, "public_key_fingerprint"));
+	html_put(out, ". Units needed are lower bounds from peak figures (docs/justify.md).");
 	fputs("</p>\n<h2>Units needed</h2>\n", out);
 	html_chart(out, doc);
 	fputs("<table><tr><th>candidate</th><th>role</th><th>held</th><th>units</th><th>limit</th><th>power W</th>"
