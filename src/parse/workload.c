@@ -112,7 +112,7 @@ static int read_enums(const json_t *doc, const char *name, struct workload *w, c
 	return 0;
 }
 
-int workload_from_json(const json_t *doc, const char *name, struct workload *w, char *err, size_t errlen)
+static int validate(const json_t *doc, const char *name, struct workload *w, char *err, size_t errlen)
 {
 	const char *schema;
 
@@ -150,6 +150,24 @@ int workload_from_json(const json_t *doc, const char *name, struct workload *w, 
 	return 0;
 }
 
+/* The error quotes member names from the file: a control character in one
+ * must not break the message's single line. */
+static void one_line(char *err)
+{
+	for (; *err; err++)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = '?';
+}
+
+int workload_from_json(const json_t *doc, const char *name, struct workload *w, char *err, size_t errlen)
+{
+	int rc = validate(doc, name, w, err, errlen);
+
+	if (rc != 0 && errlen > 0)
+		one_line(err);
+	return rc;
+}
+
 int workload_parse(const char *buf, size_t len, const char *name, struct workload *w, char *err, size_t errlen)
 {
 	json_t *doc;
@@ -160,8 +178,10 @@ int workload_parse(const char *buf, size_t len, const char *name, struct workloa
 		return CA_ERR_DATA;
 	}
 	doc = json_parse_strict(buf, len, name, err, errlen);
-	if (doc == NULL)
+	if (doc == NULL) {
+		one_line(err);
 		return CA_ERR_DATA;
+	}
 	rc = workload_from_json(doc, name, w, err, errlen);
 	json_decref(doc);
 	return rc;

@@ -63,6 +63,7 @@ static void test_malformed(void **state)
 	expect_error(W70, "w.json:1:");
 	expect_error(W70 ", \"parameters\": 1}", "duplicate");
 	expect_error(W70 ", \"extra\": 1}", "extra");
+	expect_error(W70 ", \"a\\nb\": 1}", "a?b");   /* a member's newline does not break the line */
 	expect_error("{\"schema\": \"chipaudit-workload/2\"}", "schema");
 	expect_error(W70 ", \"memory_reserve_percent\": 95}", "memory_reserve_percent: 95 out of range");
 	expect_error(W70 ", \"memory_reserve_percent\": -1}", "out of range");
