@@ -22,6 +22,7 @@
 #include "evidence/state.h"
 #include "export/export.h"
 #include "justify/justify.h"
+#include "parse/pathlist.h"
 #include "parse/workload.h"
 
 #define MAX_LIST 64
@@ -32,7 +33,7 @@ struct named_count {
 };
 
 struct options {
-	const char *destination, *rules, *workload, *format, *output, *state;
+	const char *destination, *rules, *workload, *format, *output, *state, *files_from;
 	bool sign;
 	const char *reports[MAX_LIST];
 	size_t nreports;
@@ -102,6 +103,8 @@ static const struct opt_row justify_rows[] = {
 	  "data/workloads/ (\"llm-70b-bf16-inference\")", struct options, workload),
 	OPT_CALLBACK("report", 'r', OPT_ARG_REQUIRED, "FILE", "the accelerators of an audit report (repeatable): "
 	  "measured figures and findings", set_report, NULL),
+	OPT_STRING("files-from", 0, "FILE", "also the reports named in FILE, one per line ('-': standard input): a "
+	  "fleet's", struct options, files_from),
 	OPT_CALLBACK("model", 'm', OPT_ARG_REQUIRED, "NAME", "accelerators in question, declared: a model of "
 	  "data/accelerators.json, with --count (repeatable)", set_model, NULL),
 	OPT_CALLBACK("count", 'n', OPT_ARG_REQUIRED, "N", "how many units of the --model before it", set_count, NULL),
@@ -127,7 +130,8 @@ static const struct opt_table justify_table = { NULL, justify_rows };
 
 const struct cmd_spec justify_spec = {
 	.name = "justify",
-	.synopsis = "usage: chipaudit justify --workload FILE|PRESET [--report FILE]... [--model NAME --count N]...\n"
+	.synopsis = "usage: chipaudit justify --workload FILE|PRESET [--report FILE]... [--files-from FILE]\n"
+		    "                         [--model NAME --count N]...\n"
 		    "                         [--vs MODEL]... [--destination CC] [--rules DATE] [--price MODEL=AMOUNT]...\n"
 		    "                         [--format text|json|html] [-o FILE [--sign] [--state DIR]]\n",
 	.about = "  A purchase justification: the accelerators in question (from audit reports, or a\n"
@@ -386,7 +390,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return options_usage_error(&justify_spec, "unexpected argument '%s'", ops.v[0]);
 	if (o->workload == NULL)
 		return options_usage_error(&justify_spec, "--workload FILE|PRESET is required");
-	if (o->nreports == 0 && o->nmodels == 0)
+	if (o->nreports == 0 && o->nmodels == 0 && o->files_from == NULL)
 		return options_usage_error(&justify_spec, "give the accelerators in question: --report FILE or --model NAME --count N");
 	if (o->format == NULL)
 		o->format = "text";
@@ -401,17 +405,46 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int build(const struct options *o, struct justify *j)
+static int add_report(struct justify *j, const char *path)
 {
 	char err[1024];
+	int rc = justify_add_report(j, path, err, sizeof(err));
+
+	if (rc != 0)
+		error_msg("--report %s", err);
+	return exit_status(rc);
+}
+
+/* --files-from: the reports named in PATH ("-": standard input). */
+static int add_files_from(struct justify *j, const char *path)
+{
+	struct pathlist list = { 0 };
+	char err[1024], *data = NULL;
+	size_t len;
+	int rc = read_file_bounded(path, PATHLIST_MAX_BYTES, &data, &len, err, sizeof(err));
+
+	if (rc == 0 && pathlist_parse(data, len, strcmp(path, "-") ? path : "<stdin>", &list, err, sizeof(err)) != 0)
+		rc = CA_ERR_DATA;
+	free(data);
+	if (rc != 0) {
+		error_msg("--files-from: %s", err);
+		return exit_status(rc);
+	}
+	for (size_t i = 0; i < list.count && rc == 0; i++)
+		rc = add_report(j, list.paths[i]);
+	pathlist_free(&list);
+	return rc;
+}
+
+static int build(const struct options *o, struct justify *j)
+{
 	int rc;
 
-	for (size_t i = 0; i < o->nreports; i++) {
-		if ((rc = justify_add_report(j, o->reports[i], err, sizeof(err))) != 0) {
-			error_msg("--report %s", err);
-			return exit_status(rc);
-		}
-	}
+	for (size_t i = 0; i < o->nreports; i++)
+		if ((rc = add_report(j, o->reports[i])) != 0)
+			return rc;
+	if (o->files_from && (rc = add_files_from(j, o->files_from)) != 0)
+		return rc;
 	if ((rc = add_models(j, o)) != 0 || (rc = add_alternatives(j, o)) != 0 || (rc = add_prices(j, o)) != 0)
 		return rc;
 	if (j->n == 0) {

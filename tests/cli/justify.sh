@@ -124,6 +124,19 @@ expect_stdout "measured: dense bf16 88.8 TFLOPS, the lowest of 8 audited units, 
 	"audited, text: the measured figure and its ratio"
 expect_stdout "^H20 .*in question 8 +88.8 measured +9 +dense compute" "audited, text: the table shows the measured figure"
 
+# A fleet: the eight above and a healthy H20 of another host (BF16 142), named
+# in a file: 9 units held, 9 measured, the lowest still 88.8, two audits.
+"$CHIPAUDIT" judge "$FIXTURES/measured/h20-healthy.json" -o "$TMP/report2.json" >/dev/null
+printf '%s\n\n%s\n' "$TMP/report.json" "$TMP/report2.json" >"$TMP/fleet.txt"
+expect_exit 0 "fleet reports from --files-from" "$CHIPAUDIT" justify -w "$FIX/70b-batch64.json" --files-from "$TMP/fleet.txt" \
+	--vs "H100 SXM" --format json -o "$TMP/fleet.json"
+jq_is "$(cand H20) | [.count, .measured.units_measured, .measured.dense_tops, (.audits | length)] | @csv" "9,9,88.8,2" \
+	"fleet: 9 H20 held, 9 measured, the lowest 88.8, two audits" "$TMP/fleet.json"
+jq_is "$(cand H20) | [.fit.units, .fit.meets] | @csv" "9,true" "fleet: 9 units needed, 9 held: meets" "$TMP/fleet.json"
+expect_exit 66 "--files-from naming a missing report" "$CHIPAUDIT" justify -w $PRESET --files-from <(echo "$TMP/none/r.json")
+printf 'a\0b\n' >"$TMP/nul.txt"
+expect_exit 65 "--files-from with a NUL byte" "$CHIPAUDIT" justify -w $PRESET --files-from "$TMP/nul.txt"
+
 # ---- training, price ----
 # llm-70b-bf16-training: memory 70e9 x (2 + 2 + 12) = 1120e9 / 96e9 = 11.7 -> 12;
 # compute 100000 x 6 x 70e9 = 42000 TFLOP/s / 148 = 283.8 -> 284 -> whole copies of 12: 288.
