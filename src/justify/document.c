@@ -219,6 +219,38 @@ static json_t *export_status(const struct justify *j, const struct accel_model *
 	return out;
 }
 
+/* The strictest class the audited units measure into (a relabelled or
+ * unlocked part measures above its datasheet); NULL when none is measured. */
+static json_t *measured_export(const struct justify *j, const struct justify_candidate *c, const json_t *declared)
+{
+	json_t *worst = NULL, *u, *k;
+	int worst_rank = -2;
+	size_t i;
+
+	json_array_foreach(c->measured, i, u) {
+		struct chip_spec s;
+		int rank;
+		chip_spec_from_model(&s, c->model);
+		chip_spec_apply_measured(&s, u);
+		k = export_classify(j->ex, &s, j->date, j->destination);
+		rank = export_class_rank(jstr(k, "eccn"));
+		if (rank > worst_rank) {
+			json_decref(worst);
+			worst = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:s?}", "eccn", json_object_get(k, "eccn"), "tpp",
+					  json_object_get(k, "tpp"), "license_required", json_object_get(k, "license_required"),
+					  "license_policy", json_object_get(k, "license_policy"), "report", jstr(u, "report"),
+					  "pci_address", jstr(u, "pci_address"));
+			worst_rank = rank;
+		}
+		json_decref(k);
+	}
+	if (worst) {
+		int dr = export_class_rank(jstr(declared, "eccn"));
+		jset(worst, "stricter_than_declared", dr < 0 || worst_rank < 0 ? json_null() : json_boolean(worst_rank > dr));
+	}
+	return worst;
+}
+
 /* ---- alternatives ---- */
 
 static bool has_figures(const struct accel_model *m, int precision)
@@ -373,6 +405,7 @@ static json_t *candidate(const struct justify *j, const struct justify_candidate
 			"declared", declared(j, m), "measured", measured_member(j, c, lowest, units), "export",
 			export_status(j, m), "audits", c->audits, "fit", fit_member(j, c, &r));
 	jset_str(out, "dense_tops_from", isnan(lowest) ? "declared" : "measured");
+	jset(jobj(out, "export"), "measured", measured_export(j, c, jobj(out, "export")));
 	jset_num(out, "price", c->price);
 	return out;
 }

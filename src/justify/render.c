@@ -184,6 +184,15 @@ static void text_candidate(FILE *out, const json_t *c, bool destination)
 	if (jstr(exp, "license_policy"))
 		put(out, "; policy: %s", jstr(exp, "license_policy"));
 	put(out, "\n");
+	if (json_is_object(jobj(exp, "measured"))) {
+		const json_t *me = jobj(exp, "measured");
+		put(out, "  export, as measured: ECCN %s", jstr(me, "eccn") ? jstr(me, "eccn") : "undecided");
+		if (jnum(me, "tpp", &x))
+			put(out, " (TPP %.6g)", x);
+		put(out, "; licence %s%s\n", licence_word(me, destination),
+		    json_is_true(json_object_get(me, "stricter_than_declared")) ?
+		    "; ! stricter than declared: a relabelled or unlocked part?" : "");
+	}
 	json_array_foreach(json_object_get(exp, "notes"), i, v)
 		put(out, "    - %s\n", json_string_value(v));
 	json_array_foreach(json_object_get(c, "audits"), i, v) {
@@ -490,6 +499,12 @@ static void html_candidate(FILE *out, const json_t *c, bool destination)
 	hput(out, "Export: ECCN %s; licence %s%s%s", jstr(exp, "eccn") ? jstr(exp, "eccn") : "undecided",
 	     licence_word(exp, destination), jstr(exp, "license_policy") ? "; policy: " : "",
 	     jstr(exp, "license_policy") ? jstr(exp, "license_policy") : "");
+	if (json_is_object(jobj(exp, "measured"))) {
+		const json_t *me = jobj(exp, "measured");
+		hput(out, "; as measured: ECCN %s, licence %s%s", jstr(me, "eccn") ? jstr(me, "eccn") : "undecided",
+		     licence_word(me, destination), json_is_true(json_object_get(me, "stricter_than_declared")) ?
+		     " (stricter than declared: a relabelled or unlocked part?)" : "");
+	}
 	fputs("</p>\n<ul class=\"notes\">", out);
 	json_array_foreach(json_object_get(exp, "notes"), i, v) {
 		fputs("<li>", out);

@@ -137,6 +137,16 @@ expect_exit 66 "--files-from naming a missing report" "$CHIPAUDIT" justify -w $P
 printf 'a\0b\n' >"$TMP/nul.txt"
 expect_exit 65 "--files-from with a NUL byte" "$CHIPAUDIT" justify -w $PRESET --files-from "$TMP/nul.txt"
 
+# An H20 that measures BF16 at 415 (tests/fixtures/measured/h20-unlocked.json):
+# TPP 415 x 16 = 6640 >= 4800, 3A090.a as measured, stricter than the declared
+# class (none); the document says so beside the declared status.
+"$CHIPAUDIT" judge "$FIXTURES/measured/h20-unlocked.json" -o "$TMP/unlocked.json" >/dev/null
+expect_exit 0 "unlocked H20" "$CHIPAUDIT" justify -w $PRESET --report "$TMP/unlocked.json" -d CN --rules 2026-12-03 \
+	--vs "H100 SXM" --format json -o "$TMP/unl.json"
+jq_is "$(cand H20) | .export | [.eccn, .measured.eccn, .measured.tpp, .measured.stricter_than_declared] | @csv" \
+	'"none","3A090.a",6640,true' "unlocked H20: 3A090.a as measured, stricter than declared" "$TMP/unl.json"
+jq_is "$(cand H20) | .export.measured" "null" "8 H20 declared: no measured class" "$J"
+
 # ---- training, price ----
 # llm-70b-bf16-training: memory 70e9 x (2 + 2 + 12) = 1120e9 / 96e9 = 11.7 -> 12;
 # compute 100000 x 6 x 70e9 = 42000 TFLOP/s / 148 = 283.8 -> 284 -> whole copies of 12: 288.
