@@ -236,7 +236,7 @@ static json_t *measured_export(const struct justify *j, const struct justify_can
 		rank = export_class_rank(jstr(k, "eccn"));
 		if (rank > worst_rank) {
 			json_decref(worst);
-			worst = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:s?}", "eccn", json_object_get(k, "eccn"), "tpp",
+			worst = json_pack("{s:O?, s:O?, s:O?, s:O?, s:s?, s:s?}", "eccn", json_object_get(k, "eccn"), "tpp",
 					  json_object_get(k, "tpp"), "license_required", json_object_get(k, "license_required"),
 					  "license_policy", json_object_get(k, "license_policy"), "report", jstr(u, "report"),
 					  "pci_address", jstr(u, "pci_address"));
