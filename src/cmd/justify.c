@@ -99,8 +99,8 @@ static int set_count(const char *value, void *target, char *err, size_t errlen)
 }
 
 static const struct opt_row justify_rows[] = {
-	OPT_STRING("workload", 'w', "FILE|PRESET", "the workload: a file (docs/justify.md) or a preset of "
-	  "data/workloads/ (\"llm-70b-bf16-inference\")", struct options, workload),
+	OPT_STRING("workload", 'w', "FILE|PRESET", "the workload: a file (docs/justify.md; '-': standard input) or a "
+	  "preset of data/workloads/ (\"llm-70b-bf16-inference\")", struct options, workload),
 	OPT_CALLBACK("report", 'r', OPT_ARG_REQUIRED, "FILE", "the accelerators of an audit report (repeatable): "
 	  "measured figures and findings", set_report, NULL),
 	OPT_STRING("files-from", 0, "FILE", "also the reports named in FILE, one per line ('-': standard input): a "
@@ -175,7 +175,7 @@ static bool parse_positive(const char *s, double max, double *out)
 
 static bool is_preset_name(const char *s)
 {
-	return strchr(s, '/') == NULL && strstr(s, ".json") == NULL && access(s, F_OK) != 0;
+	return strcmp(s, "-") != 0 && strchr(s, '/') == NULL && strstr(s, ".json") == NULL && access(s, F_OK) != 0;
 }
 
 static void preset_list(char *buf, size_t len)

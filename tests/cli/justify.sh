@@ -249,6 +249,12 @@ expect_stderr_line 'w.json:1:' "workload: truncated: one line with the position"
 expect_exit 65 "workload: empty" "$CHIPAUDIT" justify -w "$TMP/w.json" -m H20 -n 8
 head -c 70000 /dev/zero | tr '\0' ' ' >"$TMP/w.json"
 expect_exit 65 "workload: too large" "$CHIPAUDIT" justify -w "$TMP/w.json" -m H20 -n 8
+if "$CHIPAUDIT" justify -w - -m H20 -n 8 --format json <"$FIX/70b-batch64.json" >"$TMP/stdin.json" 2>"$TMP/err" &&
+	[ "$(jq -r .workload.name "$TMP/stdin.json")" = 70b-batch64 ]; then pass "--workload -: standard input"
+else fail "--workload -: standard input" "$(head -c 300 "$TMP/err")"; fi
+printf '{' | "$CHIPAUDIT" justify -w - -m H20 -n 8 >/dev/null 2>"$TMP/err"
+[ $? -eq 65 ] && grep -q '^chipaudit: <stdin>:1:' "$TMP/err" && pass "--workload -: malformed, named <stdin>" \
+	|| fail "--workload -: malformed, named <stdin>" "$(cat "$TMP/err")"
 expect_exit 0 "--help" "$CHIPAUDIT" justify --help
 expect_stdout "--workload FILE\|PRESET" "--help names --workload"
 # Every option of the help is in the manual page (roff spells a dash \-).
