@@ -116,7 +116,7 @@ static void memory_line(char *buf, size_t len, const json_t *w)
 			 "token", weights, flop);
 }
 
-/* "150.737 GB / 96 GB" and the like: what a count divides. */
+/* "150.737 GB / 96 GB" and the like: what a count divides; "" when unknown. */
 static void count_working(char *buf, size_t len, const char *key, const json_t *k)
 {
 	double need, per;
@@ -127,11 +127,11 @@ static void count_working(char *buf, size_t len, const char *key, const json_t *
 		return;
 	}
 	if (strcmp(key, "memory") == 0)
-		snprintf(buf, len, " = %.6g GB / %.6g GB", need / 1e9, per / 1e9);
+		snprintf(buf, len, "%.6g GB / %.6g GB", need / 1e9, per / 1e9);
 	else if (strcmp(key, "compute") == 0)
-		snprintf(buf, len, " = %.6g TFLOP/s / %.6g TFLOP/s", need / 1e12, per / 1e12);
+		snprintf(buf, len, "%.6g TFLOP/s / %.6g TFLOP/s", need / 1e12, per / 1e12);
 	else
-		snprintf(buf, len, " = %.6g GB/s / %.6g GB/s", need / 1e9, per / 1e9);
+		snprintf(buf, len, "%.6g GB/s / %.6g GB/s", need / 1e9, per / 1e9);
 }
 
 /* ---- text ---- */
@@ -151,7 +151,6 @@ static void text_candidate(FILE *out, const json_t *c, bool destination)
 	const json_t *decl = jobj(c, "declared"), *meas = jobj(c, "measured"), *exp = jobj(c, "export");
 	const json_t *fit = jobj(c, "fit");
 	char a[160], b[160], d[160], e[160], f[160], units[32];
-	const char *name;
 	size_t i;
 	json_t *v;
 	double x;
@@ -216,8 +215,8 @@ static void text_candidate(FILE *out, const json_t *c, bool destination)
 		char work[96];
 		count_working(work, sizeof(work), fit_limit_keys[l], k);
 		if (strcmp(state, "known") == 0)
-			put(out, "%s %s %.0f%s", l ? ";" : "", fit_limit_names[l],
-			    json_number_value(json_object_get(k, "units")), work);
+			put(out, "%s %s %.0f%s%s", l ? ";" : "", fit_limit_names[l],
+			    json_number_value(json_object_get(k, "units")), work[0] ? " = " : "", work);
 		else
 			put(out, "%s %s %s (%s)", l ? ";" : "", fit_limit_names[l], strcmp(state, "unknown") == 0 ?
 			    "unknown" : "not a limit", jstr(k, "reason"));
@@ -236,7 +235,6 @@ static void text_candidate(FILE *out, const json_t *c, bool destination)
 	put(out, "; meets the workload: %s\n", meets_word(fit));
 	json_array_foreach(json_object_get(fit, "blocked_by"), i, v)
 		put(out, "  ! blocked: %s\n", json_string_value(v));
-	(void)name;
 }
 
 static void text_conclusion(FILE *out, const json_t *concl)
@@ -535,7 +533,7 @@ static void html_candidate(FILE *out, const json_t *c, bool destination)
 		if (strcmp(jstr(k, "state"), "known") == 0) {
 			hput(out, "%.0f", json_number_value(json_object_get(k, "units")));
 			fputs("</td><td>", out);
-			html_put(out, work[0] ? work + 3 : "");
+			html_put(out, work);
 		} else {
 			html_put(out, jstr(k, "state"));
 			fputs("</td><td>", out);
