@@ -192,6 +192,9 @@ static void text_candidate(FILE *out, const json_t *c, bool destination)
 		    json_is_true(json_object_get(me, "stricter_than_declared")) ?
 		    "; ! stricter than declared: a relabelled or unlocked part?" : "");
 	}
+	json_array_foreach(json_object_get(exp, "license_exceptions"), i, v)
+		put(out, "    licence exception: %s%s\n", jstr(v, "text") ? jstr(v, "text") : "?",
+		    json_is_null(json_object_get(v, "eligible")) ? " (if its conditions are met)" : "");
 	json_array_foreach(json_object_get(exp, "notes"), i, v)
 		put(out, "    - %s\n", json_string_value(v));
 	json_array_foreach(json_object_get(c, "audits"), i, v) {
@@ -504,6 +507,12 @@ static void html_candidate(FILE *out, const json_t *c, bool destination)
 		     " (stricter than declared: a relabelled or unlocked part?)" : "");
 	}
 	fputs("</p>\n<ul class=\"notes\">", out);
+	json_array_foreach(json_object_get(exp, "license_exceptions"), i, v) {
+		fputs("<li>", out);
+		hput(out, "Licence exception: %s%s", jstr(v, "text") ? jstr(v, "text") : "?",
+		     json_is_null(json_object_get(v, "eligible")) ? " (if its conditions are met)" : "");
+		fputs("</li>", out);
+	}
 	json_array_foreach(json_object_get(exp, "notes"), i, v) {
 		fputs("<li>", out);
 		html_put(out, json_string_value(v));
