@@ -171,6 +171,12 @@ if openssl pkeyutl -verify -pubin -inkey "$CHIPAUDIT_STATE/host.pub.pem" -rawin 
 	-sigfile "$TMP/signed.html.sig" >/dev/null 2>&1; then pass "openssl verifies the signed HTML page"
 else fail "openssl verifies the signed HTML page"; fi
 
+expect_exit 66 "--sign without a host key" "$CHIPAUDIT" justify -w $PRESET -m H20 -n 8 --vs "H100 SXM" -o "$TMP/nokey.json" \
+	--sign --state "$TMP/nokey"
+expect_stderr_line 'host.key.pem: .*chipaudit keygen' "--sign without a host key: one line, nothing written"
+[ ! -e "$TMP/nokey.json" ] && [ ! -e "$TMP/nokey.json.sig" ] && pass "--sign without a host key: no document left" \
+	|| fail "--sign without a host key: no document left"
+
 # ---- HTML: self-contained, charted, escaped ----
 expect_exit 0 "HTML" "$CHIPAUDIT" justify -w "$FIX/hostile-name.json" -m H20 -n 8 --vs "Ascend 910B" --format html -o "$TMP/page.html"
 if grep -q '<svg' "$TMP/page.html" && ! grep -Eq '(src|href)="?(https?:)?//' "$TMP/page.html"; then
