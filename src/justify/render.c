@@ -297,7 +297,10 @@ static void text_document(FILE *out, const json_t *doc)
 	if (jstr(doc, "public_key_fingerprint"))
 		put(out, ", signed with host key %s", jstr(doc, "public_key_fingerprint"));
 	put(out, ". Units needed are lower bounds from peak figures (docs/justify.md).\n");
-	put(out, "\n%-22s %-11s %-5s %-18s %-9s %-17s %-9s %-12s %s\n", "CANDIDATE", "ROLE", "HELD", "DENSE TFLOPS",
+	snprintf(tops, sizeof(tops), "%.8s TFLOPS", jstr(w, "precision"));
+	for (char *p = tops; *p && *p != ' '; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	put(out, "\n%-22s %-11s %-5s %-18s %-9s %-17s %-9s %-12s %s\n", "CANDIDATE", "ROLE", "HELD", tops,
 	    "UNITS", "LIMIT", "POWER W", "LICENCE", "MEETS");
 	json_array_foreach(jarr(doc, "candidates"), i, c) {
 		const json_t *fit = jobj(c, "fit");

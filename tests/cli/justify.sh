@@ -66,6 +66,11 @@ jq_is '.conclusion.none_meets' "false" "conclusion: some candidate meets it" "$J
 jq_is "$(cand "H100 SXM") | .export | [.eccn, .license_required, .license_policy] | @csv" \
 	'"3A090.a",true,"presumption of denial"' "H100 SXM to China on 2024-06-01: licence required, presumption of denial" "$J"
 jq_is "$(cand H20) | .export | [.eccn, .license_required] | @csv" '"none",false' "H20 to China on 2024-06-01: no licence" "$J"
+# Russia (D:5), under today's rules: licence required, presumption of denial.
+expect_exit 0 "H100 SXM to Russia" "$CHIPAUDIT" justify -w $PRESET -m H20 -n 8 --vs "H100 SXM" -d RU --rules 2026-12-03 \
+	--format json -o "$TMP/ru.json"
+jq_is "$(cand "H100 SXM") | .export | [.license_required, .license_policy] | @csv" 'true,"presumption of denial"' \
+	"H100 SXM to Russia in 2026: licence required, presumption of denial" "$TMP/ru.json"
 # Today's rules: the H20 needs a licence (the 2025 notice), with its terms cited.
 expect_exit 0 "H20 under today's rules" "$CHIPAUDIT" justify -w $PRESET -m H20 -n 8 --vs "H100 SXM" -d CN --rules 2026-12-03 \
 	--format json -o "$TMP/today.json"
@@ -73,6 +78,7 @@ jq_is "$(cand H20) | .export.license_required" "true" "H20 to China in 2026: lic
 jq_is "$(cand H20) | .export.notes | map(select(test(\"company-specific licence notice\"))) | length" "1" \
 	"H20 to China in 2026: the licence notice is cited" "$TMP/today.json"
 expect_exit 0 "text form" "$CHIPAUDIT" justify -w $PRESET -m H20 -n 8 --vs "H100 SXM" -d CN --rules 2024-06-01
+expect_stdout "^CANDIDATE .*HELD +BF16 TFLOPS +UNITS" "text: the table names the workload's precision"
 expect_stdout "^H100 SXM .*alternative .*6 .*memory bandwidth .*4200 .*required" "text: H100 SXM row"
 expect_stdout "licence required; policy: presumption of denial" "text: the policy of denial is shown"
 # Default alternatives: what the rules deny is left out, and the note says so.
