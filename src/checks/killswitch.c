@@ -53,12 +53,14 @@ static void for_each_gpu(const struct check *check, const struct judge_ctx *ctx,
 				    "No %s facts: gathered by a chipaudit without the %s backend", b->library_label,
 				    b->library_label);
 		} else if (!json_is_true(json_object_get(section, "available"))) {
+			char *remedy = xasprintf("Run the audit on the machine with the %s driver loaded (or snapshot it there).",
+						 b->vendor);
 			finding_add(out, check, STATUS_SKIP, gpu.addr,
 				    json_pack("{s:O?, s:O?}", "library", json_object_get(section, "library"), "reason",
 					      json_object_get(section, "reason")),
-				    "Run the audit on the machine with the NVIDIA driver loaded (or snapshot it there).",
-				    "%s not available: %s", b->library_label,
+				    remedy, "%s not available: %s", b->library_label,
 				    jstr(section, "reason") ? jstr(section, "reason") : "no reason given");
+			free(remedy);
 		} else if (gpu.values == NULL || gpu.rt == NULL) {
 			finding_add(out, check, STATUS_SKIP, gpu.addr, NULL, NULL,
 				    "%s does not list this GPU (see killswitch.device_lost)", b->library_label);
@@ -223,15 +225,15 @@ static void unlisted_gpu(const struct check *check, const struct gpu *gpu, const
 {
 	const char *driver = jstr(acc, "driver");
 
-	if (driver && strcmp(driver, "nvidia") != 0)
+	if (driver && strcmp(driver, gpu->backend->kernel_driver) != 0)
 		add(out, check, STATUS_SKIP, gpu, RT_LOST, json_pack("{s:s}", "driver", driver),
-		    "Bound to %s, not to the NVIDIA driver: not this host's GPU to use", driver);
+		    "Bound to %s, not to the %s driver: not this host's GPU to use", driver, gpu->backend->vendor);
 	else
 		add(out, check, xid79 ? STATUS_FAIL : STATUS_WARN, gpu, RT_LOST,
 		    json_pack("{s:s?, s:O?}", "driver", driver, "unreachable_devices",
 			      json_object_get(gpu->section, "unreachable_devices")),
-		    "The PCI bus shows this NVIDIA GPU but %s does not list it: the driver did not "
-		    "initialise it, or it is hidden from this namespace%s", gpu->backend->library_label,
+		    "The PCI bus shows this %s GPU but %s does not list it: the driver did not "
+		    "initialise it, or it is hidden from this namespace%s", gpu->backend->vendor, gpu->backend->library_label,
 		    xid79 ? "; the kernel log reports it fell off the bus (XID 79)" : "");
 }
 
@@ -246,8 +248,10 @@ static void lost_gpu(const struct check *check, const struct judge_ctx *ctx, con
 			add(out, check, STATUS_FAIL, gpu, RT_LOST, json_pack("{s:i}", "xid", 79),
 			    "The kernel log reports this GPU fell off the bus (XID 79)");
 		else
-			add(out, check, STATUS_SKIP, gpu, RT_LOST, NULL, "%s not available: %s", gpu->backend->library_label,
-			    gpu->section && jstr(gpu->section, "reason") ? jstr(gpu->section, "reason") : "no NVML facts");
+			add(out, check, STATUS_SKIP, gpu, RT_LOST, NULL, "%s not available: %s%s%s", gpu->backend->library_label,
+			    gpu->section && jstr(gpu->section, "reason") ? jstr(gpu->section, "reason") : "no ",
+			    gpu->section && jstr(gpu->section, "reason") ? "" : gpu->backend->library_label,
+			    gpu->section && jstr(gpu->section, "reason") ? "" : " facts");
 		return;
 	}
 	if (gpu->rt == NULL) {
@@ -284,8 +288,7 @@ static void evaluate_lost(const struct check *check, const struct judge_ctx *ctx
 	for (size_t k = 0; k < vendor_backend_count; k++) {
 		const struct vendor_backend *b = vendor_backends[k];
 		json_array_foreach(jarr(jobj(ctx->facts, b->name), "unreachable_devices"), i, u)
-			finding_add(out, check, STATUS_FAIL, "host", json_deep_copy(u),
-				    "Check `nvidia-smi -q` and the kernel log (`dmesg -T | grep -i -e xid -e NVRM`).",
+			finding_add(out, check, STATUS_FAIL, "host", json_deep_copy(u), b->unreachable_remedy,
 				    "%s device %d cannot be reached: %s", b->library_label,
 				    (int)json_integer_value(json_object_get(u, "index")), jstr(u, "error"));
 	}
@@ -311,8 +314,8 @@ static void power_gpu(const struct check *check, const struct judge_ctx *ctx, co
 		    "Enforced power limit %.0f W, at the default %.0f W", enforced / 1000.0, deflt / 1000.0);
 	} else if (have_limit && limit < deflt && enforced >= limit) {
 		add(out, check, STATUS_WARN, gpu, RT_POWER, evidence(gpu, RT_POWER),
-		    "Power capped at %.0f W, below the default %.0f W: the limit was requested through NVML "
-		    "(nvidia-smi -pl)", enforced / 1000.0, deflt / 1000.0);
+		    "Power capped at %.0f W, below the default %.0f W: the limit was requested through %s (%s)",
+		    enforced / 1000.0, deflt / 1000.0, gpu->backend->library_label, gpu->backend->power_limit_command);
 	} else {
 		add(out, check, STATUS_FAIL, gpu, RT_POWER, evidence(gpu, RT_POWER),
 		    "Power capped at %.0f W, below the default %.0f W and below the %s: the cap comes from outside "

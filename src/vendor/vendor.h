@@ -47,8 +47,15 @@ struct vendor_backend {
 	/* For each concern: how to inspect and clear it with the vendor's tools,
 	 * "%s" standing for the accelerator's PCI address (NULL: none). */
 	const char *const *remedies;
+	/* For a device the library counts but cannot reach (no address). */
+	const char *unreachable_remedy;
+	/* The command that requests a power limit ("nvidia-smi -pl"). */
+	const char *power_limit_command;
 
-	/* How messages name things: "NVML", "CUDA context", "MIG". */
+	/* How messages name things: "NVML", "CUDA context", "MIG"; the kernel
+	 * driver its devices are bound to ("nvidia"); the vendor tool ("nvidia-smi"). */
+	const char *kernel_driver;
+	const char *tool;
 	const char *library_label;
 	const char *work_unit;
 	const char *partitions_label;
