@@ -1066,7 +1066,6 @@ const struct vendor_backend nvml_backend = {
 	.unreachable_remedy = "Check `nvidia-smi -q` and the kernel log (`dmesg -T | grep -i -e xid -e NVRM`).",
 	.power_limit_command = "nvidia-smi -pl",
 	.kernel_driver = "nvidia",
-	.tool = "nvidia-smi",
 	.library_label = "NVML",
 	.work_unit = "CUDA context",
 	.partitions_label = "MIG",

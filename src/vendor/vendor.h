@@ -53,9 +53,8 @@ struct vendor_backend {
 	const char *power_limit_command;
 
 	/* How messages name things: "NVML", "CUDA context", "MIG"; the kernel
-	 * driver its devices are bound to ("nvidia"); the vendor tool ("nvidia-smi"). */
+	 * driver its devices are bound to ("nvidia"). */
 	const char *kernel_driver;
-	const char *tool;
 	const char *library_label;
 	const char *work_unit;
 	const char *partitions_label;
