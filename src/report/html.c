@@ -623,7 +623,8 @@ static void findings_section(FILE *out, const json_t *report)
 		}
 		if (total == 0)
 			continue;
-		tagged(out, "<section class=\"family\">\n<h3>", g < n ? names[g] : "other families", "");
+		tagged(out, "<section class=\"family\">\n<h3><span class=\"family-name\">", g < n ? names[g] : "other families",
+		       "</span>");
 		for (int s = STATUS_COUNT - 1; s >= 0; s--)
 			if (counts[s])
 				fprintf(out, " <span class=\"subjects\">%zu %s</span>", counts[s], status_name((enum status)s));
