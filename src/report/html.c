@@ -30,7 +30,7 @@ static const char style[] =
 	"*{box-sizing:border-box}\n"
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328;margin:0 auto;"
 	"max-width:1120px;padding:24px}\n"
-	"body *{overflow-wrap:break-word}code,pre,.message,.fix,.subjects,li{overflow-wrap:anywhere}\n"
+	"body *{overflow-wrap:break-word}pre,.message,.fix,.subjects,li{overflow-wrap:anywhere}td code{white-space:nowrap}\n"
 	".wide{overflow-x:auto}\n"
 	"h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);"
 	"padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}\n"

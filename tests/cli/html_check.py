@@ -91,12 +91,15 @@ def open_page(d, path, label):
     check(not others, f"{label}: no request but the page itself", "\n".join(others))
 
 
-def screenshot(d, name, height=None):
+def screenshot(d, name, height, section=None):
+    """The page from its top, or from SECTION (an id), HEIGHT pixels down."""
     if not SHOTS:
         return
-    full = d.execute_script("return document.documentElement.scrollHeight")
-    d.set_window_size(1200, min(full, height or full, 7000))
+    d.set_window_size(1200, height)
+    if section:
+        d.execute_script("document.getElementById(arguments[0]).scrollIntoView()", section)
     d.save_screenshot(os.path.join(SHOTS, name))
+    d.execute_script("window.scrollTo(0, 0)")
     d.set_window_size(1200, 900)
 
 
@@ -165,7 +168,7 @@ def audit_page(d):
     charts = d.execute_script("return document.querySelectorAll('#export svg.chart').length")
     check(charts == 2, "audit page: TPP and PD charted against the thresholds", charts)
     check("none" in text(d, "#signature"), "audit page: unsigned, and says so", text(d, "#signature"))
-    screenshot(d, "report-audit.png")
+    screenshot(d, "report-audit.png", 2600)
 
 
 def measured_page(d):
@@ -183,7 +186,7 @@ def measured_page(d):
           "for each precision measured", n)
     _, shown = shown_findings(d)
     check(shown == expected_findings(report), "measured page: each finding shown exactly")
-    screenshot(d, "report-measured.png")
+    screenshot(d, "report-measured.png", 1500, "export")
 
 
 def signed_pages(d):
@@ -197,7 +200,7 @@ def signed_pages(d):
     check(text(d, "#signature .state") == "valid", "signed page: the signature holds", text(d, "#signature"))
     check(report["public_key_fingerprint"] in text(d, "#evidence"), "signed page: the key's fingerprint shown")
     check(str(report["sequence"]) in text(d, "#evidence"), "signed page: its place in the chain")
-    screenshot(d, "report-signed.png", 1100)
+    screenshot(d, "report-signed.png", 1000)
 
     data = open(tmp("signed.json"), "rb").read().replace(b'"hostname":"h100-node-7"', b'"hostname":"h100-node-8"')
     open(tmp("altered.json"), "wb").write(data)
@@ -260,7 +263,7 @@ def hostile_page(d):
           "hostile page: evidence with markup and 1 MiB shown as its JSON text")
     visible = d.execute_script("return getComputedStyle(document.body).display")
     check(visible != "none", "hostile page: a style element in a string does not hide the page", visible)
-    screenshot(d, "report-hostile.png", 1300)
+    screenshot(d, "report-hostile.png", 1200)
 
 
 def main():
