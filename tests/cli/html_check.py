@@ -210,6 +210,18 @@ def signed_pages(d):
     open_page(d, tmp("altered.html"), "altered page")
     check(text(d, "#signature .state") == "INVALID", "altered page: the signature does not hold, and it says so",
           text(d, "#signature"))
+    r = chipaudit("report", "--format", "html", "--pubkey", os.path.join(state, "host.pub.pem"), tmp("h100.json"))
+    check(r.returncode == 66 and r.stderr.count("\n") == 1 and "no signature to check" in r.stderr,
+          "--pubkey and no signature: exit 66, one line", f"exit {r.returncode}: {r.stderr}")
+    open(tmp("short.json.sig"), "wb").write(b"x" * 10)
+    shutil.copy(tmp("signed.json"), tmp("short.json"))
+    r = chipaudit("report", "--format", "html", tmp("short.json"))
+    check(r.returncode == 65 and r.stderr.count("\n") == 1 and "short.json.sig" in r.stderr,
+          "a signature file of 10 bytes: exit 65, one line naming it", f"exit {r.returncode}: {r.stderr}")
+    open(tmp("truncated.json"), "wb").write(open(tmp("signed.json"), "rb").read()[:5000])
+    r = chipaudit("report", "--format", "html", tmp("truncated.json"))
+    check(r.returncode == 65 and r.stderr.count("\n") == 1 and "truncated.json" in r.stderr and not r.stdout,
+          "a truncated report: exit 65, one line naming it, no page", f"exit {r.returncode}: {r.stderr}")
     chipaudit("report", "--format", "html", "-o", tmp("unchecked.html"), tmp("signed.json"))
     open_page(d, tmp("unchecked.html"), "page without a key")
     check(text(d, "#signature .state") == "not checked", "page without a key: signature not checked",
