@@ -41,6 +41,19 @@ const struct cmd_spec report_spec = {
 	.tables = { &report_table, &render_table },
 };
 
+/* report_parse puts the members a report carries once (host, accelerators,
+ * limitations) back into its facts, for those who read the facts; shown
+ * again, the report is as it was written, so they come out of the facts. */
+static void unshare_facts(json_t *report)
+{
+	static const char *const shared[] = { "host", "accelerators", "limitations" };
+	json_t *facts = json_object_get(report, "facts");
+
+	for (size_t i = 0; i < ARRAY_SIZE(shared); i++)
+		if (facts && json_object_get(facts, shared[i]) == json_object_get(report, shared[i]))
+			json_object_del(facts, shared[i]);
+}
+
 /* What is known of the signature of the report BYTES read from PATH. */
 static int check_signature(const struct render_options *o, const char *path, const char *bytes, size_t len,
 			   struct report_signature *out, char **sig_path, struct hostkey *key)
@@ -97,6 +110,8 @@ static int render(const struct common_options *co, const struct render_options *
 		   co->format == FORMAT_HTML) {
 		rc = load_accdb(&db);
 	}
+	if (report)
+		unshare_facts(report);
 	rc = finish_report(co, report, &(struct report_view){ .db = &db, .signature = &signature }, rc);
 	accdb_free(&db);
 	hostkey_free(&key);

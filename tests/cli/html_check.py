@@ -210,6 +210,9 @@ def signed_pages(d):
     open_page(d, tmp("altered.html"), "altered page")
     check(text(d, "#signature .state") == "INVALID", "altered page: the signature does not hold, and it says so",
           text(d, "#signature"))
+    r = chipaudit("report", "--format", "json", tmp("signed.json"))
+    check(r.stdout == open(tmp("signed.json")).read(), "report --format json: the signed report's bytes, as written",
+          f"exit {r.returncode}: {r.stderr}")
     r = chipaudit("report", "--format", "html", "--pubkey", os.path.join(state, "host.pub.pem"), tmp("h100.json"))
     check(r.returncode == 66 and r.stderr.count("\n") == 1 and "no signature to check" in r.stderr,
           "--pubkey and no signature: exit 66, one line", f"exit {r.returncode}: {r.stderr}")
