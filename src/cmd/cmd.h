@@ -85,6 +85,7 @@ struct report_view {
 	const json_t *facts;                      /* judged, when the report does not carry them */
 	const struct accdb *db;                   /* the models' datasheet figures */
 	const struct report_signature *signature; /* what is known of the report's signature */
+	const char *source;                       /* the report's file, for messages */
 };
 
 /* The row tables areas share. Contexts: common_table and report_table a

@@ -126,7 +126,7 @@ char *report_as_text(const json_t *report, enum report_format format, const stru
 		return text_form(report);
 	case FORMAT_PROMETHEUS:
 		if ((text = report_render_prometheus(report, view->facts, err, sizeof(err))) == NULL) {
-			error_msg("the report's metrics: %s", err);
+			error_msg("%s: %s", view->source ? view->source : "the report's metrics", err);
 			*rc = EXIT_DATAERR;
 		}
 		return text;

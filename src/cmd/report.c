@@ -112,7 +112,10 @@ static int render(const struct common_options *co, const struct render_options *
 	}
 	if (report)
 		unshare_facts(report);
-	rc = finish_report(co, report, &(struct report_view){ .db = &db, .signature = &signature }, rc);
+	rc = finish_report(co, report,
+			   &(struct report_view){ .db = &db, .signature = &signature,
+						  .source = strcmp(path, "-") == 0 ? "<stdin>" : path },
+			   rc);
 	accdb_free(&db);
 	hostkey_free(&key);
 	free(sig_path);

@@ -290,6 +290,10 @@ static void trust(FILE *out, const json_t *report)
 	size_t i, k;
 
 	fputs("<section id=\"trust\">\n<h2>Trust ladder</h2>\n", out);
+	if (!json_is_object(t)) {
+		fputs("<p>The report carries no trust ladder.</p>\n</section>\n", out);
+		return;
+	}
 	if (!jbool(t, "applicable", &applicable) || !applicable) {
 		tagged(out, "<p>Not applicable: ", or_dash(jstr(t, "reason")), "</p>\n</section>\n");
 		return;
@@ -612,6 +616,8 @@ static void findings_section(FILE *out, const json_t *report)
 	size_t n = families(findings, names), i;
 
 	fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", out);
+	if (json_array_size(findings) == 0)
+		fputs("<p>The report holds no finding.</p>\n", out);
 	for (size_t g = 0; g <= n; g++) {
 		size_t counts[STATUS_COUNT] = { 0 }, total = 0;
 		json_array_foreach(findings, i, f) {

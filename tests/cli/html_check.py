@@ -281,6 +281,14 @@ def hostile_page(d):
     screenshot(d, "report-hostile.png", 1200)
 
 
+def odd_report():
+    """An accelerator without a device ID, in a report without facts: the datasheet lookup once crashed."""
+    path = os.path.join(os.environ["SRCDIR"], "tests", "fuzz", "corpus", "views", "no-device-id.json")
+    r = chipaudit("report", "--format", "html", path)
+    check(r.returncode in (0, 1, 2) and "</html>" in r.stdout and "No datasheet figures" in r.stdout,
+          "an accelerator without a device ID: the page says no datasheet, no crash", f"exit {r.returncode}: {r.stderr}")
+
+
 def main():
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
@@ -290,6 +298,7 @@ def main():
         measured_page(d)
         signed_pages(d)
         hostile_page(d)
+        odd_report()
     finally:
         d.quit()
     print(f"1..{count}")

@@ -71,7 +71,7 @@ cmp -s "$TMP/report.prom" "$TEXTFILES/chipaudit.prom" && pass "report --format p
 jq -c '.host.time = "29 Nov 2025"' "$TMP/h100.json" >"$TMP/badtime.json"
 expect_exit 65 "report --format prometheus: a time that is not RFC 3339 exits 65" \
 	"$CHIPAUDIT" report --format prometheus "$TMP/badtime.json"
-expect_stderr_line 'host\.time: expected an RFC 3339 time' "... in one line naming the member"
+expect_stderr_line 'badtime\.json: host\.time: expected an RFC 3339 time' "... in one line naming the file and the member"
 expect_exit 64 "--json and --format prometheus without -o: usage error" \
 	"$CHIPAUDIT" report --json --format prometheus "$TMP/h100.json"
 expect_exit 64 "audit --sign --format prometheus: usage error (the signature is of the JSON report)" \
