@@ -99,8 +99,9 @@ extern const struct opt_table common_table, report_table, probe_table, judge_tab
  * the report (or, for nagios, the status line) unless RC says the command
  * failed before; returns the exit code to exit with. */
 int finish_report(const struct common_options *o, json_t *report, const struct report_view *view, int rc);
-/* --json and a --format that is not JSON both name what is printed when
- * there is no -o FILE: EXIT_USAGE with the usage error, or 0. */
+/* Without -o FILE, --json and a --format that is not JSON both name what is
+ * printed, and --exit-style nagios prints a status line, not the --format:
+ * EXIT_USAGE with the usage error, or 0. */
 int report_format_check(const struct cmd_spec *spec, const struct common_options *o);
 
 /* Shared steps (src/cmd/common.c). Each returns 0 or an exit code, having

@@ -151,7 +151,9 @@ int write_report_file(const char *path, const json_t *report, enum report_format
 
 int emit_report(const json_t *report, const struct common_options *o, const struct report_view *view)
 {
-	enum report_format shown = o->json ? FORMAT_JSON : o->output || o->format == FORMAT_UNSET ? FORMAT_TEXT : o->format;
+	enum report_format shown = o->json ? FORMAT_JSON
+				   : o->output || o->format == FORMAT_UNSET ? FORMAT_TEXT
+				   : o->format;
 	int rc = o->output ? write_report_file(o->output, report, o->format, view) : 0;
 	char *text;
 

@@ -11,6 +11,7 @@ nothing run. On every page: no console error and no request but the page
 itself. Prints TAP; exits 1 on any failure.
 
 usage: html_check.py TMPDIR [--screenshots DIR]"""
+import base64
 import json
 import os
 import shutil
@@ -168,6 +169,14 @@ def audit_page(d):
     charts = d.execute_script("return document.querySelectorAll('#export svg.chart').length")
     check(charts == 2, "audit page: TPP and PD charted against the thresholds", charts)
     check("none" in text(d, "#signature"), "audit page: unsigned, and says so", text(d, "#signature"))
+    folded = ("return document.querySelector('#findings details > pre')"
+              ".checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})")
+    check(d.execute_script(folded) is False, "audit page: on screen, the evidence is folded away")
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    check(d.execute_script(folded) is True, "audit page: printed, the folded evidence is on paper too")
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    pdf = d.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})["data"]
+    check(base64.b64decode(pdf).startswith(b"%PDF-"), "audit page: prints to PDF")
     screenshot(d, "report-audit.png", 2600)
 
 
