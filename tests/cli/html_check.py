@@ -143,6 +143,9 @@ def audit_page(d):
     chipaudit("audit", "--root", H100, "--no-history", "-o", tmp("h100.json"))
     chipaudit("audit", "--root", H100, "--no-history", "--format", "html", "-o", tmp("h100.html"))
     report = json.load(open(tmp("h100.json")))
+    again = chipaudit("report", "--format", "html", tmp("h100.json")).stdout
+    check(again == open(tmp("h100.html"), encoding="utf-8").read(),
+          "report --format html of the audit's JSON: the page audit --format html wrote")
     open_page(d, tmp("h100.html"), "audit page")
     rows, shown = shown_findings(d)
     want = expected_findings(report)
