@@ -41,6 +41,8 @@ int cmd_report(int argc, char **argv);
 
 extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, checks_spec, classify_spec,
 	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec, completion_spec, push_spec, report_spec;
+int cmd_justify(int argc, char **argv);
+extern const struct cmd_spec justify_spec;
 
 /* The commands (src/main.c), for completion. */
 extern const struct command chipaudit_commands[];

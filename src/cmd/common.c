@@ -259,14 +259,26 @@ static void release_device_nodes(void *target)
 	probe->n_device_globs = 0;
 }
 
+static int set_vendor_library(const char *value, void *target, char *err, size_t errlen)
+{
+	return probe_vendor_library_set(target, value, err, errlen) == 0 ? 0 : EXIT_USAGE;
+}
+
+static int set_nvml_library(const char *value, void *target, char *err, size_t errlen)
+{
+	return probe_nvml_library_set(target, value, err, errlen) == 0 ? 0 : EXIT_USAGE;
+}
+
 static const struct opt_row probe_rows[] = {
 	OPT_CALLBACK("device-node", 0, OPT_ARG_REQUIRED, "GLOB",
 	  "also count processes holding files matching GLOB (an absolute path glob, repeatable) as "
 	  "accelerator users, beside data/device-nodes.json",
 	  set_device_node, release_device_nodes),
-	OPT_STRING("nvml-library", 0, "PATH",
-	  "load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)", struct probe_options,
-	  nvml_library),
+	OPT_CALLBACK("vendor-library", 0, OPT_ARG_REQUIRED, "NAME=PATH",
+	  "load PATH as vendor library NAME instead of its default (nvml: libnvidia-ml.so.1, also "
+	  "CHIPAUDIT_NVML_LIBRARY)", set_vendor_library, NULL),
+	OPT_CALLBACK("nvml-library", 0, OPT_ARG_REQUIRED, "PATH", "the same as --vendor-library nvml=PATH",
+	  set_nvml_library, NULL),
 	{ .long_name = "measure", .arg = OPT_ARG_OPTIONAL, .arg_name = "MODE",
 	  .help = "also measure each GPU (throughput, bandwidth, memory remanence): MODE quick (10 s a "
 	  "GPU), standard (the default) or thorough",

@@ -225,7 +225,7 @@ int report_schema_check(json_int_t version, char *err, size_t errlen)
 static int validate_report(json_t *report, char *err, size_t errlen)
 {
 	json_int_t version = 0;
-	const json_t *facts;
+	json_t *facts;
 	char sub[512];
 
 	if (!json_is_object(report)) {

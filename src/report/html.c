@@ -238,6 +238,15 @@ static const json_t *evidence_for(const json_t *report, const char *check, const
 	return NULL;
 }
 
+/* The accelerator's UUID from its vendor library: the vendor-neutral
+ * runtime record, or NVML's member in reports made before it. */
+static const char *accelerator_uuid(const json_t *acc)
+{
+	const char *uuid = jstr(jobj(jobj(acc, "runtime"), "identity"), "uuid");
+
+	return uuid ? uuid : jstr(jobj(acc, "nvml"), "uuid");
+}
+
 static void accelerators(FILE *out, const json_t *report)
 {
 	const json_t *accs = jarr(report, "accelerators"), *acc;
@@ -260,7 +269,7 @@ static void accelerators(FILE *out, const json_t *report)
 		tagged(out, "<td><code>", or_dash(jstr(acc, "vendor_id")), ":");
 		esc(out, or_dash(jstr(acc, "device_id")));
 		tagged(out, "</code></td><td>", or_dash(jstr(acc, "driver")), "</td>");
-		tagged(out, "<td><code>", or_dash(jstr(jobj(acc, "nvml"), "uuid")), "</code></td>");
+		tagged(out, "<td><code>", or_dash(accelerator_uuid(acc)), "</code></td>");
 		tagged(out, "<td>", or_dash(jstr(ev, "eccn")), "</td><td>");
 		if (jnum(ev, "tpp", &tpp) && isfinite(tpp))
 			fprintf(out, "%.6g", tpp);

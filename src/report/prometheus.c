@@ -240,6 +240,15 @@ static const json_t *evidence_for(const json_t *findings, const char *check, con
 	return NULL;
 }
 
+/* The accelerator's UUID from its vendor library: the vendor-neutral
+ * runtime record, or NVML's member in reports made before it. */
+static const char *accelerator_uuid(const json_t *acc)
+{
+	const char *uuid = jstr(jobj(jobj(acc, "runtime"), "identity"), "uuid");
+
+	return uuid ? uuid : jstr(jobj(acc, "nvml"), "uuid");
+}
+
 /* The ECCN export.classification found, "unknown" when it found none. */
 static const char *export_class(const json_t *findings, const char *addr)
 {
@@ -318,7 +327,7 @@ static void put_accelerator_info(FILE *out, const json_t *const *accs, size_t n,
 		    "Always 1; an accelerator's identity and export class as labels.");
 	for (size_t i = 0; i < n; i++) {
 		const char *addr = jstr(accs[i], "pci_address");
-		put_sample(f.out, f.name, 1, "pci_bus_id", addr, "uuid", jstr(jobj(accs[i], "nvml"), "uuid"), "model",
+		put_sample(f.out, f.name, 1, "pci_bus_id", addr, "uuid", accelerator_uuid(accs[i]), "model",
 			   jstr(accs[i], "model"), "export_class", export_class(findings, addr), NULL);
 	}
 	family_close(&f, out);

@@ -168,6 +168,10 @@ def audit_page(d):
     check(ladder == len(report["trust"]["levels"]), "audit page: every rung of the ladder", ladder)
     accs = d.execute_script("return document.querySelectorAll('#accelerators tr').length - 1")
     check(accs == len(report["accelerators"]), "audit page: every accelerator", accs)
+    table = text(d, "#accelerators")
+    for a in report["accelerators"]:
+        check(a["pci_address"] in table and a["runtime"]["identity"]["uuid"] in table,
+              f"audit page: {a['pci_address']} with its UUID")
     check(text(d, "#export .eccn") == "3A090.a", "audit page: the ECCN of the export working", text(d, "#export .eccn"))
     charts = d.execute_script("return document.querySelectorAll('#export svg.chart').length")
     check(charts == 2, "audit page: TPP and PD charted against the thresholds", charts)

@@ -154,7 +154,7 @@ prom_is 'chipaudit_check_status{check="backdoor.driver.cve",subject="host",statu
 prom_is 'chipaudit_check_status{check="backdoor.driver.cve",subject="host",status="pass"}' 0 "backdoor.driver.cve on host: pass is 0"
 prom_is 'chipaudit_check_status{check="backdoor.pci.rom",subject="0000:c1:00.0",status="skip"}' 1 "backdoor.pci.rom on 0000:c1:00.0: skip is 1"
 for acc in $(jq -r '.accelerators[].pci_address' "$TMP/h100.json"); do
-	uuid=$(jq -r --arg a "$acc" '.accelerators[] | select(.pci_address == $a) | .nvml.uuid' "$TMP/h100.json")
+	uuid=$(jq -r --arg a "$acc" '.accelerators[] | select(.pci_address == $a) | .runtime.identity.uuid' "$TMP/h100.json")
 	prom_is "chipaudit_accelerator_info{pci_bus_id=\"$acc\",uuid=\"$uuid\",model=\"H100 PCIe\",export_class=\"3A090.a\"}" 1 \
 		"chipaudit_accelerator_info of $acc: its UUID, model and export class"
 	tpp=$(jq -r --arg a "$acc" '.findings[] | select(.check == "export.classification" and (.subjects | index($a))) | .evidence.tpp' "$TMP/h100.json")
