@@ -140,8 +140,9 @@ def text(d, selector):
 
 
 def audit_page(d):
-    chipaudit("audit", "--root", H100, "--no-history", "-o", tmp("h100.json"))
-    chipaudit("audit", "--root", H100, "--no-history", "--format", "html", "-o", tmp("h100.html"))
+    # the h100 fixture fails backdoor.driver.cve: exit 2
+    chipaudit("audit", "--root", H100, "--no-history", "-o", tmp("h100.json"), code=2)
+    chipaudit("audit", "--root", H100, "--no-history", "--format", "html", "-o", tmp("h100.html"), code=2)
     report = json.load(open(tmp("h100.json")))
     again = chipaudit("report", "--format", "html", tmp("h100.json")).stdout
     check(again == open(tmp("h100.html"), encoding="utf-8").read(),
@@ -188,7 +189,7 @@ def audit_page(d):
 
 
 def measured_page(d):
-    chipaudit("judge", "-o", tmp("h200.json"), os.path.join(FIXTURES, "measured", "h200-healthy.json"))
+    chipaudit("judge", "-o", tmp("h200.json"), os.path.join(FIXTURES, "measured", "h200-healthy.json"), code=0)
     chipaudit("report", "--format", "html", "-o", tmp("h200.html"), tmp("h200.json"), code=0)
     report = json.load(open(tmp("h200.json")))
     open_page(d, tmp("h200.html"), "measured page")
@@ -208,7 +209,7 @@ def measured_page(d):
 def signed_pages(d):
     state = tmp("state")
     chipaudit("keygen", "--state", state, code=0)
-    chipaudit("audit", "--root", H100, "--state", state, "--sign", "-o", tmp("signed.json"))
+    chipaudit("audit", "--root", H100, "--state", state, "--sign", "-o", tmp("signed.json"), code=2)
     chipaudit("report", "--format", "html", "--pubkey", os.path.join(state, "host.pub.pem"), "-o",
               tmp("signed.html"), tmp("signed.json"))
     report = json.load(open(tmp("signed.json")))
