@@ -482,7 +482,8 @@ static void add_violations(struct dev *d)
 
 	memset(&vs, 0, sizeof(vs));
 	if (!CALL(d, violation, "violation.active.prochot", d->h, &vs.v)) {
-		const char *why = af_why(d->obj, "violation.active.prochot");
+		char why[128];
+		snprintf(why, sizeof(why), "%s", af_why(d->obj, "violation.active.prochot"));
 		for (size_t i = 0; amdsmi_violations[i]; i++) {
 			char a[64], p[64];
 			snprintf(a, sizeof(a), "violation.active.%s", amdsmi_violations[i]);
@@ -524,22 +525,25 @@ static void add_metrics(struct dev *d)
 	af_set_json(d->obj, "throttle.active", amdsmi_throttler_names(m.indep_throttle_status));
 }
 
-/* Which of the two the runtime record takes its slowdown from. */
+/* Which of the two the runtime record takes its slowdown from: the
+ * violations when all five flags are known (one unknown could be the one
+ * that is active), else the throttler bits. */
 static void throttle_source(struct dev *d)
 {
-	bool violations = false;
+	const char *unknown = NULL;
 
-	for (size_t i = 0; amdsmi_violations[i]; i++) {
+	for (size_t i = 0; amdsmi_violations[i] && unknown == NULL; i++) {
 		char a[64];
 		snprintf(a, sizeof(a), "violation.active.%s", amdsmi_violations[i]);
-		violations |= af_get(d->obj, a) != NULL;
+		if (af_get(d->obj, a) == NULL)
+			unknown = af_why(d->obj, a);
 	}
-	if (violations)
+	if (unknown == NULL)
 		af_set_str(d->obj, "throttle.source", "violation_status");
 	else if (af_get(d->obj, "throttle.indep_status"))
 		af_set_str(d->obj, "throttle.source", "gpu_metrics");
 	else
-		af_unavailable(d->obj, "throttle.source", af_why(d->obj, "violation.active.prochot"));
+		af_unavailable(d->obj, "throttle.source", unknown);
 }
 
 static void add_partitions(struct dev *d, int listed)
