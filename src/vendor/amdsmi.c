@@ -105,6 +105,7 @@ static const struct symbol symbols[] = {
 };
 
 #define MISSING "function not in this AMD SMI (older ROCm)"
+#define ROCM_LIBRARY "/opt/rocm/lib/libamd_smi.so"
 #define UNSUPPORTED "not supported by this GPU or driver"
 /* More than any one machine has; a larger count from the library is refused. */
 #define MAX_HANDLES 256
@@ -872,8 +873,18 @@ static json_t *amdsmi_gather(const struct vendor_ctx *ctx)
 	memset(&lib, 0, sizeof(lib));
 	lib.dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (lib.dl == NULL) {
-		const char *e = dlerror();
-		return unavailable_section(path, "%s", e ? e : "cannot be loaded");
+		const char *d = dlerror();
+		char *e = xstrdup(d ? d : "cannot be loaded");
+		json_t *s;
+		/* ROCm installs it outside the loader's path unless configured */
+		if (path == amdsmi_backend.default_library && (lib.dl = dlopen(ROCM_LIBRARY, RTLD_NOW | RTLD_LOCAL))) {
+			path = ROCM_LIBRARY;
+			free(e);
+		} else {
+			s = unavailable_section(path, "%s", e);
+			free(e);
+			return s;
+		}
 	}
 	missing = json_array();
 	if ((absent = resolve(&lib, missing)) != NULL) {
