@@ -12,6 +12,7 @@ const struct command chipaudit_commands[] = {
 	{ "audit", cmd_audit, "examine this machine's accelerators and print the findings", &audit_spec, false },
 	{ "facts", cmd_facts, "gather facts and print them as JSON", &facts_spec, false },
 	{ "judge", cmd_judge, "run every check on a facts document", &judge_spec, false },
+	{ "report", cmd_report, "show a saved report as text, JSON, Prometheus metrics or HTML", &report_spec, false },
 	{ "snapshot", cmd_snapshot, "capture what the audit reads into a .tar.gz", &snapshot_spec, false },
 	{ "checks", cmd_checks, "list the check catalogue", &checks_spec, false },
 	{ "classify", cmd_classify, "export-control class (ECCN 3A090) of accelerators, models or specs",

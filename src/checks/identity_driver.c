@@ -79,7 +79,7 @@ static json_t *identity_evidence(const struct vendor_backend *b, const json_t *a
 	put_said(ev, b, "device_id", rt_str(rt, "identity.device_id"));
 	put_said(ev, b, "subsystem_vendor_id", rt_str(rt, "identity.subsystem_vendor_id"));
 	put_said(ev, b, "subsystem_device_id", rt_str(rt, "identity.subsystem_device_id"));
-	json_object_update(ev, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "pci_vendor_id", jstr(acc, "vendor_id"),
+	json_object_update_new(ev, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "pci_vendor_id", jstr(acc, "vendor_id"),
 					 "pci_device_id", jstr(acc, "device_id"), "pci_subsystem_vendor_id",
 					 jstr(acc, "subsystem_vendor_id"), "pci_subsystem_device_id",
 					 jstr(acc, "subsystem_device_id"), "seen_through", jstr(acc, "seen_through"),

@@ -9,6 +9,7 @@
 
 #include "core/check.h"
 #include "probe/facts.h"
+#include "probe/probe.h"
 #include "core/fileio.h"
 #include "core/json.h"
 #include "report/report.h"
@@ -254,6 +255,8 @@ static int validate_report(json_t *report, char *err, size_t errlen)
 	if (restore_shared_members(report, err, errlen) != 0)
 		return -1;
 	facts = json_object_get(report, "facts");
+	if (facts == NULL)
+		vendor_values_upgrade(report);
 	if (facts && facts_validate(facts, "report.facts", sub, sizeof(sub)) != 0) {
 		snprintf(err, errlen, "%s", sub);
 		return -1;

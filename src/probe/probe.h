@@ -92,6 +92,11 @@ int validate_vendors(const json_t *section, const json_t *facts, char *err, size
  * schema 1, whose values are moved from accelerators[].NAME to
  * accelerators[].vendor_library.NAME first. */
 void vendor_records_rebuild(json_t *facts, bool from_v1);
+/* The accelerators of DOC (a report that carries no facts) with schema 1's
+ * accelerators[].NAME moved to accelerators[].vendor_library.NAME and their
+ * runtime record made; those already in schema 2's form are left as they
+ * are. */
+void vendor_values_upgrade(json_t *doc);
 /* The library --vendor-library names for backend NAME, or NULL (its default). */
 const char *probe_vendor_library(const struct probe_options *opts, const char *name);
 /* Set it from "NAME=PATH"; -1 with err when NAME is no backend or PATH empty. */

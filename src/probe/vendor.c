@@ -361,6 +361,21 @@ int probe_nvml_library_set(struct probe_options *opts, const char *path, char *e
 	return library_put(opts, "nvml", 4, path);
 }
 
+/* Schema 1 kept backend B's values at ACC[B->name]: move them where schema 2
+ * keeps them. True when there was something to move. */
+static bool move_v1_values(json_t *acc, const struct vendor_backend *b)
+{
+	json_t *dev = json_object_get(acc, b->name);
+
+	if (!json_is_object(dev) || json_object_get(acc, VENDOR_VALUES_MEMBER) != NULL)
+		return false;
+	json_incref(dev);
+	json_object_del(acc, b->name);
+	vendor_attach(acc, b, dev, json_object());
+	json_decref(dev);
+	return true;
+}
+
 void vendor_records_rebuild(json_t *facts, bool from_v1)
 {
 	size_t i;
@@ -369,16 +384,24 @@ void vendor_records_rebuild(json_t *facts, bool from_v1)
 	json_array_foreach(jarr(facts, "accelerators"), i, acc) {
 		for (size_t k = 0; k < vendor_backend_count; k++) {
 			const struct vendor_backend *b = vendor_backends[k];
-			json_t *dev = json_object_get(acc, b->name);
-			if (from_v1 && json_is_object(dev) && json_object_get(acc, VENDOR_VALUES_MEMBER) == NULL) {
-				json_incref(dev);
-				json_object_del(acc, b->name);
-				vendor_attach(acc, b, dev, json_object());
-				json_decref(dev);
-			}
+			json_t *dev;
+			if (from_v1)
+				move_v1_values(acc, b);
 			dev = (json_t *)vendor_values(acc, b);
 			if (json_is_object(dev))
 				json_object_set_new(acc, "runtime", b->describe(jobj(facts, b->name), dev));
 		}
 	}
+}
+
+void vendor_values_upgrade(json_t *doc)
+{
+	size_t i;
+	json_t *acc;
+
+	json_array_foreach(jarr(doc, "accelerators"), i, acc)
+		for (size_t k = 0; k < vendor_backend_count; k++)
+			if (move_v1_values(acc, vendor_backends[k]))
+				json_object_set_new(acc, "runtime", vendor_backends[k]->describe(jobj(doc, vendor_backends[k]->name),
+												   vendor_values(acc, vendor_backends[k])));
 }

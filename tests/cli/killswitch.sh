@@ -404,6 +404,11 @@ for f in killswitch-degraded h20x8; do
 done
 jq_is '[.findings[] | select(.check | startswith("killswitch.")) | .status] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' \
 	"fail=2 pass=10 skip=4 warn=2" "schema 1: the degraded GPU's kill-switch findings" <("$CHIPAUDIT" judge --json "$V1/killswitch-degraded.json")
+# a report judge wrote from schema 1 facts (no facts inside: its accelerators
+# as they were) against one of the same machine now: nothing changed
+"$CHIPAUDIT" judge --json "$SRCDIR/tests/fixtures/h20x8/expected-facts.json" >"$TMP/judge-now.json"
+"$CHIPAUDIT" diff --json "$V1/h20x8-judge-report.json" "$TMP/judge-now.json" >"$TMP/diff.json"
+jq_is '.changes | length' 0 "schema 1: a judge report's accelerators read in schema 2's form" "$TMP/diff.json"
 # the runtime record is made from the library's values on every read: one
 # written into the file is never believed
 jq '.accelerators[0].runtime.compute.gate = "refused" | .accelerators[0].runtime.memory.repair_failed = true' \
