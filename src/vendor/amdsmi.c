@@ -300,10 +300,20 @@ static void add_asic(struct dev *d)
 static const char *const board_paths[] = { "board.product_name", "board.model_number", "board.fru_id",
 					    "board.manufacturer", NULL };
 
+/* The members both board record layouts carry: path, buffer, size. */
+#define BOARD_MEMBERS(b)                                                               \
+	{ "board.serial", (b).product_serial, sizeof((b).product_serial) },            \
+	{ "board.product_name", (b).product_name, sizeof((b).product_name) },          \
+	{ "board.model_number", (b).model_number, sizeof((b).model_number) },          \
+	{ "board.fru_id", (b).fru_id, sizeof((b).fru_id) },                            \
+	{ "board.manufacturer", (b).manufacturer_name, sizeof((b).manufacturer_name) }
+
 static void add_board(struct dev *d)
 {
 	struct { amdsmi_board_info_t v; unsigned char slack[AMDSMI_SLACK]; } cur;
 	struct { amdsmi_board_info_v245_t v; unsigned char slack[AMDSMI_SLACK]; } old;
+	const struct { const char *path; const char *buf; size_t size; } current[] = { BOARD_MEMBERS(cur.v) },
+									legacy[] = { BOARD_MEMBERS(old.v) };
 
 	memset(&cur, 0, sizeof(cur));
 	memset(&old, 0, sizeof(old));
@@ -311,19 +321,12 @@ static void add_board(struct dev *d)
 		same_reason(d->obj, "board.serial", board_paths);
 		return;
 	}
-#define BOARD(b)                                                                                 \
-	do {                                                                                     \
-		af_set_buffer(d->obj, "board.serial", b.product_serial, sizeof(b.product_serial)); \
-		af_set_buffer(d->obj, "board.product_name", b.product_name, sizeof(b.product_name)); \
-		af_set_buffer(d->obj, "board.model_number", b.model_number, sizeof(b.model_number)); \
-		af_set_buffer(d->obj, "board.fru_id", b.fru_id, sizeof(b.fru_id));               \
-		af_set_buffer(d->obj, "board.manufacturer", b.manufacturer_name, sizeof(b.manufacturer_name)); \
-	} while (0)
-	if (d->lib->legacy)
-		BOARD(old.v);
-	else
-		BOARD(cur.v);
-#undef BOARD
+	for (size_t i = 0; i < ARRAY_SIZE(current); i++) {
+		if (d->lib->legacy)
+			af_set_buffer(d->obj, legacy[i].path, legacy[i].buf, legacy[i].size);
+		else
+			af_set_buffer(d->obj, current[i].path, current[i].buf, current[i].size);
+	}
 }
 
 static void add_identity(struct dev *d)
