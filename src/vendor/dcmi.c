@@ -58,8 +58,6 @@ struct dcmi_lib {
 	int (*driver_version)(char *, unsigned);
 	int (*version)(int, int, char *, unsigned, int *);
 	int (*dcmi_version)(char *, unsigned);
-	/* which name of a call was found: 0 the newest */
-	int card_list_version;
 };
 
 struct symbol {
@@ -157,8 +155,6 @@ static const char *resolve(struct dcmi_lib *lib, json_t *missing)
 		}
 		/* POSIX: a data pointer from dlsym converts to a function pointer. */
 		memcpy((char *)lib + s->offset, &sym, sizeof(sym));
-		if (s->offset == offsetof(struct dcmi_lib, card_list))
-			lib->card_list_version = (int)n;
 	}
 	if (lib->id_in_card == NULL && lib->num_in_card == NULL)
 		return "dcmi_get_device_id_in_card";
@@ -607,10 +603,11 @@ static json_t *describe_device(struct dcmi_lib *lib, int index, int card, int ch
 	return d.obj;
 }
 
-static void unreachable(json_t *section, int index, int card, int chip, const char *what, int rc)
+/* A chip DCMI counts but cannot describe, with WHY. CARD and CHIP are
+ * left out where unknown (negative). */
+static void unreachable(json_t *section, int index, int card, int chip, const char *why)
 {
 	json_t *list = jarr(section, "unreachable_devices"), *item;
-	char buf[32], *text = xasprintf("%s: %s", what, error_text(rc, buf, sizeof(buf)));
 
 	if (list == NULL) {
 		list = json_array();
@@ -621,9 +618,17 @@ static void unreachable(json_t *section, int index, int card, int chip, const ch
 		jset_int(item, "card_id", card);
 	if (chip >= 0)
 		jset_int(item, "chip_id", chip);
-	json_object_set_new(item, "error", json_string_lossy(text));
+	json_object_set_new(item, "error", json_string_lossy(why));
 	json_array_append_new(list, item);
-	free(text);
+}
+
+/* The same for a call that answered RC. */
+static void unreachable_rc(json_t *section, int index, int card, int chip, const char *what, int rc)
+{
+	char buf[32], *why = xasprintf("%s: %s", what, error_text(rc, buf, sizeof(buf)));
+
+	unreachable(section, index, card, chip, why);
+	free(why);
 }
 
 /* CARD's chip CHIP: its PCI address and IDs, newest call first. Returns the
@@ -686,13 +691,13 @@ static void add_chip_device(struct dcmi_lib *lib, json_t *section, json_t *devic
 	int rc = chip_pci(lib, card, chip, address, sizeof(address), ids, &api);
 
 	if (rc == 1)
-		unreachable(section, *index, card, chip, "no PCI address", DCMI_ERR_NOT_SUPPORT);
+		unreachable(section, *index, card, chip, "no PCI address: " MISSING);
 	else if (rc == 2)
-		unreachable(section, *index, card, chip, "malformed PCI address", DCMI_ERR_INNER_ERR);
+		unreachable(section, *index, card, chip, "malformed PCI address from the library");
 	else if (rc != DCMI_OK)
-		unreachable(section, *index, card, chip, "no PCI address", rc);
+		unreachable_rc(section, *index, card, chip, "no PCI address", rc);
 	else if (address_taken(devices, address))
-		unreachable(section, *index, card, chip, "PCI address reported twice", DCMI_ERR_INNER_ERR);
+		unreachable(section, *index, card, chip, "PCI address reported twice");
 	else
 		json_array_append_new(devices, describe_device(lib, *index, card, chip, address, ids, api));
 	(*index)++;
@@ -722,16 +727,16 @@ static void add_devices(struct dcmi_lib *lib, json_t *section)
 	for (int i = 0; i < count && index < DCMI_MAX_DEVICES; i++) {
 		int chips = 0;
 		if (cards[i] < 0) {
-			unreachable(section, index++, -1, -1, "negative card id", DCMI_ERR_INVALID_DEVICE_ID);
+			unreachable(section, index++, -1, -1, "negative card id from the library");
 			continue;
 		}
 		if ((rc = chips_in_card(lib, cards[i], &chips)) != DCMI_OK) {
-			unreachable(section, index++, cards[i], -1, "no chip count", rc);
+			unreachable_rc(section, index++, cards[i], -1, "no chip count", rc);
 			continue;
 		}
 		if (chips < 0 || chips > DCMI_MAX_CHIPS_PER_CARD) {
-			snprintf(why, sizeof(why), "chip count %d out of range", chips);
-			unreachable(section, index++, cards[i], -1, why, DCMI_ERR_INNER_ERR);
+			snprintf(why, sizeof(why), "chip count %d out of range [0, %d]", chips, DCMI_MAX_CHIPS_PER_CARD);
+			unreachable(section, index++, cards[i], -1, why);
 			continue;
 		}
 		for (int c = 0; c < chips && index < DCMI_MAX_DEVICES; c++)
