@@ -227,7 +227,10 @@ static void add_chip(struct dev *d)
 	int rc;
 
 	memset(&v2, 0, sizeof(v2));
-	if (d->lib->chip_v2 && (rc = d->lib->chip_v2(d->card, d->chip, &v2)) == DCMI_OK) {
+	rc = d->lib->chip_v2 ? d->lib->chip_v2(d->card, d->chip, &v2) : DCMI_ERR_NOT_SUPPORT;
+	if (rc == DCMI_ERR_DEVICE_NOT_EXIST)
+		d->lost = true;
+	if (rc == DCMI_OK) {
 		df_set_buffer(d->obj, "chip.type", v2.chip_type, sizeof(v2.chip_type));
 		df_set_buffer(d->obj, "chip.name", v2.chip_name, sizeof(v2.chip_name));
 		df_set_buffer(d->obj, "chip.version", v2.chip_ver, sizeof(v2.chip_ver));
@@ -259,8 +262,11 @@ static void add_elabel(struct dev *d)
 {
 	struct dcmi_elabel_info *e = xcalloc(1, sizeof(*e));
 	const char *source = "device";
+	int rc = d->lib->elabel_device ? d->lib->elabel_device(d->card, d->chip, e) : DCMI_ERR_NOT_SUPPORT;
 
-	if (!(d->lib->elabel_device && d->lib->elabel_device(d->card, d->chip, e) == DCMI_OK)) {
+	if (rc == DCMI_ERR_DEVICE_NOT_EXIST)
+		d->lost = true;
+	if (rc != DCMI_OK) {
 		memset(e, 0, sizeof(*e));
 		source = "card";
 		if (!CALL(d, elabel_card, "elabel.serial_number", d->card, e)) {
