@@ -253,7 +253,7 @@ static int elabel_of(int card, int chip, const char *fn, struct dcmi_elabel_info
 	return DCMI_OK;
 }
 
-/* "errors_codes": [{"code", "text"}]; "error_count" overrides the count. */
+/* "error_codes": [{"code", "text"}]; "error_count" overrides the count. */
 static int error_codes_of(int card, int chip, const char *fn, int *count, unsigned *list, unsigned len)
 {
 	size_t i;
