@@ -6,7 +6,7 @@
  * reason), the validators (a captured dcmi.json or a facts file is hostile
  * input) and the runtime description (members read by dotted path). Each
  * device object carries "unavailable": {PATH: reason} for every null member.
- * docs/vendors-ascend.md lists the members and the DCMI call behind each. */
+ * docs/vendors.md lists the members and the DCMI call behind each. */
 #ifndef CHIPAUDIT_DCMI_FACTS_H
 #define CHIPAUDIT_DCMI_FACTS_H
 
