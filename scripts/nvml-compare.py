@@ -251,7 +251,11 @@ def main():
     r.compare("system", "driver_version", nvml.get("driver_version"), text(root, "driver_version"))
     r.compare("system", "cuda_driver_version", nvml.get("cuda_driver_version"), text(root, "cuda_version"))
     r.compare("system", "device_count", nvml.get("device_count"), number(text(root, "attached_gpus")))
-    devs = {a["pci_address"]: a["nvml"] for a in facts.get("accelerators", []) if isinstance(a.get("nvml"), dict)}
+    # facts schema 2 keeps NVML's values at accelerators[].vendor_library.nvml, 1 at accelerators[].nvml
+    def values(a):
+        lib = a.get("vendor_library")
+        return lib.get("nvml") if isinstance(lib, dict) else a.get("nvml")
+    devs = {a["pci_address"]: values(a) for a in facts.get("accelerators", []) if isinstance(values(a), dict)}
     seen = set()
     for g in root.findall("gpu"):
         addr = bus_id(g.get("id"))

@@ -12,6 +12,7 @@ const struct command chipaudit_commands[] = {
 	{ "audit", cmd_audit, "examine this machine's accelerators and print the findings", &audit_spec, false },
 	{ "facts", cmd_facts, "gather facts and print them as JSON", &facts_spec, false },
 	{ "judge", cmd_judge, "run every check on a facts document", &judge_spec, false },
+	{ "report", cmd_report, "show a saved report as text, JSON, Prometheus metrics or HTML", &report_spec, false },
 	{ "snapshot", cmd_snapshot, "capture what the audit reads into a .tar.gz", &snapshot_spec, false },
 	{ "checks", cmd_checks, "list the check catalogue", &checks_spec, false },
 	{ "classify", cmd_classify, "export-control class (ECCN 3A090) of accelerators, models or specs",
@@ -21,6 +22,7 @@ const struct command chipaudit_commands[] = {
 	{ "history", cmd_history, "list past audits kept in the state directory", &history_spec, false },
 	{ "diff", cmd_diff, "show what changed between two reports", &diff_spec, false },
 	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain", &verify_spec, false },
+	{ "justify", cmd_justify, "compare accelerators for a workload, with export status and audits", &justify_spec, false },
 	{ "push", cmd_push, "send signed reports to a fleet collector over HTTPS", &push_spec, false },
 	{ "completion", cmd_completion, "print the bash or zsh completion script", &completion_spec, true },
 };

@@ -280,7 +280,7 @@ static void evaluate_caps(const struct check *check, const struct judge_ctx *ctx
 	if (judged == 0)
 		finding_add(out, check, STATUS_SKIP, "host", NULL,
 			    "Audit with the vendor library available (NVML) so that limits are recorded.",
-			    "No accelerator has power or clock limits in both this report and %s (accelerators[].nvml.power_mw, .clocks_mhz)",
+			    "No accelerator has power or clock limits in both this report and %s (accelerators[].vendor_library.nvml.power_mw, .clocks_mhz)",
 			    against);
 }
 
@@ -370,7 +370,7 @@ static const struct check drift_checks[] = {
 	  SEVERITY_HIGH, "modules.list[].file.sha256, modules.list[].version, modules.release, firmware[].files[].sha256, "
 	  "drivers[].version, baseline", 0, evaluate_firmware },
 	{ "killswitch.drift.caps", "killswitch", "A power or clock cap appeared since the baseline", SEVERITY_MEDIUM,
-	  "accelerators[].nvml.power_mw, accelerators[].nvml.clocks_mhz, baseline", 0, evaluate_caps },
+	  "accelerators[].vendor_library.nvml.power_mw, .clocks_mhz, baseline", 0, evaluate_caps },
 	{ "spyware.drift.new_talker", "spyware", "A new process holds an accelerator and talks to the network", SEVERITY_MEDIUM,
 	  "processes.device_users[].exe, processes.device_users[].devices, processes.device_users[].sockets, baseline", 0, evaluate_new_talker },
 };

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/check.h"
+
 /* Validate an --expect-mig policy: {"gpus": {"*" | PCI address | GPU UUID:
  * false | ["1g.10gb", ...]}}. Returns 0, or -1 with err naming the member. */
 int mig_policy_validate(const json_t *policy, char *err, size_t errlen);
@@ -18,5 +20,8 @@ int xid_catalog_check(const json_t *doc, char *err, size_t errlen);
  * and text, on a GPU older than Ampere or not; "unknown" for an XID DOC does
  * not list; NULL when DOC is not valid. Points into DOC. */
 const char *xid_catalog_kind(const json_t *doc, long xid, const char *text, bool before_ampere_gpu);
+
+/* killswitch.xid (killswitch_xid.c): the kernel log's XID events. */
+void killswitch_evaluate_xid(const struct check *check, const struct judge_ctx *ctx, struct findings *out);
 
 #endif

@@ -10,7 +10,7 @@ extern const struct check_family backdoor_kernel_family;
 extern const struct check_family backdoor_software_family;
 extern const struct check_family spyware_family;
 extern const struct check_family killswitch_family;
-extern const struct check_family identity_nvml_family;
+extern const struct check_family identity_driver_family;
 extern const struct check_family measured_family;
 extern const struct check_family drift_family;
 
@@ -23,7 +23,7 @@ const struct check_family *const check_families[] = {
 	&backdoor_kernel_family,
 	&backdoor_software_family,
 	&spyware_family,
-	&identity_nvml_family,
+	&identity_driver_family,
 	&killswitch_family,
 	&measured_family,
 	&drift_family,

@@ -40,7 +40,7 @@ static const struct opt_table audit_table = { NULL, audit_rows };
 
 const struct cmd_spec audit_spec = {
 	.name = "audit",
-	.synopsis = "usage: chipaudit audit [--root DIR] [--json] [-o FILE] [--exit-style STYLE]\n"
+	.synopsis = "usage: chipaudit audit [--root DIR] [--json] [-o FILE] [--format FORMAT] [--exit-style STYLE]\n"
 		    "                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n"
 		    "                       [--push URL [--cacert FILE]]\n",
 	.about = "  Examine every accelerator on this machine (or a captured tree under DIR)\n"
@@ -60,14 +60,15 @@ int cmd_audit(int argc, char **argv)
 	char *pushed_file[1] = { NULL };
 	void *const ctx[] = { &co, &co, &keep, &popts, &jopts, &push };
 	struct operands ops;
-	struct accdb db;
+	struct accdb db = { 0 };
+	const char *no_report_file = NULL;
 	json_t *facts = NULL, *report = NULL;
 	int rc = options_parse(&audit_spec, ctx, argc, argv, &ops);
 
 	if (rc == OPTIONS_HELP)
 		return 0;
 	if (rc != 0)
-		return finish_report(&co, NULL, rc);
+		return finish_report(&co, NULL, NULL, rc);
 	if (ops.n != 0)
 		rc = options_usage_error(&audit_spec, "unexpected argument '%s'", ops.v[0]);
 	else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS)
@@ -75,15 +76,21 @@ int cmd_audit(int argc, char **argv)
 					 "status line; write the JSON report with -o FILE");
 	else if (push.url && !(keep.sign && co.output))
 		rc = options_usage_error(&audit_spec, "--push sends the signed report: it needs --sign and -o FILE");
-	else if ((rc = load_accdb(&db)) == 0) {
+	else if (keep.sign && co.format != FORMAT_UNSET && co.format != FORMAT_JSON)
+		rc = options_usage_error(&audit_spec, "--sign signs the JSON report; render the signed report with "
+					 "`chipaudit report --format FORMAT FILE`");
+	else if ((rc = report_format_check(&audit_spec, &co)) == 0 && (rc = load_accdb(&db)) == 0) {
 		pushed_file[0] = (char *)co.output;  /* evidence_record_audit clears co.output */
 		if ((rc = gather_facts(co.root, &db, &popts, NULL, &facts)) == 0) {
 			report = judge_facts(facts, &db, &jopts);
-			rc = evidence_record_audit(&report, facts, &db, &keep, &jopts, &co.output);
+			/* it writes -o FILE when that is the JSON report */
+			rc = evidence_record_audit(&report, facts, &db, &keep, &jopts,
+						   co.format == FORMAT_UNSET || co.format == FORMAT_JSON ? &co.output
+						   : &no_report_file);
 		}
-		accdb_free(&db);
 	}
-	rc = finish_report(&co, report, rc);
+	rc = finish_report(&co, report, &(struct report_view){ .facts = facts, .db = &db }, rc);
+	accdb_free(&db);
 	/* The verdict is the exit code unless the push fails. */
 	if (push.url && report && rc <= EXIT_FAIL) {
 		int pushed = push_reports(&push, pushed_file, 1);

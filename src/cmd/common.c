@@ -9,6 +9,7 @@
 #include "probe/facts.h"
 #include "core/json.h"
 #include "core/output.h"
+#include "report/prometheus.h"
 #include "report/report.h"
 #include "core/util.h"
 #include "checks/backdoor.h"
@@ -98,26 +99,82 @@ int write_json_file(const char *path, const json_t *v)
 	return rc;
 }
 
-int write_report_file(const char *path, const json_t *report)
+/* The text form, as the terminal shows it, without colour. */
+static char *text_form(const json_t *report)
 {
-	char *text = report_serialize(report, NULL);
-	int rc = write_text_file(path, text);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
 
+	if (out == NULL)
+		out_of_memory();
+	report_render_text(out, report, false);
+	if (fclose(out) != 0)
+		out_of_memory();
+	return text;
+}
+
+char *report_as_text(const json_t *report, enum report_format format, const struct report_view *view, int *rc)
+{
+	static const struct report_view none;
+	char err[640];
+	char *text;
+
+	view = view ? view : &none;
+	switch (format) {
+	case FORMAT_TEXT:
+		return text_form(report);
+	case FORMAT_PROMETHEUS:
+		if ((text = report_render_prometheus(report, view->facts, err, sizeof(err))) == NULL) {
+			error_msg("%s: %s", view->source ? view->source : "the report's metrics", err);
+			*rc = EXIT_DATAERR;
+		}
+		return text;
+	case FORMAT_HTML:
+		return report_render_html(report, view->db, view->signature);
+	default:
+		return report_serialize(report, NULL);
+	}
+}
+
+int write_report_file(const char *path, const json_t *report, enum report_format format,
+		      const struct report_view *view)
+{
+	int rc = 0;
+	char *text = report_as_text(report, format, view, &rc);
+
+	if (text != NULL)
+		rc = write_text_file(path, text);
 	free(text);
 	return rc;
 }
 
-int emit_report(const json_t *report, bool json, const char *output)
+int emit_report(const json_t *report, const struct common_options *o, const struct report_view *view)
 {
-	char *text = output || json ? report_serialize(report, NULL) : NULL;
-	int rc = output ? write_text_file(output, text) : 0;
+	enum report_format shown = o->json ? FORMAT_JSON
+				   : o->output || o->format == FORMAT_UNSET ? FORMAT_TEXT
+				   : o->format;
+	int rc = o->output ? write_report_file(o->output, report, o->format, view) : 0;
+	char *text;
 
-	if (rc == 0 && json)
-		rc = put_text(stdout, "writing output", text);
-	else if (rc == 0)
+	if (rc == 0 && shown == FORMAT_TEXT) {
 		report_render_text(stdout, report, want_colour(stdout));
-	free(text);
+	} else if (rc == 0 && (text = report_as_text(report, shown, view, &rc)) != NULL) {
+		rc = put_text(stdout, "writing output", text);
+		free(text);
+	}
 	return rc != 0 ? rc : report_exit_code(report);
+}
+
+int report_format_check(const struct cmd_spec *spec, const struct common_options *o)
+{
+	if (o->json && !o->output && o->format != FORMAT_UNSET && o->format != FORMAT_JSON)
+		return options_usage_error(spec, "--json and --format both say what is printed; write the other "
+					   "form with -o FILE");
+	if (o->exit_style == EXIT_STYLE_NAGIOS && !o->output && o->format != FORMAT_UNSET)
+		return options_usage_error(spec, "--format and --exit-style nagios: a monitoring check prints a "
+					   "status line; write the report with -o FILE");
+	return 0;
 }
 
 /* ---- the option rows areas share ---- */
@@ -137,6 +194,21 @@ static int set_exit_style(const char *value, void *target, char *err, size_t err
 	return 0;
 }
 
+static int set_format(const char *value, void *target, char *err, size_t errlen)
+{
+	static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
+					     [FORMAT_PROMETHEUS] = "prometheus", [FORMAT_HTML] = "html" };
+
+	for (size_t i = FORMAT_TEXT; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(value, names[i]) == 0) {
+			*(enum report_format *)target = (enum report_format)i;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "--format \"%.64s\": expected text, json, prometheus or html", value);
+	return EXIT_USAGE;
+}
+
 static const struct opt_row common_rows[] = {
 	OPT_STRING("root", 'r', "DIR",
 	  "read sysfs, /proc, /dev and /etc under DIR (a snapshot or a fixture tree)", struct common_options,
@@ -148,7 +220,13 @@ const struct opt_table common_table = { NULL, common_rows };
 static const struct opt_row report_rows[] = {
 	OPT_BOOL("json", 'j', "print the report as JSON (docs/report.schema.json)", struct common_options,
 	  json),
-	OPT_STRING("output", 'o', "FILE", "also write the JSON report to FILE", struct common_options, output),
+	OPT_STRING("output", 'o', "FILE", "also write the JSON report to FILE (or the FORMAT chosen)",
+	  struct common_options, output),
+	{ .long_name = "format", .arg = OPT_ARG_REQUIRED, .arg_name = "FORMAT",
+	  .help = "the form of the report written to -o FILE, or printed without -o: text, json, prometheus (a "
+	  "node_exporter textfile, docs/metrics.md) or html (one self-contained page)",
+	  .set = set_format, .offset = offsetof(struct common_options, format),
+	  .choices = "text json prometheus html" },
 	{ .long_name = "exit-style", .arg = OPT_ARG_REQUIRED, .arg_name = "STYLE",
 	  .help = "default (0 pass, 1 warning, 2 failure, 64-78 usage and input errors) or nagios (0 OK, 1 "
 	  "WARNING, 2 CRITICAL, 3 UNKNOWN, with a plugin's status line)",
@@ -181,14 +259,26 @@ static void release_device_nodes(void *target)
 	probe->n_device_globs = 0;
 }
 
+static int set_vendor_library(const char *value, void *target, char *err, size_t errlen)
+{
+	return probe_vendor_library_set(target, value, err, errlen) == 0 ? 0 : EXIT_USAGE;
+}
+
+static int set_nvml_library(const char *value, void *target, char *err, size_t errlen)
+{
+	return probe_nvml_library_set(target, value, err, errlen) == 0 ? 0 : EXIT_USAGE;
+}
+
 static const struct opt_row probe_rows[] = {
 	OPT_CALLBACK("device-node", 0, OPT_ARG_REQUIRED, "GLOB",
 	  "also count processes holding files matching GLOB (an absolute path glob, repeatable) as "
 	  "accelerator users, beside data/device-nodes.json",
 	  set_device_node, release_device_nodes),
-	OPT_STRING("nvml-library", 0, "PATH",
-	  "load this NVML instead of libnvidia-ml.so.1 (also CHIPAUDIT_NVML_LIBRARY)", struct probe_options,
-	  nvml_library),
+	OPT_CALLBACK("vendor-library", 0, OPT_ARG_REQUIRED, "NAME=PATH",
+	  "load PATH as vendor library NAME instead of its default (nvml: libnvidia-ml.so.1, also "
+	  "CHIPAUDIT_NVML_LIBRARY)", set_vendor_library, NULL),
+	OPT_CALLBACK("nvml-library", 0, OPT_ARG_REQUIRED, "PATH", "the same as --vendor-library nvml=PATH",
+	  set_nvml_library, NULL),
 	{ .long_name = "measure", .arg = OPT_ARG_OPTIONAL, .arg_name = "MODE",
 	  .help = "also measure each GPU (throughput, bandwidth, memory remanence): MODE quick (10 s a "
 	  "GPU), standard (the default) or thorough",

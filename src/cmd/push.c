@@ -8,7 +8,6 @@
  * collector's mind and a replay would only be recorded as an incident; only
  * what may pass on a second try (no connection, a timeout, 5xx, 429) is
  * retried, with exponential backoff. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "core/curl_lib.h"
 #include "core/util.h"
 
 #define PUSH_MAX_REPORT (64u << 20)   /* larger than any report the audit writes */
@@ -183,7 +183,7 @@ static void sleep_ms(long ms)
 
 enum attempt { ATTEMPT_STORED, ATTEMPT_REFUSED, ATTEMPT_AGAIN };
 
-static enum attempt post_once(CURL *curl, const struct push_options *o, const char *url, const char *report,
+static enum attempt post_once(const struct curl_lib *cl, CURL *curl, const struct push_options *o, const char *url, const char *report,
 			      const char *body, size_t len, const char *sig_header)
 {
 	struct curl_slist *headers = NULL;
@@ -194,37 +194,37 @@ static enum attempt post_once(CURL *curl, const struct push_options *o, const ch
 	enum attempt result;
 	CURLcode cc;
 
-	curl_easy_reset(curl);
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	headers = curl_slist_append(headers, sig_header);
-	headers = curl_slist_append(headers, "Expect:");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	cl->easy_reset(curl);
+	headers = cl->slist_append(headers, "Content-Type: application/json");
+	headers = cl->slist_append(headers, sig_header);
+	headers = cl->slist_append(headers, "Expect:");
+	cl->easy_setopt(curl, CURLOPT_URL, url);
+	cl->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+	cl->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	cl->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	cl->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	cl->easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
+	cl->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	cl->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (cacert && *cacert)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, cacert);
+		cl->easy_setopt(curl, CURLOPT_CAINFO, cacert);
 	if (o->cert)
-		curl_easy_setopt(curl, CURLOPT_SSLCERT, o->cert);
+		cl->easy_setopt(curl, CURLOPT_SSLCERT, o->cert);
 	if (o->key)
-		curl_easy_setopt(curl, CURLOPT_SSLKEY, o->key);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_answer);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "chipaudit/" CHIPAUDIT_VERSION);
+		cl->easy_setopt(curl, CURLOPT_SSLKEY, o->key);
+	cl->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	cl->easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	cl->easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	cl->easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_answer);
+	cl->easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+	cl->easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+	cl->easy_setopt(curl, CURLOPT_USERAGENT, "chipaudit/" CHIPAUDIT_VERSION);
 
-	cc = curl_easy_perform(curl);
+	cc = cl->easy_perform(curl);
 	if (cc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		cl->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (cc != CURLE_OK) {
-		error_msg("%s: %s: %s", report, url, curl_err[0] ? curl_err : curl_easy_strerror(cc));
+		error_msg("%s: %s: %s", report, url, curl_err[0] ? curl_err : cl->easy_strerror(cc));
 		/* A certificate that does not verify will not verify on the next try either. */
 		result = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
 				 cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_UNSUPPORTED_PROTOCOL ?
@@ -241,12 +241,12 @@ static enum attempt post_once(CURL *curl, const struct push_options *o, const ch
 		result = status >= 500 || status == 429 ? ATTEMPT_AGAIN : ATTEMPT_REFUSED;
 	}
 	free(answer.data);
-	curl_slist_free_all(headers);
+	cl->slist_free_all(headers);
 	return result;
 }
 
 /* Push one report; returns 0 or its exit code. */
-static int push_one(CURL *curl, const struct push_options *o, const char *url, const char *report)
+static int push_one(const struct curl_lib *cl, CURL *curl, const struct push_options *o, const char *url, const char *report)
 {
 	char err[1024], *body, *sig, *sig_path = xasprintf("%s.sig", report), *header;
 	size_t len, sig_len;
@@ -267,7 +267,7 @@ static int push_one(CURL *curl, const struct push_options *o, const char *url, c
 	EVP_EncodeBlock(b64, (const unsigned char *)sig, (int)sig_len);
 	header = xasprintf("X-Chipaudit-Signature: %s", (char *)b64);
 	for (int attempt = 1; attempt <= tries; attempt++) {
-		enum attempt a = post_once(curl, o, url, report, body, len, header);
+		enum attempt a = post_once(cl, curl, o, url, report, body, len, header);
 
 		if (a == ATTEMPT_STORED) {
 			rc = 0;
@@ -293,6 +293,8 @@ static int push_one(CURL *curl, const struct push_options *o, const char *url, c
 int push_reports(const struct push_options *o, char *const reports[], int n)
 {
 	char *url = reports_url(o->url);
+	const struct curl_lib *cl;
+	char err[512];
 	CURL *curl;
 	int rc = 0;
 
@@ -305,20 +307,25 @@ int push_reports(const struct push_options *o, char *const reports[], int n)
 		error_msg("push: --cert and --key go together");
 		return EXIT_USAGE;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(curl = curl_easy_init())) {
+	if ((cl = curl_lib(err, sizeof(err))) == NULL) {
+		free(url);
+		error_msg("push: %s", err);
+		return EXIT_UNAVAILABLE;
+	}
+	if (cl->global_init(CURL_GLOBAL_DEFAULT) != 0 || !(curl = cl->easy_init())) {
 		free(url);
 		error_msg("push: libcurl could not be initialised");
 		return EXIT_SOFTWARE;
 	}
 	for (int i = 0; i < n; i++) {
-		int one = push_one(curl, o, url, reports[i]);
+		int one = push_one(cl, curl, o, url, reports[i]);
 
 		/* The most serious outcome decides: a refusal over an outage. */
 		if (one != 0 && (rc == 0 || one == EXIT_DATAERR))
 			rc = one;
 	}
-	curl_easy_cleanup(curl);
-	curl_global_cleanup();
+	cl->easy_cleanup(curl);
+	cl->global_cleanup();
 	free(url);
 	return rc;
 }

@@ -121,15 +121,15 @@ static int print_plugin_status(const json_t *report)
 	return code;
 }
 
-int finish_report(const struct common_options *o, json_t *report, int rc)
+int finish_report(const struct common_options *o, json_t *report, const struct report_view *view, int rc)
 {
 	if (o->exit_style != EXIT_STYLE_NAGIOS) {
 		if (rc == 0 && report != NULL)
-			rc = emit_report(report, o->json, o->output);
+			rc = emit_report(report, o, view);
 		return rc;
 	}
 	if (rc == 0 && report != NULL && o->output)
-		rc = write_report_file(o->output, report);
+		rc = write_report_file(o->output, report, o->format, view);
 	if (rc == 0 && report != NULL) {
 		rc = print_plugin_status(report);
 	} else {

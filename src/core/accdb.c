@@ -307,7 +307,7 @@ const struct accel_model *accdb_for_accelerator(const struct accdb *db, const js
 {
 	uint32_t vendor, device;
 
-	if (db == NULL || acc == NULL ||
+	if (db == NULL || acc == NULL || jstr(acc, "vendor_id") == NULL || jstr(acc, "device_id") == NULL ||
 	    parse_hex_u32(jstr(acc, "vendor_id"), 0xffff, &vendor) != 0 ||
 	    parse_hex_u32(jstr(acc, "device_id"), 0xffff, &device) != 0)
 		return NULL;

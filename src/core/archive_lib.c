@@ -1,18 +1,13 @@
 #include "archive_lib.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dynlib.h"
 #include "util.h"
 
-struct archive_symbol {
-	size_t offset;
-	const char *name;
-};
-
-#define SYM(member, name) { offsetof(struct archive_lib, member), name }
-static const struct archive_symbol symbols[] = {
+#define SYM(member, name) DYNLIB_SYM(struct archive_lib, member, name)
+static const struct dynlib_symbol symbols[] = {
 	SYM(read_new, "archive_read_new"),
 	SYM(read_support_filter_gzip, "archive_read_support_filter_gzip"),
 	SYM(read_support_filter_xz, "archive_read_support_filter_xz"),
@@ -47,25 +42,8 @@ static char load_error[512];
 
 static int load(void)
 {
-	lib.dl = dlopen(ARCHIVE_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-	if (lib.dl == NULL) {
-		snprintf(load_error, sizeof(load_error), "%s (install libarchive13)", dlerror());
-		return -1;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(symbols); i++) {
-		void *fn = dlsym(lib.dl, symbols[i].name);
-		if (fn == NULL) {
-			snprintf(load_error, sizeof(load_error), "%s: no %s (libarchive 3 needed)", ARCHIVE_LIBRARY,
-				 symbols[i].name);
-			dlclose(lib.dl);
-			memset(&lib, 0, sizeof(lib));
-			return -1;
-		}
-		/* dlsym gives a data pointer; POSIX guarantees it converts to
-		 * a function pointer of the right type */
-		memcpy((char *)&lib + symbols[i].offset, &fn, sizeof(fn));
-	}
-	return 0;
+	return dynlib_load(ARCHIVE_LIBRARY, " (install libarchive13)", symbols, ARRAY_SIZE(symbols),
+			   &lib, sizeof(lib), load_error, sizeof(load_error));
 }
 
 const struct archive_lib *archive_lib(char *err, size_t errlen)

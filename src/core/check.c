@@ -114,3 +114,21 @@ int exit_code_for(enum status worst)
 		return EXIT_FAIL;
 	}
 }
+
+char *remedy_at(const char *tmpl, const char *addr)
+{
+	size_t n = strlen(tmpl), alen = strlen(addr), o = 0;
+	char *out = xmalloc(n * (alen + 1) + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		if (tmpl[i] == '%' && tmpl[i + 1] == 's') {
+			memcpy(out + o, addr, alen);
+			o += alen;
+			i++;
+		} else {
+			out[o++] = tmpl[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}

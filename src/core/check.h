@@ -85,6 +85,9 @@ void finding_add(struct findings *out, const struct check *check, enum status st
 		 const char *subject, json_t *evidence, const char *remediation,
 		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 void findings_free(struct findings *f);
+/* A remediation template with "%s" wherever the subject's address goes;
+ * the caller frees it. */
+char *remedy_at(const char *tmpl, const char *addr);
 
 const char *status_name(enum status s);
 const char *severity_name(enum severity s);

@@ -321,3 +321,40 @@ char *json_to_text_nl(const json_t *v, bool pretty)
 	free(body);
 	return text;
 }
+
+json_t *jpath_parent(json_t *obj, const char *path, const char **leaf, bool create)
+{
+	const char *p = path, *dot;
+
+	while ((dot = strchr(p, '.')) != NULL) {
+		char key[64];
+		size_t n = (size_t)(dot - p);
+		json_t *next;
+		if (n >= sizeof(key) || !json_is_object(obj))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		next = json_object_get(obj, key);
+		if (!json_is_object(next)) {
+			if (!create)
+				return NULL;
+			next = json_object();
+			json_object_set_new(obj, key, next);
+		}
+		obj = next;
+		p = dot + 1;
+	}
+	*leaf = p;
+	return json_is_object(obj) ? obj : NULL;
+}
+
+const json_t *jpath(const json_t *obj, const char *path)
+{
+	const char *leaf;
+	const json_t *parent = jpath_parent((json_t *)obj, path, &leaf, false), *v;
+
+	if (parent == NULL)
+		return NULL;
+	v = json_object_get(parent, leaf);
+	return json_is_null(v) ? NULL : v;
+}

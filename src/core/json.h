@@ -44,6 +44,12 @@ bool jnum(const json_t *obj, const char *key, double *out);   /* integer or real
 bool jbool(const json_t *obj, const char *key, bool *out);
 json_t *jobj(const json_t *obj, const char *key);
 json_t *jarr(const json_t *obj, const char *key);
+/* The member at a dotted PATH ("power_mw.enforced_limit"), or NULL when a
+ * step is absent or not an object, or the member is null. */
+const json_t *jpath(const json_t *obj, const char *path);
+/* The object that holds PATH's last member (*LEAF), creating the objects on
+ * the way when CREATE; NULL when a step is not an object. */
+json_t *jpath_parent(json_t *obj, const char *path, const char **leaf, bool create);
 
 json_t *json_string_lossy(const char *value);
 

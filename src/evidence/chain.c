@@ -9,6 +9,7 @@
 
 #include "core/check.h"
 #include "probe/facts.h"
+#include "probe/probe.h"
 #include "core/fileio.h"
 #include "core/json.h"
 #include "report/report.h"
@@ -225,7 +226,7 @@ int report_schema_check(json_int_t version, char *err, size_t errlen)
 static int validate_report(json_t *report, char *err, size_t errlen)
 {
 	json_int_t version = 0;
-	const json_t *facts;
+	json_t *facts;
 	char sub[512];
 
 	if (!json_is_object(report)) {
@@ -254,6 +255,8 @@ static int validate_report(json_t *report, char *err, size_t errlen)
 	if (restore_shared_members(report, err, errlen) != 0)
 		return -1;
 	facts = json_object_get(report, "facts");
+	if (facts == NULL)
+		vendor_values_upgrade(report);
 	if (facts && facts_validate(facts, "report.facts", sub, sizeof(sub)) != 0) {
 		snprintf(err, errlen, "%s", sub);
 		return -1;

@@ -94,7 +94,8 @@ static int validate_limitations(const json_t *facts, char *err, size_t errlen)
 	return 0;
 }
 
-static int validate_document(const json_t *facts, char *err, size_t errlen)
+
+static int validate_document(json_t *facts, char *err, size_t errlen)
 {
 	json_int_t version;
 
@@ -107,16 +108,26 @@ static int validate_document(const json_t *facts, char *err, size_t errlen)
 	    jv_string(facts, "source", JV_REQUIRED, 16, "facts", err, errlen))
 		return -1;
 	jint(facts, "schema_version", &version);
-	if (version != FACTS_SCHEMA_VERSION) {
-		snprintf(err, errlen, "facts.schema_version: %d is not supported (this build reads %d)",
-			 (int)version, FACTS_SCHEMA_VERSION);
+	if (version < FACTS_SCHEMA_OLDEST || version > FACTS_SCHEMA_VERSION) {
+		snprintf(err, errlen, "facts.schema_version: %d is not supported (this build reads %d to %d)",
+			 (int)version, FACTS_SCHEMA_OLDEST, FACTS_SCHEMA_VERSION);
 		return -1;
 	}
+	/* in the form of this version (1 kept NVML's values at
+	 * accelerators[].nvml and had no runtime record), with the runtime
+	 * records made from the values, whatever the file says */
+	vendor_records_rebuild(facts, version == 1);
+	jset_int(facts, "schema_version", FACTS_SCHEMA_VERSION);
 	if (validate_limitations(facts, err, errlen))
 		return -1;
 	for (size_t i = 0; i < probe_section_count; i++) {
 		const struct probe_section *s = &probe_sections[i];
-		const json_t *section = json_object_get(facts, s->name);
+		const json_t *section = s->name ? json_object_get(facts, s->name) : NULL;
+		if (s->name == NULL) {
+			if (s->validate(NULL, facts, err, errlen) != 0)
+				return -1;
+			continue;
+		}
 		if (section == NULL) {
 			if (s->required) {
 				snprintf(err, errlen, "facts.%s: missing", s->name);
@@ -130,7 +141,7 @@ static int validate_document(const json_t *facts, char *err, size_t errlen)
 	return 0;
 }
 
-int facts_validate(const json_t *facts, const char *name, char *err, size_t errlen)
+int facts_validate(json_t *facts, const char *name, char *err, size_t errlen)
 {
 	char sub[512];
 

@@ -8,7 +8,12 @@
 
 #include "core/sysroot.h"
 
-#define FACTS_SCHEMA_VERSION 1
+/* 2: each device's vendor library values at accelerators[].vendor_library.NAME,
+ * beside the vendor-neutral accelerators[].runtime (vendor/runtime.h);
+ * 1: NVML's values at accelerators[].nvml. Older facts are read in the form
+ * of the newest. */
+#define FACTS_SCHEMA_VERSION 2
+#define FACTS_SCHEMA_OLDEST 1
 
 struct accdb;
 struct probe_options;
@@ -20,8 +25,9 @@ struct probe_options;
 json_t *facts_gather(const struct sysroot *sr, const struct accdb *db,
 		     const struct probe_options *opts, char *err, size_t errlen);
 
-/* Validate an untrusted facts document; err = "NAME: where: problem". */
-int facts_validate(const json_t *facts, const char *name, char *err, size_t errlen);
+/* Validate an untrusted facts document; err = "NAME: where: problem". A
+ * document of an older schema is brought to the current one first. */
+int facts_validate(json_t *facts, const char *name, char *err, size_t errlen);
 
 /* The entry of ACCELERATORS (facts.accelerators, or a report's) whose
  * pci_address is ADDRESS, or NULL. */

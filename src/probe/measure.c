@@ -66,7 +66,7 @@ int probe_measure(struct probe_ctx *ctx)
 	/* Clocks, power and clock event reasons come from NVML while the work
 	 * runs; without NVML, measurement.telemetry says the run was not sampled
 	 * (the nvml section says why NVML is unavailable). */
-	nvml = nvml_telemetry_open(ctx->options->nvml_library, why, sizeof(why));
+	nvml = nvml_telemetry_open(probe_vendor_library(ctx->options, "nvml"), why, sizeof(why));
 	if (nvml) {
 		telemetry.ctx = nvml;
 		opts.telemetry = &telemetry;

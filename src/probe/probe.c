@@ -19,7 +19,8 @@ const struct probe_section probe_sections[] = {
 	{ "modules", probe_modules, validate_modules, 0 },
 	{ "firmware", probe_firmware, validate_firmware, 0 },
 	{ "processes", probe_processes, validate_processes, 0 },
-	{ "nvml", probe_nvml, validate_nvml, 0 },
+	/* no name: one section per vendor library, named after its backend */
+	{ NULL, probe_vendors, validate_vendors, 0 },
 	{ "kernel_xids", probe_kernel_xids, validate_kernel_xids, 0 },
 	{ "measurement", probe_measure, validate_measurement, 0 },
 };

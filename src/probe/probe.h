@@ -7,17 +7,22 @@
 #define CHIPAUDIT_PROBE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/sysroot.h"
 
 struct accdb;
 
+#define PROBE_VENDOR_LIBRARIES_MAX 8
+
 /* Options from the command line that shape what is gathered. */
 struct probe_options {
 	char **device_globs;      /* --device-node GLOB (repeatable): more accelerator device nodes */
 	size_t n_device_globs;
-	const char *nvml_library; /* --nvml-library: NVML to load instead of libnvidia-ml.so.1 */
+	/* --vendor-library NAME=PATH: the library each backend loads instead
+	 * of its default, by the backend's place in vendor_backends[]. */
+	const char *vendor_library[PROBE_VENDOR_LIBRARIES_MAX];
 	int measure;          /* enum measure_mode (src/measure/measure.h); 0: not measured */
 	int measure_quiet;    /* no progress bar even on a terminal */
 	int unused_;
@@ -79,8 +84,25 @@ int validate_processes(const json_t *section, const json_t *facts, char *err, si
 /* For the --device-node option (src/cmd/common.c); defined in
  * src/probe/procdata.c. */
 int device_glob_valid(const char *glob, char *err, size_t errlen);
-int probe_nvml(struct probe_ctx *ctx);
-int validate_nvml(const json_t *section, const json_t *facts, char *err, size_t errlen);
+/* One section per vendor backend, named after it (src/probe/vendor.c). */
+int probe_vendors(struct probe_ctx *ctx);
+int validate_vendors(const json_t *section, const json_t *facts, char *err, size_t errlen);
+/* Make each accelerator's runtime record again from its vendor library
+ * values: a record read from a file is never believed. FROM_V1: facts of
+ * schema 1, whose values are moved from accelerators[].NAME to
+ * accelerators[].vendor_library.NAME first. */
+void vendor_records_rebuild(json_t *facts, bool from_v1);
+/* The accelerators of DOC (a report that carries no facts) with schema 1's
+ * accelerators[].NAME moved to accelerators[].vendor_library.NAME and their
+ * runtime record made; those already in schema 2's form are left as they
+ * are. */
+void vendor_values_upgrade(json_t *doc);
+/* The library --vendor-library names for backend NAME, or NULL (its default). */
+const char *probe_vendor_library(const struct probe_options *opts, const char *name);
+/* Set it from "NAME=PATH"; -1 with err when NAME is no backend or PATH empty. */
+int probe_vendor_library_set(struct probe_options *opts, const char *spec, char *err, size_t errlen);
+/* --nvml-library PATH, the older spelling of --vendor-library nvml=PATH. */
+int probe_nvml_library_set(struct probe_options *opts, const char *path, char *err, size_t errlen);
 int probe_kernel_xids(struct probe_ctx *ctx);
 int validate_kernel_xids(const json_t *section, const json_t *facts, char *err, size_t errlen);
 int probe_measure(struct probe_ctx *ctx);

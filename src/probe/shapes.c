@@ -9,26 +9,6 @@
 #include "core/json.h"
 #include "core/util.h"
 
-const json_t *jpath(const json_t *obj, const char *path)
-{
-	const json_t *cur = obj;
-	const char *p = path;
-
-	while (cur && *p) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-		char key[64];
-
-		if (!json_is_object(cur) || n == 0 || n >= sizeof(key))
-			return NULL;
-		memcpy(key, p, n);
-		key[n] = '\0';
-		cur = json_object_get(cur, key);
-		p += n + (dot != NULL);
-	}
-	return cur && !json_is_null(cur) ? cur : NULL;
-}
-
 bool jpath_num(const json_t *obj, const char *path, double *out)
 {
 	const json_t *v = jpath(obj, path);
@@ -47,14 +27,14 @@ const json_t *shape_accelerator(const json_t *facts, const char *addr)
 /* accelerators[].nvml as the NVML backend writes it (power in mW, clocks in
  * MHz): the limits an operator, a driver or firmware can lower. */
 const struct limit_field shape_limit_fields[] = {
-	{ "nvml.power_mw.enforced_limit", "enforced power limit", "W", 0.001 },
-	{ "nvml.power_mw.limit", "power management limit", "W", 0.001 },
-	{ "nvml.power_mw.max_limit", "highest settable power limit", "W", 0.001 },
-	{ "nvml.clocks_mhz.sm.max", "maximum SM clock", "MHz", 1 },
-	{ "nvml.clocks_mhz.graphics.max", "maximum graphics clock", "MHz", 1 },
-	{ "nvml.clocks_mhz.memory.max", "maximum memory clock", "MHz", 1 },
-	{ "nvml.clocks_mhz.sm.application", "SM application clock", "MHz", 1 },
-	{ "nvml.clocks_mhz.memory.application", "memory application clock", "MHz", 1 },
+	{ "vendor_library.nvml.power_mw.enforced_limit", "enforced power limit", "W", 0.001 },
+	{ "vendor_library.nvml.power_mw.limit", "power management limit", "W", 0.001 },
+	{ "vendor_library.nvml.power_mw.max_limit", "highest settable power limit", "W", 0.001 },
+	{ "vendor_library.nvml.clocks_mhz.sm.max", "maximum SM clock", "MHz", 1 },
+	{ "vendor_library.nvml.clocks_mhz.graphics.max", "maximum graphics clock", "MHz", 1 },
+	{ "vendor_library.nvml.clocks_mhz.memory.max", "maximum memory clock", "MHz", 1 },
+	{ "vendor_library.nvml.clocks_mhz.sm.application", "SM application clock", "MHz", 1 },
+	{ "vendor_library.nvml.clocks_mhz.memory.application", "memory application clock", "MHz", 1 },
 };
 const size_t shape_limit_field_count = ARRAY_SIZE(shape_limit_fields);
 
@@ -79,7 +59,8 @@ const size_t shape_measured_path_count = ARRAY_SIZE(shape_measured_paths);
 const char *const shape_accelerator_paths[] = {
 	"vendor_id", "device_id", "subsystem_vendor_id", "subsystem_device_id", "revision", "model", "driver",
 	"link.max_speed_gts", "link.max_width", "link.current_speed_gts", "link.current_width",
-	"nvml.serial", "nvml.uuid", "nvml.vbios_version", "nvml.inforom_image_version",
+	"vendor_library.nvml.serial", "vendor_library.nvml.uuid", "vendor_library.nvml.vbios_version",
+	"vendor_library.nvml.inforom_image_version",
 };
 const size_t shape_accelerator_path_count = ARRAY_SIZE(shape_accelerator_paths);
 

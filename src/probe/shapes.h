@@ -10,9 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The member at a dotted PATH ("nvml.power_mw.limit") below OBJ, or NULL
- * when absent or null. */
-const json_t *jpath(const json_t *obj, const char *path);
+#include "core/json.h"
+
 /* A number at PATH (integer or real). */
 bool jpath_num(const json_t *obj, const char *path, double *out);
 

@@ -22,6 +22,7 @@
 #include "core/util.h"
 #include "vendor/nvml_api.h"
 #include "vendor/nvml_facts.h"
+#include "vendor/nvml_runtime.h"
 #include "vendor/vendor.h"
 
 typedef nvmlReturn_t (*fn_void)(void);
@@ -1057,4 +1058,15 @@ const struct vendor_backend nvml_backend = {
 	.capture_path = NVML_CAPTURE_PATH,
 	.gather = nvml_gather,
 	.validate_capture = nvml_validate_capture,
+	.validate_device = nvml_validate_device,
+	.validate_system = nvml_validate_system,
+	.describe = nvml_describe,
+	.evidence = nvml_evidence,
+	.remedies = nvml_remedies,
+	.unreachable_remedy = "Check `nvidia-smi -q` and the kernel log (`dmesg -T | grep -i -e xid -e NVRM`).",
+	.power_limit_command = "nvidia-smi -pl",
+	.kernel_driver = "nvidia",
+	.library_label = "NVML",
+	.work_unit = "CUDA context",
+	.partitions_label = "MIG",
 };

@@ -150,38 +150,10 @@ static const struct nvml_field *field_find(const char *path)
 	return NULL;
 }
 
-/* The object that holds PATH's last component, created as needed; *leaf
- * points into PATH. */
-static json_t *parent_for(json_t *obj, const char *path, const char **leaf, bool create)
-{
-	const char *p = path, *dot;
-
-	while ((dot = strchr(p, '.')) != NULL) {
-		char key[64];
-		size_t n = (size_t)(dot - p);
-		json_t *next;
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, p, n);
-		key[n] = '\0';
-		next = json_object_get(obj, key);
-		if (!json_is_object(next)) {
-			if (!create)
-				return NULL;
-			next = json_object();
-			json_object_set_new(obj, key, next);
-		}
-		obj = next;
-		p = dot + 1;
-	}
-	*leaf = p;
-	return obj;
-}
-
 void nf_unavailable(json_t *dev, const char *path, const char *reason)
 {
 	const char *leaf;
-	json_t *parent = parent_for(dev, path, &leaf, true), *why;
+	json_t *parent = jpath_parent(dev, path, &leaf, true), *why;
 
 	json_object_set_new(parent, leaf, json_null());
 	why = json_object_get(dev, "unavailable");
@@ -195,7 +167,7 @@ void nf_unavailable(json_t *dev, const char *path, const char *reason)
 static void set_value(json_t *dev, const char *path, json_t *value)
 {
 	const char *leaf;
-	json_t *parent = parent_for(dev, path, &leaf, true);
+	json_t *parent = jpath_parent(dev, path, &leaf, true);
 
 	json_object_set_new(parent, leaf, value);
 }
@@ -279,16 +251,7 @@ void nf_set_base64(json_t *dev, const char *path, const unsigned char *data, siz
 
 const json_t *nf_get(const json_t *dev, const char *path)
 {
-	const char *leaf;
-	const json_t *parent, *v;
-
-	if (!json_is_object(dev))
-		return NULL;
-	parent = parent_for((json_t *)dev, path, &leaf, false);
-	if (parent == NULL)
-		return NULL;
-	v = json_object_get(parent, leaf);
-	return json_is_null(v) ? NULL : v;
+	return jpath(dev, path);
 }
 
 bool nf_int(const json_t *dev, const char *path, long long *out)

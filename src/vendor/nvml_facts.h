@@ -19,9 +19,6 @@
 /* Where `chipaudit snapshot` stores the backend's output in a captured tree,
  * and where --root reads it back. */
 #define NVML_CAPTURE_PATH "/var/lib/chipaudit-capture/nvml.json"
-/* Largest capture accepted (eight GPUs with confidential computing evidence
- * take about 300 KiB). */
-#define NVML_CAPTURE_MAX (16u * 1024 * 1024)
 /* Most GPUs one NVML instance reports that we describe. */
 #define NVML_MAX_DEVICES 1024
 

@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vendor/runtime.h"
+
+/* Largest capture of one backend's section accepted (eight GPUs with
+ * confidential computing evidence take about 300 KiB). */
+#define VENDOR_CAPTURE_MAX (16u * 1024 * 1024)
+
 struct vendor_ctx {
 	const char *library;      /* path or soname to load instead of the default; NULL: default */
 };
@@ -28,9 +34,49 @@ struct vendor_backend {
 	json_t *(*gather)(const struct vendor_ctx *ctx);
 	/* Check a section read back from a capture (hostile input). */
 	int (*validate_capture)(const json_t *capture, const char *where, char *err, size_t errlen);
+	/* Check one device's values (accelerators[].vendor_library.NAME) and the section
+	 * without its devices, as a facts file holds them. */
+	int (*validate_device)(const json_t *dev, const char *where, char *err, size_t errlen);
+	int (*validate_system)(const json_t *section, const char *where, char *err, size_t errlen);
+
+	/* The vendor-neutral record (runtime.h) of device DEV of SECTION. */
+	json_t *(*describe)(const json_t *section, const json_t *dev);
+	/* The library's own values that evidence CONCERN, with the reasons of
+	 * those it did not give. */
+	json_t *(*evidence)(enum runtime_concern concern, const json_t *section, const json_t *dev);
+	/* For each concern: how to inspect and clear it with the vendor's tools,
+	 * "%s" standing for the accelerator's PCI address (NULL: none). */
+	const char *const *remedies;
+	/* For a device the library counts but cannot reach (no address). */
+	const char *unreachable_remedy;
+	/* The command that requests a power limit ("nvidia-smi -pl"). */
+	const char *power_limit_command;
+
+	/* How messages name things: "NVML", "CUDA context", "MIG"; the kernel
+	 * driver its devices are bound to ("nvidia"). */
+	const char *kernel_driver;
+	const char *library_label;
+	const char *work_unit;
+	const char *partitions_label;
 };
 
 extern const struct vendor_backend nvml_backend;
+extern const struct vendor_backend amdsmi_backend;
+extern const struct vendor_backend dcmi_backend;
+
+/* Where an accelerator keeps each library's own values:
+ * accelerators[].vendor_library.NAME ("vendor" is the vendor's name). */
+#define VENDOR_VALUES_MEMBER "vendor_library"
+/* ACC's values from backend B, or NULL. */
+const json_t *vendor_values(const json_t *acc, const struct vendor_backend *b);
+
+/* Every backend, in the order the probe runs them. */
+extern const struct vendor_backend *const vendor_backends[];
+extern const size_t vendor_backend_count;
+/* The backend that speaks for accelerators of PCI vendor VENDOR_ID ("10de"),
+ * or the one called NAME ("nvml"); NULL when none. */
+const struct vendor_backend *vendor_backend_for(const char *vendor_id);
+const struct vendor_backend *vendor_backend_named(const char *name);
 
 #define CLOCK_REASONS_MAX 8
 

@@ -38,7 +38,7 @@ cp -a "$FIXTURES/h20x8/root" "$TMP/nonvml"
 rm "$TMP/nonvml/var/lib/chipaudit-capture/nvml.json"
 "$CHIPAUDIT" facts --root "$TMP/nonvml" >"$TMP/nonvml.json"
 judge --baseline "$TMP/base-plain.json" "$TMP/nonvml.json"
-expect_finding "caps: skip without limits" killswitch.drift.caps host "^skip: No accelerator has power or clock limits in both this report and .*base-plain.json \(accelerators\[\]\.nvml\.power_mw, \.clocks_mhz\)$" "$TMP/r.json"
+expect_finding "caps: skip without limits" killswitch.drift.caps host "^skip: No accelerator has power or clock limits in both this report and .*base-plain.json \(accelerators\[\]\.vendor_library\.nvml\.power_mw, \.clocks_mhz\)$" "$TMP/r.json"
 mk '.processes = null' noprocs
 judge --baseline "$TMP/base-plain.json" "$TMP/noprocs.json"
 expect_finding "new_talker: skip without processes" spyware.drift.new_talker host "^skip: No process facts in both this report and .*base-plain.json \(processes\.device_users\)$" "$TMP/r.json"
@@ -117,14 +117,14 @@ expect_finding "firmware: a file that could not be read is not compared" backdoo
 
 # --- power and clock caps: the second GPU's captured NVML limits (mW, MHz:
 # 400 W enforced and management limit, SM clock up to 1980 MHz) edited.
-cap() { mk ".accelerators[1].nvml.power_mw.enforced_limit = $1 | .accelerators[1].nvml.power_mw.limit = $1 | .accelerators[1].nvml.clocks_mhz.sm.max = $2" "$3"; }
+cap() { mk ".accelerators[1].vendor_library.nvml.power_mw.enforced_limit = $1 | .accelerators[1].vendor_library.nvml.power_mw.limit = $1 | .accelerators[1].vendor_library.nvml.clocks_mhz.sm.max = $2" "$3"; }
 cap 400000 1980 c0; cap 400000 1980 c1; cap 300000 1980 c2; cap 400000 1500 c3
 judge --baseline "$TMP/c0.json" "$TMP/c1.json"
 expect_finding "caps: unchanged passes" killswitch.drift.caps 0000:2a:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/r.json"
 judge --baseline "$TMP/c0.json" "$TMP/c2.json"
 expect_finding "caps: a lowered power limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: enforced power limit lowered since .*c0.json: 400 -> 300 W, and other limits$" "$TMP/r.json"
 jq_is '[.findings[] | select(.check == "killswitch.drift.caps" and any(.subjects[]; . == "0000:2a:00.0")) | .evidence.lowered[] | "\(.member) \(.baseline) \(.now)"] | join(", ")' \
-	"nvml.power_mw.enforced_limit 400 300, nvml.power_mw.limit 400 300" "caps: the lowered limits in the evidence" "$TMP/r.json"
+	"vendor_library.nvml.power_mw.enforced_limit 400 300, vendor_library.nvml.power_mw.limit 400 300" "caps: the lowered limits in the evidence" "$TMP/r.json"
 expect_finding "caps: the other GPUs unchanged" killswitch.drift.caps 0000:18:00.0 "^pass: No power or clock limit lowered since .*c0.json \(8 compared\)$" "$TMP/r.json"
 judge --baseline "$TMP/c0.json" "$TMP/c3.json"
 expect_finding "caps: a lowered clock limit warns" killswitch.drift.caps 0000:2a:00.0 "^warn: maximum SM clock lowered since .*c0.json: 1980 -> 1500 MHz$" "$TMP/r.json"

@@ -73,7 +73,7 @@ else
 	fail "healthy H20: the report with NVML-only GPUs follows docs/report.schema.json" "$(head -c 600 "$TMP/v")"
 fi
 with healthy-h20 -- "$CHIPAUDIT" facts >"$TMP/f.json"
-jq_is '.accelerators[0].nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \(.clock_event_reasons.active | join("+")) \(.clock_event_reasons.api)"' \
+jq_is '.accelerators[0].vendor_library.nvml | "\(.bus_id) \(.name) \(.power_mw.default_limit) \(.clock_event_reasons.active | join("+")) \(.clock_event_reasons.api)"' \
 	"00000000:18:00.0 NVIDIA H20 400000 gpu_idle clocks_event_reasons" "healthy H20: NVML facts" "$TMP/f.json"
 jq_is '.nvml | "\(.driver_version) \(.cuda_driver_version) \(.device_count) \(.missing_functions | length)"' "570.124.06 12.8 8 0" \
 	"healthy H20: system facts" "$TMP/f.json"
@@ -113,10 +113,10 @@ jq_is '[.findings[] | select(.check == "killswitch.gpu_operation_mode") | "\(.su
 	"0000:18:00.0: GPU operation mode All On | 0000:2a:00.0: GPU operation mode Low Double Precision: FP64 throughput is cut | 0000:3a:00.0: GPU operation mode All On, Low Double Precision pending: FP64 throughput will be cut at the next reboot | 0000:5d:00.0: GPU operation mode Compute (graphics off; compute and FP64 at full rate) | 0000:9a:00.0: GPU operation mode Compute (graphics off; compute and FP64 at full rate); All On pending at the next reboot | 0000:ab:00.0: GPU operation mode unknown: not supported by this GPU or driver" \
 	"operation-mode: each mode and pending change said in words" "$TMP/operation-mode.json"
 with operation-mode -- "$CHIPAUDIT" facts >"$TMP/gom.json"
-jq_is '[.accelerators[] | "\(.nvml.gpu_operation_mode.current)/\(.nvml.gpu_operation_mode.pending)"] | join(" ")' \
+jq_is '[.accelerators[] | "\(.vendor_library.nvml.gpu_operation_mode.current)/\(.vendor_library.nvml.gpu_operation_mode.pending)"] | join(" ")' \
 	"all_on/all_on low_dp/low_dp all_on/low_dp compute/compute compute/all_on null/null" \
 	"operation-mode: current and pending recorded in facts" "$TMP/gom.json"
-jq_is '.accelerators[5].nvml.unavailable | "\(."gpu_operation_mode.current") / \(."gpu_operation_mode.pending")"' \
+jq_is '.accelerators[5].vendor_library.nvml.unavailable | "\(."gpu_operation_mode.current") / \(."gpu_operation_mode.pending")"' \
 	"not supported by this GPU or driver / not supported by this GPU or driver" \
 	"operation-mode: NOT_SUPPORTED recorded as not supported, not as All On" "$TMP/gom.json"
 "$CHIPAUDIT" judge --json "$TMP/gom.json" >"$TMP/gom-j.json"
@@ -140,26 +140,26 @@ jq_is '[.findings[] | select(.check == "killswitch.throttle_active" and any(.sub
 
 # --- confidential computing evidence: a fresh nonce, echoed in the report
 with cc-ready -- "$CHIPAUDIT" facts >"$TMP/cc.json"
-jq -r '.accelerators[0].nvml.confidential_computing.attestation.nonce' "$TMP/cc.json" | base64 -d >"$TMP/nonce" 2>/dev/null
-jq -r '.accelerators[0].nvml.confidential_computing.attestation.report' "$TMP/cc.json" | base64 -d >"$TMP/report" 2>/dev/null
+jq -r '.accelerators[0].vendor_library.nvml.confidential_computing.attestation.nonce' "$TMP/cc.json" | base64 -d >"$TMP/nonce" 2>/dev/null
+jq -r '.accelerators[0].vendor_library.nvml.confidential_computing.attestation.report' "$TMP/cc.json" | base64 -d >"$TMP/report" 2>/dev/null
 if [ "$(stat -c %s "$TMP/nonce")" = 32 ] && cmp -s "$TMP/nonce" <(tail -c +28 "$TMP/report" | head -c 32) && [ "$(stat -c %s "$TMP/report")" = 1200 ]; then
 	pass "cc: the report carries the 32-byte nonce chipaudit sent"
 else
 	fail "cc: the report carries the 32-byte nonce chipaudit sent" "nonce $(stat -c %s "$TMP/nonce") bytes, report $(stat -c %s "$TMP/report") bytes"
 fi
 with cc-ready -- "$CHIPAUDIT" facts >"$TMP/cc2.json"
-if cmp -s <(jq -r '.accelerators[0].nvml.confidential_computing.attestation.nonce' "$TMP/cc.json") \
-	<(jq -r '.accelerators[0].nvml.confidential_computing.attestation.nonce' "$TMP/cc2.json"); then
+if cmp -s <(jq -r '.accelerators[0].vendor_library.nvml.confidential_computing.attestation.nonce' "$TMP/cc.json") \
+	<(jq -r '.accelerators[0].vendor_library.nvml.confidential_computing.attestation.nonce' "$TMP/cc2.json"); then
 	fail "cc: a fresh nonce each run"
 else
 	pass "cc: a fresh nonce each run"
 fi
-jq_is '.accelerators[0].nvml.confidential_computing.certificates.chain | @base64d | startswith("-----BEGIN CERTIFICATE-----")' true \
+jq_is '.accelerators[0].vendor_library.nvml.confidential_computing.certificates.chain | @base64d | startswith("-----BEGIN CERTIFICATE-----")' true \
 	"cc: the certificate chain kept" "$TMP/cc.json"
-jq_is '.accelerators[1].nvml.unavailable."confidential_computing.attestation.report"' "size out of range" \
+jq_is '.accelerators[1].vendor_library.nvml.unavailable."confidential_computing.attestation.report"' "size out of range" \
 	"cc: a report larger than its buffer is refused" "$TMP/cc.json"
 with healthy-h20 -- "$CHIPAUDIT" facts >"$TMP/f.json"
-jq_is '.accelerators[0].nvml.confidential_computing' null "cc off: no attestation asked" "$TMP/f.json"
+jq_is '.accelerators[0].vendor_library.nvml.confidential_computing' null "cc off: no attestation asked" "$TMP/f.json"
 
 # --- an old driver: only the first versions of the calls
 with healthy-h20 "$FAKE_OLD" -- "$CHIPAUDIT" facts >"$TMP/old.json"
@@ -167,9 +167,9 @@ jq_is '.nvml.available' true "old driver: NVML available through nvmlInit" "$TMP
 jq_is '[.accelerators[].pci_address] | join(" ")' \
 	"0000:18:00.0 0000:2a:00.0 0000:3a:00.0 0000:5d:00.0 0000:9a:00.0 0000:ab:00.0 0000:ba:00.0 0000:db:00.0" \
 	"old driver: bus ids from nvmlDeviceGetPciInfo's first layout" "$TMP/old.json"
-jq_is '.accelerators[0].nvml | "\(.clock_event_reasons.api) \(.memory.total_bytes) \(.power_mw.draw)"' \
+jq_is '.accelerators[0].vendor_library.nvml | "\(.clock_event_reasons.api) \(.memory.total_bytes) \(.power_mw.draw)"' \
 	"clocks_throttle_reasons 102625181696 72000" "old driver: fallbacks used" "$TMP/old.json"
-jq_is '.accelerators[0].nvml.unavailable.serial' "function not in this NVML (older driver)" "old driver: a missing function is a reason" "$TMP/old.json"
+jq_is '.accelerators[0].vendor_library.nvml.unavailable.serial' "function not in this NVML (older driver)" "old driver: a missing function is a reason" "$TMP/old.json"
 jq_is '.nvml.missing_functions | index("nvmlDeviceGetGspFirmwareVersion") != null and index("nvmlInit_v2") == null' true \
 	"old driver: missing functions listed" "$TMP/old.json"
 jq_is '.nvml.cuda_driver_version' 12.8 "old driver: nvmlSystemGetCudaDriverVersion" "$TMP/old.json"
@@ -186,21 +186,21 @@ with error-returns -- "$CHIPAUDIT" facts >"$TMP/err.json"
 expect_exit 2 "error returns: facts validate (the unreachable GPU fails)" "$CHIPAUDIT" judge "$TMP/err.json"
 jq_is '.nvml.unreachable_devices[0] | "\(.index) \(.error)"' "4 no PCI bus id: no permission (run as root)" \
 	"error returns: a GPU without a bus id is unreachable" "$TMP/err.json"
-jq_is '.accelerators[0].nvml.unavailable.compute_mode' "no permission (run as root)" "error returns: NO_PERMISSION" "$TMP/err.json"
-jq_is '.accelerators[1].nvml.unavailable.name' "NVML error 4242" "error returns: an unknown code" "$TMP/err.json"
-jq_is '.accelerators[3].nvml.unavailable | "\(.name) / \(.temperature_c) / \(.compute_mode) / \(."power_mw.draw")"' \
+jq_is '.accelerators[0].vendor_library.nvml.unavailable.compute_mode' "no permission (run as root)" "error returns: NO_PERMISSION" "$TMP/err.json"
+jq_is '.accelerators[1].vendor_library.nvml.unavailable.name' "NVML error 4242" "error returns: an unknown code" "$TMP/err.json"
+jq_is '.accelerators[3].vendor_library.nvml.unavailable | "\(.name) / \(.temperature_c) / \(.compute_mode) / \(."power_mw.draw")"' \
 	"malformed value from the library: not NUL-terminated / value 5000 out of range [-100, 300] / unknown value 9 from the library / value 4294967295 out of range [0, 100000000]" \
 	"error returns: hostile values refused with the reason" "$TMP/err.json"
 jq_is '.nvml.unavailable."confidential_computing.feature"' "no permission (run as root)" "error returns: system call errors" "$TMP/err.json"
 
 # --- MIG policy
 with mig-changed -- "$CHIPAUDIT" facts >"$TMP/mig.json"
-jq_is '[.accelerators[0].nvml.mig.instances[].profile] | join(",")' "3g.48gb,3g.48gb" "mig: instances and profiles" "$TMP/mig.json"
+jq_is '[.accelerators[0].vendor_library.nvml.mig.instances[].profile] | join(",")' "3g.48gb,3g.48gb" "mig: instances and profiles" "$TMP/mig.json"
 echo '{"gpus": {"0000:18:00.0": ["3g.48gb", "3g.48gb"], "*": false}}' >"$TMP/policy.json"
 "$CHIPAUDIT" judge --json --expect-mig "$TMP/policy.json" "$TMP/mig.json" >"$TMP/r.json"
 expect_status "$TMP/r.json" killswitch.mig_changed 0000:18:00.0 pass "mig: the layout the policy expects passes"
 expect_status "$TMP/r.json" killswitch.mig_changed 0000:2a:00.0 pass "mig: MIG off where the policy expects it off"
-uuid=$(jq -r '.accelerators[0].nvml.uuid' "$TMP/mig.json")
+uuid=$(jq -r '.accelerators[0].vendor_library.nvml.uuid' "$TMP/mig.json")
 echo "{\"gpus\": {\"$uuid\": [\"7g.96gb\"]}}" >"$TMP/policy.json"
 "$CHIPAUDIT" judge --json --expect-mig "$TMP/policy.json" "$TMP/mig.json" >"$TMP/r.json"
 expect_status "$TMP/r.json" killswitch.mig_changed 0000:18:00.0 fail "mig: other instances than the policy's fail (by UUID)"
@@ -246,7 +246,7 @@ fixture_with() { # SCENARIO FIXTURE: a copy of FIXTURE with SCENARIO's capture i
 	cp "$TMP/x/var/lib/chipaudit-capture/nvml.json" "$TMP/tree/var/lib/chipaudit-capture/nvml.json"
 }
 "$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/f.json"
-jq_is '[.accelerators[] | "\(.seen_through):\(.nvml.name)"] | unique | join(",")' "pci:NVIDIA H20" "h20x8: NVML facts joined to the PCI GPUs" "$TMP/f.json"
+jq_is '[.accelerators[] | "\(.seen_through):\(.vendor_library.nvml.name)"] | unique | join(",")' "pci:NVIDIA H20" "h20x8: NVML facts joined to the PCI GPUs" "$TMP/f.json"
 jq_is '.limitations | length' 0 "h20x8: nothing left unexamined" "$TMP/f.json"
 fixture_with nvml-only h20x8
 "$CHIPAUDIT" facts --root "$TMP/tree" >"$TMP/f.json"
@@ -343,10 +343,10 @@ facts_bad() { # NAME JQ-MUTATION PATTERN
 	expect_stderr_line "$1.json: $3" "facts with $1: named"
 }
 facts_bad nvml-gpus '.nvml.gpus = ["0000:99:00.0"]' 'nvml.gpus\[0\]: 0000:99:00.0 is not an accelerator with NVML facts'
-facts_bad nvml-address '.accelerators[0].nvml.pci_address = "0000:2a:00.0"' "accelerators\[0\].nvml.pci_address: 0000:2a:00.0 is not the accelerator's address"
-facts_bad nvml-drain '.accelerators[2].nvml.drain_state = 1' 'accelerators\[2\].nvml.drain_state: expected true or false'
-facts_bad nvml-gom '.accelerators[0].nvml.gpu_operation_mode = {"current": "turbo", "pending": null}' \
-	'accelerators\[0\].nvml.gpu_operation_mode.current: "turbo" is not a known value'
+facts_bad nvml-address '.accelerators[0].vendor_library.nvml.pci_address = "0000:2a:00.0"' "accelerators\[0\].vendor_library.nvml.pci_address: 0000:2a:00.0 is not the accelerator's address"
+facts_bad nvml-drain '.accelerators[2].vendor_library.nvml.drain_state = 1' 'accelerators\[2\].vendor_library.nvml.drain_state: expected true or false'
+facts_bad nvml-gom '.accelerators[0].vendor_library.nvml.gpu_operation_mode = {"current": "turbo", "pending": null}' \
+	'accelerators\[0\].vendor_library.nvml.gpu_operation_mode.current: "turbo" is not a known value'
 facts_bad nvml-count '.nvml.gpus = .nvml.gpus[1:]' 'nvml.gpus: lists 7 GPUs, the accelerators carry NVML facts for 8'
 facts_bad xid-address '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"x","xid":79,"text":""}]' 'kernel_xids.events\[0\].pci_address: "x" is not a PCI address'
 facts_bad xid-number '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_address":"0000:18:00.0","xid":-1,"text":""}]' 'kernel_xids.events\[0\].xid: -1 out of range'
@@ -354,10 +354,10 @@ facts_bad xid-number '.kernel_xids.events = [{"sequence":1,"boot_usec":1,"pci_ad
 # --- a pass rests only on what NVML gave: a PCI ID NVML did not give is not
 # "agreement", and a memory verdict names the sources it could not examine
 "$CHIPAUDIT" facts --root "$FIXTURES/h20x8/root" >"$TMP/h20.json"
-jq '.accelerators[0].nvml.pci.vendor_id = null | .accelerators[0].nvml.unavailable["pci.vendor_id"] = "no permission"
-    | .accelerators[1].nvml.row_remapping.failure = null | .accelerators[1].nvml.row_remapping.pending = null
-    | .accelerators[1].nvml.unavailable["row_remapping.failure"] = "not supported by this GPU or driver"
-    | .accelerators[1].nvml.unavailable["row_remapping.pending"] = "not supported by this GPU or driver"' \
+jq '.accelerators[0].vendor_library.nvml.pci.vendor_id = null | .accelerators[0].vendor_library.nvml.unavailable["pci.vendor_id"] = "no permission"
+    | .accelerators[1].vendor_library.nvml.row_remapping.failure = null | .accelerators[1].vendor_library.nvml.row_remapping.pending = null
+    | .accelerators[1].vendor_library.nvml.unavailable["row_remapping.failure"] = "not supported by this GPU or driver"
+    | .accelerators[1].vendor_library.nvml.unavailable["row_remapping.pending"] = "not supported by this GPU or driver"' \
 	"$TMP/h20.json" >"$TMP/partial.json"
 "$CHIPAUDIT" judge --json "$TMP/partial.json" >"$TMP/partial-r.json"
 expect_status "$TMP/partial-r.json" identity.mismatch 0000:18:00.0 skip "NVML's PCI ID unknown: identity.mismatch skips"
@@ -392,5 +392,43 @@ sed -e 's#<total>97871 MiB#<total>97871 Mebibytes#' "$XML" >"$TMP/bad.xml"
 expect_exit 1 "compare: an unparsable value is a difference" CMP "$TMP/drain.json" "$TMP/bad.xml"
 head -c 500 "$XML" >"$TMP/trunc.xml"
 expect_exit 2 "compare: truncated XML" CMP "$TMP/drain.json" "$TMP/trunc.xml"
+
+# --- facts of schema 1 (NVML's values at accelerators[].nvml) read as schema 2
+V1=$SRCDIR/tests/fixtures/facts-v1
+findings() { "$CHIPAUDIT" judge --json "$1" | jq -S '[.findings[] | {check, status, subjects, message, evidence}]'; }
+to_v2='.schema_version = 2 | .accelerators |= map(if .nvml then .vendor_library = {nvml: .nvml} | del(.nvml) else . end)'
+for f in killswitch-degraded h20x8; do
+	jq "$to_v2" "$V1/$f.json" >"$TMP/$f-v2.json"
+	if cmp -s <(findings "$V1/$f.json") <(findings "$TMP/$f-v2.json"); then pass "schema 1: $f judged as its schema 2 form"
+	else fail "schema 1: $f judged as its schema 2 form" "$(diff <(findings "$V1/$f.json") <(findings "$TMP/$f-v2.json") | head -20)"; fi
+done
+jq_is '[.findings[] | select(.check | startswith("killswitch.")) | .status] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' \
+	"fail=2 pass=10 skip=4 warn=2" "schema 1: the degraded GPU's kill-switch findings" <("$CHIPAUDIT" judge --json "$V1/killswitch-degraded.json")
+# a report judge wrote from schema 1 facts (no facts inside: its accelerators
+# as they were) against one of the same machine now: nothing changed
+"$CHIPAUDIT" judge --json "$SRCDIR/tests/fixtures/h20x8/expected-facts.json" >"$TMP/judge-now.json"
+"$CHIPAUDIT" diff --json "$V1/h20x8-judge-report.json" "$TMP/judge-now.json" >"$TMP/diff.json"
+jq_is '.changes | length' 0 "schema 1: a judge report's accelerators read in schema 2's form" "$TMP/diff.json"
+# the runtime record is made from the library's values on every read: one
+# written into the file is never believed
+jq '.accelerators[0].runtime.compute.gate = "refused" | .accelerators[0].runtime.memory.repair_failed = true' \
+	"$TMP/killswitch-degraded-v2.json" >"$TMP/forged.json"
+if cmp -s <(findings "$TMP/killswitch-degraded-v2.json") <(findings "$TMP/forged.json"); then pass "runtime: a forged record is not believed"
+else fail "runtime: a forged record is not believed" "$(diff <(findings "$TMP/killswitch-degraded-v2.json") <(findings "$TMP/forged.json") | head -20)"; fi
+jq '.accelerators[0].runtime = {backend: "nvml"} | del(.accelerators[0].vendor_library)' "$TMP/killswitch-degraded-v2.json" >"$TMP/bare.json"
+expect_exit 65 "runtime: a record without the library's values refused" "$CHIPAUDIT" judge "$TMP/bare.json"
+expect_stderr_line "bare.json: accelerators\[0\]\.runtime: without the vendor values it is made of" "runtime: the record named"
+jq '.accelerators[0].vendor_library.rocm = {}' "$TMP/killswitch-degraded-v2.json" >"$TMP/lib.json"
+expect_exit 65 "vendor_library: an unknown library refused" "$CHIPAUDIT" judge "$TMP/lib.json"
+expect_stderr_line "lib.json: accelerators\[0\]\.vendor_library\.rocm: not a vendor library this build knows" "vendor_library: the unknown library named"
+
+# --- --vendor-library NAME=PATH, and --nvml-library as its older spelling
+"$CHIPAUDIT" facts --vendor-library nvml="$TMP/other.so" >"$TMP/f.json"
+jq_is '.nvml.library' "$TMP/other.so" "--vendor-library nvml=PATH names the library" "$TMP/f.json"
+expect_exit 64 "--vendor-library: an unknown library" "$CHIPAUDIT" facts --vendor-library rocm=/x
+expect_stderr_line "^chipaudit: --vendor-library rocm=/x: expected NAME=PATH with NAME one of: nvml amdsmi dcmi$" "--vendor-library: the known names listed"
+expect_exit 64 "--vendor-library: no =" "$CHIPAUDIT" facts --vendor-library nvml
+expect_exit 64 "--vendor-library: an empty path" "$CHIPAUDIT" facts --vendor-library nvml=
+expect_stderr_line "^chipaudit: --vendor-library nvml=: the library's path is empty$" "--vendor-library: the empty path named"
 
 finish

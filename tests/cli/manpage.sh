@@ -23,7 +23,7 @@ done
 # roff spells a dash \-
 roff() { sed 's/-/\\-/g' <<<"$1"; }
 
-for cmd in audit facts judge snapshot checks classify measure keygen history diff verify push; do
+for cmd in audit facts judge report snapshot checks classify measure keygen history diff verify push; do
 	grep -q "^\.B $cmd\b" "$MAN" && pass "command $cmd documented" || fail "command $cmd documented"
 	missing=""
 	for opt in $("$CHIPAUDIT" "$cmd" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | sed -E 's/^ +(-[a-zA-Z], )?//'); do

@@ -618,7 +618,8 @@ static void test_drift(void **state)
 	 * driver and kernel, and a new device user talking to the network (the
 	 * spyware fixture's telemetry daemon) */
 	json_object_set_new(jobj(jobj(first_accelerator(cur), "measured"), "dense_tops"), "bf16", json_real(110.0));
-	json_object_set_new(jobj(jobj(first_accelerator(cur), "nvml"), "power_mw"), "enforced_limit", json_integer(300000));
+	json_object_set_new(jobj(jobj(jobj(first_accelerator(cur), "vendor_library"), "nvml"), "power_mw"), "enforced_limit",
+			    json_integer(300000));
 	jset_str(module_file(cur, 0), "sha256", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 	jset_str(firmware_file(cur, 0), "sha256", "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
 	json_array_append_new(jarr(jobj(cur, "processes"), "device_users"), spyware_device_user("gpu-telemetryd"));
@@ -688,7 +689,7 @@ static void test_drift(void **state)
 	{
 		char *text = json_to_text(changes, false);
 		assert_non_null(strstr(text, "\"what\":\"measured.dense_tops.bf16\",\"from\":142.0,\"to\":110.0"));
-		assert_non_null(strstr(text, "\"what\":\"nvml.power_mw.enforced_limit\",\"from\":400000,\"to\":300000"));
+		assert_non_null(strstr(text, "\"what\":\"vendor_library.nvml.power_mw.enforced_limit\",\"from\":400000,\"to\":300000"));
 		want = xasprintf("\"section\":\"modules\",\"subject\":\"nvidia\",\"what\":\"sha256\",\"from\":\"%s\",\"to\":\"bbbb", module_sha);
 		assert_non_null(strstr(text, want));
 		free(want);
