@@ -6,6 +6,8 @@
 #include "cmd/cmd.h"
 #include "core/util.h"
 #include "evidence/chain.h"
+#include "evidence/sign.h"
+#include "evidence/state.h"
 
 static int set_nonce(const char *value, void *target, char *err, size_t errlen)
 {
@@ -93,8 +95,14 @@ int cmd_audit(int argc, char **argv)
 	accdb_free(&db);
 	/* The verdict is the exit code unless the push fails. */
 	if (push.url && report && rc <= EXIT_FAIL) {
-		int pushed = push_reports(&push, pushed_file, 1);
+		bool chosen;
+		/* the key that signed it, for a collector that enrols on first use */
+		char *public_key = state_path(state_dir(keep.state, &chosen), HOSTKEY_PUBLIC);
+		int pushed;
 
+		push.public_key = public_key;
+		pushed = push_reports(&push, pushed_file, 1);
+		free(public_key);
 		rc = pushed ? pushed : rc;
 	}
 	json_decref(report);

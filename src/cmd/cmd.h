@@ -53,6 +53,7 @@ extern const struct cmd_spec chipaudit_global_spec;
  * audit --push's (push_audit_table, whose context is this struct). */
 struct push_options {
 	const char *url, *cacert, *cert, *key;
+	const char *public_key;  /* sent as X-Chipaudit-Public-Key when set */
 	int retries;  /* plus one; 0: the default */
 };
 extern const struct opt_table push_audit_table;

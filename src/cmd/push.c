@@ -7,10 +7,14 @@
  * A refusal (4xx) is final: resending the same bytes cannot change the
  * collector's mind and a replay would only be recorded as an incident; only
  * what may pass on a second try (no connection, a timeout, 5xx, 429) is
- * retried, with exponential backoff. */
+ * retried, with exponential backoff. With --public-key (and always from
+ * audit --push) the host's public key goes along in X-Chipaudit-Public-Key,
+ * for a collector that enrols hosts on first use; a collector that does not
+ * ignores it, and none believes it without the report's signature. */
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "evidence/sign.h"
 #include "core/curl_lib.h"
 #include "core/util.h"
 
@@ -52,6 +57,9 @@ static const struct opt_row push_rows[] = {
 	OPT_STRING("cert", 0, "FILE", "present the client certificate in FILE (PEM) to the collector",
 	  struct push_options, cert),
 	OPT_STRING("key", 0, "FILE", "the private key of --cert (PEM)", struct push_options, key),
+	OPT_STRING("public-key", 0, "FILE",
+	  "send the host's public key in FILE (host.pub.pem) along, for a collector that enrols hosts on first use",
+	  struct push_options, public_key),
 	{ .long_name = "retries", .arg = OPT_ARG_REQUIRED, .arg_name = "N",
 	  .help = "retry a report N times (default 4) when the collector cannot be reached, times out or "
 		  "answers 5xx or 429, waiting 1, 2, 4 ... s; a refusal is never retried",
@@ -72,7 +80,8 @@ const struct opt_table push_audit_table = { NULL, audit_push_rows };
 
 const struct cmd_spec push_spec = {
 	.name = "push",
-	.synopsis = "usage: chipaudit push [--cacert FILE] [--cert FILE --key FILE] [--retries N] URL REPORT...\n",
+	.synopsis = "usage: chipaudit push [--cacert FILE] [--cert FILE --key FILE] [--public-key FILE] [--retries N]\n"
+		    "                      URL REPORT...\n",
 	.about = "  Send each signed REPORT (its signature in REPORT.sig, as audit --sign writes\n"
 		 "  them) to the fleet collector at URL (https:// only; URL/v1/reports when URL\n"
 		 "  has no path). The certificate of the collector is verified; redirects are\n"
@@ -184,7 +193,7 @@ static void sleep_ms(long ms)
 enum attempt { ATTEMPT_STORED, ATTEMPT_REFUSED, ATTEMPT_AGAIN };
 
 static enum attempt post_once(const struct curl_lib *cl, CURL *curl, const struct push_options *o, const char *url, const char *report,
-			      const char *body, size_t len, const char *sig_header)
+			      const char *body, size_t len, const char *sig_header, const char *key_header)
 {
 	struct curl_slist *headers = NULL;
 	struct buffer answer = { 0 };
@@ -197,6 +206,8 @@ static enum attempt post_once(const struct curl_lib *cl, CURL *curl, const struc
 	cl->easy_reset(curl);
 	headers = cl->slist_append(headers, "Content-Type: application/json");
 	headers = cl->slist_append(headers, sig_header);
+	if (key_header)
+		headers = cl->slist_append(headers, key_header);
 	headers = cl->slist_append(headers, "Expect:");
 	cl->easy_setopt(curl, CURLOPT_URL, url);
 	cl->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
@@ -245,15 +256,51 @@ static enum attempt post_once(const struct curl_lib *cl, CURL *curl, const struc
 	return result;
 }
 
+static char *base64(const unsigned char *data, size_t len)
+{
+	unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+
+	EVP_EncodeBlock(b64, data, (int)len);
+	return (char *)b64;
+}
+
+/* "X-Chipaudit-Public-Key: " and the base64 of the key's DER
+ * SubjectPublicKeyInfo, or NULL with the exit code in *rc. */
+static char *public_key_header(const char *path, int *rc)
+{
+	struct hostkey key = { 0 };
+	unsigned char *der = NULL;
+	char err[512], *b64, *header;
+	int len;
+
+	if ((*rc = hostkey_load_public(path, &key, err, sizeof(err))) != 0) {
+		error_msg("push: %s", err);
+		return NULL;
+	}
+	if ((len = i2d_PUBKEY(key.pkey, &der)) <= 0) {
+		hostkey_free(&key);
+		error_msg("push: %s: the key could not be encoded", path);
+		*rc = EXIT_SOFTWARE;
+		return NULL;
+	}
+	b64 = base64(der, (size_t)len);
+	header = xasprintf("X-Chipaudit-Public-Key: %s", b64);
+	free(b64);
+	OPENSSL_free(der);
+	hostkey_free(&key);
+	return header;
+}
+
 /* Push one report; returns 0 or its exit code. */
-static int push_one(const struct curl_lib *cl, CURL *curl, const struct push_options *o, const char *url, const char *report)
+static int push_one(const struct curl_lib *cl, CURL *curl, const struct push_options *o, const char *url, const char *report,
+		    const char *key_header)
 {
 	char err[1024], *body, *sig, *sig_path = xasprintf("%s.sig", report), *header;
 	size_t len, sig_len;
 	int tries = o->retries ? o->retries : PUSH_DEFAULT_RETRIES + 1;
 	long backoff = PUSH_BACKOFF_FIRST_MS;
 	int rc = EXIT_UNAVAILABLE;
-	unsigned char *b64;
+	char *b64;
 
 	body = read_whole(report, PUSH_MAX_REPORT, &len, err, sizeof(err));
 	sig = body ? read_whole(sig_path, PUSH_MAX_SIGNATURE, &sig_len, err, sizeof(err)) : NULL;
@@ -263,11 +310,10 @@ static int push_one(const struct curl_lib *cl, CURL *curl, const struct push_opt
 		free(body);
 		return EXIT_NOINPUT;
 	}
-	b64 = xmalloc(4 * ((sig_len + 2) / 3) + 1);
-	EVP_EncodeBlock(b64, (const unsigned char *)sig, (int)sig_len);
-	header = xasprintf("X-Chipaudit-Signature: %s", (char *)b64);
+	b64 = base64((const unsigned char *)sig, sig_len);
+	header = xasprintf("X-Chipaudit-Signature: %s", b64);
 	for (int attempt = 1; attempt <= tries; attempt++) {
-		enum attempt a = post_once(cl, curl, o, url, report, body, len, header);
+		enum attempt a = post_once(cl, curl, o, url, report, body, len, header, key_header);
 
 		if (a == ATTEMPT_STORED) {
 			rc = 0;
@@ -292,7 +338,7 @@ static int push_one(const struct curl_lib *cl, CURL *curl, const struct push_opt
 
 int push_reports(const struct push_options *o, char *const reports[], int n)
 {
-	char *url = reports_url(o->url);
+	char *url = reports_url(o->url), *key_header = NULL;
 	const struct curl_lib *cl;
 	char err[512];
 	CURL *curl;
@@ -307,18 +353,24 @@ int push_reports(const struct push_options *o, char *const reports[], int n)
 		error_msg("push: --cert and --key go together");
 		return EXIT_USAGE;
 	}
+	if (o->public_key && !(key_header = public_key_header(o->public_key, &rc))) {
+		free(url);
+		return rc;
+	}
 	if ((cl = curl_lib(err, sizeof(err))) == NULL) {
+		free(key_header);
 		free(url);
 		error_msg("push: %s", err);
 		return EXIT_UNAVAILABLE;
 	}
 	if (cl->global_init(CURL_GLOBAL_DEFAULT) != 0 || !(curl = cl->easy_init())) {
 		free(url);
+		free(key_header);
 		error_msg("push: libcurl could not be initialised");
 		return EXIT_SOFTWARE;
 	}
 	for (int i = 0; i < n; i++) {
-		int one = push_one(cl, curl, o, url, reports[i]);
+		int one = push_one(cl, curl, o, url, reports[i], key_header);
 
 		/* The most serious outcome decides: a refusal over an outage. */
 		if (one != 0 && (rc == 0 || one == EXIT_DATAERR))
@@ -326,6 +378,7 @@ int push_reports(const struct push_options *o, char *const reports[], int n)
 	}
 	cl->easy_cleanup(curl);
 	cl->global_cleanup();
+	free(key_header);
 	free(url);
 	return rc;
 }

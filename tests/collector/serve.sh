@@ -232,6 +232,23 @@ pub=$(openssl pkey -pubin -in "$A/other/host.pub.pem" -outform DER | base64 -w0)
 code=$(CHIPAUDIT_URL=$TOFU post "$A/other.1.json" "$A/other.1.json.sig" -H "X-Chipaudit-Public-Key: $pub")
 [ "$code" = 401 ] && [ "$(sql "SELECT kind FROM incidents ORDER BY id DESC LIMIT 1")" = unknown-key ] &&
 	pass "a second key for a known host is not trusted on first use" || fail "a second key for a known host is not trusted on first use" "$code $(cat "$TMP/resp")"
+# chipaudit push --public-key sends the key along; audit --push sends its own
+audit pushed vm
+expect_exit 0 "push --public-key: stored on first use" "$CHIPAUDIT" push --public-key "$A/pushed/host.pub.pem" "$TOFU" "$A/pushed.1.json"
+[ "$(sql "SELECT h.enrolment || ' ' || k.enrolment FROM hosts h JOIN keys k USING (host_id) WHERE host_id = '$(hostid pushed)'")" = "first-use first-use" ] &&
+	pass "push --public-key: host and key recorded as first-use" || fail "push --public-key: host and key recorded as first-use"
+expect_exit 66 "push --public-key of a missing file" "$CHIPAUDIT" push --public-key "$A/none.pem" "$TOFU" "$A/pushed.1.json"
+expect_stderr_line "^chipaudit: push: .*/none.pem: " "push --public-key of a missing file: one line naming it"
+expect_exit 65 "push --public-key of a file that is no key" "$CHIPAUDIT" push --public-key "$A/pushed.1.json" "$TOFU" "$A/pushed.1.json"
+expect_stderr_line "^chipaudit: push: .*/pushed.1.json: " "push --public-key of a file that is no key: one line naming it"
+"$CHIPAUDIT" keygen --state "$A/selfpush" >/dev/null
+rc=0; "$CHIPAUDIT" audit --root "$FIXTURES/spyware/root" --state "$A/selfpush" --sign -o "$A/selfpush.json" \
+	--push "$TOFU" >"$TMP/selfpush.out" 2>"$TMP/selfpush.err" || rc=$?
+selfhost=$(jq -r .host_id "$A/selfpush.json")
+[ "$rc" -le 2 ] && grep -q ': stored (HTTP 201)$' "$TMP/selfpush.out" &&
+	[ "$(sql "SELECT h.enrolment || ' ' || k.enrolment FROM hosts h JOIN keys k USING (host_id) WHERE host_id = '$selfhost'")" = "first-use first-use" ] &&
+	pass "audit --push sends the state's public key: stored on first use" ||
+	fail "audit --push sends the state's public key: stored on first use" "rc $rc" "$(cat "$TMP/selfpush.err")"
 kill "$tofu_pid"; wait "$tofu_pid"; tofu_pid=
 
 # --- every refusal was logged, one line each
