@@ -55,6 +55,25 @@ static bool has_word(const char *name, const char *token)
 	return false;
 }
 
+/* Does a word of NAME extend TOKEN with letters or digits ("910B1" of
+ * "910B")? The mark of a variant the database does not know. */
+static bool extends_word(const char *name, const char *token)
+{
+	size_t tlen = strlen(token);
+	const char *p = name;
+
+	if (tlen == 0)
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, " -_/");
+		if (n > tlen && strncasecmp(p, token, tlen) == 0)
+			return true;
+		p += n;
+		p += strspn(p, " -_/");
+	}
+	return false;
+}
+
 static bool differs(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) != 0;
@@ -125,10 +144,22 @@ static void evaluate_gpu(const struct check *check, const struct judge_ctx *ctx,
 	} else if (by_id == NULL) {
 		finding_add(out, check, STATUS_SKIP, addr, ev, NULL,
 			    "PCI IDs agree; \"%s\" cannot be compared: the PCI ID is not in the database", name);
-	} else if ((by_name && by_name != by_id) || (by_name == NULL && !has_word(stripped, token))) {
+	} else if ((by_name && by_name != by_id && by_name->variant_of != by_id) ||
+		   (by_name == NULL && !has_word(stripped, token) && !extends_word(stripped, token))) {
 		finding_add(out, check, STATUS_FAIL, addr, ev, remedy,
 			    "%s names this GPU \"%s\", its PCI ID %s:%s is the %s", lib, name, jstr(acc, "vendor_id"),
 			    jstr(acc, "device_id"), by_id->name);
+	} else if (by_name == NULL && !has_word(stripped, token)) {
+		/* neither confirmed nor refuted: a variant the database lacks, or a lie */
+		finding_add(out, check, STATUS_WARN, addr, ev, remedy,
+			    "%s's name \"%s\" is in no entry of the database; it extends \"%s\" of the %s its PCI ID "
+			    "%s:%s is, as a variant sharing that ID would, but that cannot be confirmed", lib, name,
+			    token, by_id->name, jstr(acc, "vendor_id"), jstr(acc, "device_id"));
+	} else if (by_name && by_name != by_id) {
+		finding_add(out, check, STATUS_PASS, addr, ev, NULL,
+			    "%s's name \"%s\" is the %s, a variant of the %s that answers on its PCI ID %s:%s "
+			    "(the database's variant_of)", lib, name, by_name->name, by_id->name, jstr(acc, "vendor_id"),
+			    jstr(acc, "device_id"));
 	} else {
 		finding_add(out, check, STATUS_PASS, addr, ev, NULL,
 			    "%s's name \"%s\" and PCI ID %s:%s agree with the %s%s and the database (%s)", lib, name,

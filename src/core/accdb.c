@@ -78,6 +78,7 @@ static int validate_model(const json_t *m, const char *where, char *err, size_t 
 	    jv_string(m, "architecture", JV_NULLABLE, MAX_NAME, where, err, errlen) ||
 	    jv_boolean(m, "datacenter", JV_REQUIRED | JV_NULLABLE, where, err, errlen) ||
 	    jv_string(m, "compute_unit_kind", JV_NULLABLE, 32, where, err, errlen) ||
+	    jv_string(m, "variant_of", 0, MAX_NAME, where, err, errlen) ||
 	    jv_object(m, "sources", JV_REQUIRED, where, err, errlen))
 		return -1;
 	if (json_string_length(json_object_get(m, "name")) == 0) {
@@ -185,6 +186,34 @@ static int check_unique(const struct accdb *db, char *err, size_t errlen)
 	return 0;
 }
 
+/* "variant_of" names a model that owns PCI IDs; the variant has none of its
+ * own (it is told apart by the name its driver gives, never by discovery),
+ * and a variant of a variant is refused. */
+static int resolve_variants(struct accdb *db, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < db->model_count; i++) {
+		struct accel_model *m = &db->models[i];
+		const char *of = jstr(m->json, "variant_of");
+		const struct accel_model *base;
+
+		if (!of)
+			continue;
+		base = accdb_by_name(db, of);
+		if (!base || base == m) {
+			snprintf(err, errlen, "%s: models[%zu].variant_of: \"%s\" is %s", MODELS_FILE, i, of,
+				 base ? "the model itself" : "not a model of the file");
+			return -1;
+		}
+		if (m->device_id_count > 0 || base->device_id_count == 0 || jstr(base->json, "variant_of")) {
+			snprintf(err, errlen, "%s: models[%zu].variant_of: a variant has no device IDs of its own and "
+				 "names a model that has some and is no variant itself", MODELS_FILE, i);
+			return -1;
+		}
+		m->variant_of = base;
+	}
+	return 0;
+}
+
 static int load_models(struct accdb *db, char *err, size_t errlen)
 {
 	const json_t *models;
@@ -213,7 +242,9 @@ static int load_models(struct accdb *db, char *err, size_t errlen)
 		}
 		db->model_count = i + 1;
 	}
-	return check_unique(db, err, errlen);
+	if (check_unique(db, err, errlen) != 0)
+		return -1;
+	return resolve_variants(db, err, errlen);
 }
 
 static int load_vendors(struct accdb *db, char *err, size_t errlen)

@@ -36,6 +36,9 @@ struct accel_model {
 	double tdp_w;
 	double dense_tops[PREC_COUNT];
 	const json_t *json;         /* the entry itself, for fields other areas read */
+	/* The model whose PCI IDs this one answers on ("variant_of": the Ascend
+	 * 910B3 on the 910B's d802); NULL for most. */
+	const struct accel_model *variant_of;
 };
 
 struct accel_vendor {

@@ -88,10 +88,16 @@ def build():
     s["device-lost"] = scenario(c, cards=[0, 1, 2, 3, 9], card_errors={"9": "DEVICE_NOT_EXIST"})
 
     # the chip's PCI ID is not the bus's (0000:81:00.0 of the mixed fixture);
-    # a chip that names itself an Ascend 910 on a 910B's PCI ID
-    c = server(2)
+    # a chip that names itself an Ascend 910 on a 910B's PCI ID; the 910B's
+    # variants on its ID: the 910B3 (in the database as its variant), the
+    # 910B1 (in no entry), and a 910B4 on the Ascend 910's ID, which is not
+    # the model it is a variant of
+    c = server(5)
     c[0] = with_(c[0], pci={"device_id": "d801"})
     c[1] = with_(c[1], chip={"name": "910"})
+    c[2] = with_(c[2], chip={"name": "910B3"})
+    c[3] = with_(c[3], chip={"name": "910B1"})
+    c[4] = with_(c[4], pci={"device_id": "d801"}, chip={"name": "910B4"})
     s["identity-mismatch"] = scenario(c)
 
     c = server(2)

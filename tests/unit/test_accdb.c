@@ -107,6 +107,60 @@ static void test_rejects_bad_documents(void **state)
 	assert_non_null(strstr(err, "vendors.json: vendors[0].classes[0]"));
 }
 
+/* A valid model entry: NAME, its device IDs (a JSON array text) and, when
+ * not NULL, its variant_of (a JSON value text). */
+static json_t *model(const char *name, const char *ids, const char *variant_of)
+{
+	json_t *m = json_pack("{s:s, s:s, s:s, s:o, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:{}, s:{}}",
+			      "name", name, "vendor", "V", "vendor_id", "19e5", "device_ids", json_loads(ids, 0, NULL),
+			      "datacenter", "compute_units", "memory_gb", "memory_bandwidth_gbs",
+			      "interconnect_bandwidth_gbs", "die_area_mm2", "logic_dies", "tdp_w", "architecture",
+			      "dense_tops", "sources");
+	json_t *tops = json_object_get(m, "dense_tops");
+
+	for (int p = 0; p < PREC_COUNT; p++)
+		json_object_set_new(tops, precision_names[p], json_null());
+	if (variant_of)
+		json_object_set_new(m, "variant_of", json_loads(variant_of, JSON_DECODE_ANY, NULL));
+	return m;
+}
+
+/* 0, or -1 with err, for a database of the given models (stolen). */
+static int load_models(json_t *models, char *err, size_t errlen)
+{
+	struct accdb d;
+	int rc = accdb_from_json(&d, json_pack("{s:s, s:o}", "schema", "chipaudit-accelerators/1", "models", models),
+				 json_loads("{\"vendors\":[]}", 0, NULL), err, errlen);
+
+	accdb_free(&d);
+	return rc;
+}
+
+static void test_variants(void **state)
+{
+	char err[512];
+	(void)state;
+	assert_ptr_equal(accdb_by_name(&db, "Ascend 910B3")->variant_of, accdb_by_name(&db, "Ascend 910B"));
+	assert_ptr_equal(accdb_by_name(&db, "Ascend 910B4")->variant_of, accdb_by_name(&db, "Ascend 910B"));
+	assert_null(accdb_by_name(&db, "Ascend 910B")->variant_of);
+	assert_null(accdb_by_name(&db, "H20")->variant_of);
+
+	assert_int_equal(load_models(json_pack("[o,o]", model("B", "[\"d802\"]", NULL), model("B3", "[]", "\"B\"")),
+				     err, sizeof(err)), 0);
+	assert_int_equal(load_models(json_pack("[o]", model("B3", "[]", "\"B\"")), err, sizeof(err)), -1);
+	assert_string_equal(err, "data/accelerators.json: models[0].variant_of: \"B\" is not a model of the file");
+	assert_int_equal(load_models(json_pack("[o]", model("B3", "[]", "\"b-3\"")), err, sizeof(err)), -1);
+	assert_string_equal(err, "data/accelerators.json: models[0].variant_of: \"b-3\" is the model itself");
+	assert_int_equal(load_models(json_pack("[o,o]", model("B", "[\"d802\"]", NULL), model("B3", "[\"d803\"]", "\"B\"")),
+				     err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "models[1].variant_of: a variant has no device IDs of its own"));
+	assert_int_equal(load_models(json_pack("[o,o,o]", model("B", "[\"d802\"]", NULL), model("B3", "[]", "\"B\""),
+					       model("B33", "[]", "\"B3\"")), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "models[2].variant_of"));
+	assert_int_equal(load_models(json_pack("[o]", model("B3", "[]", "42")), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "models[0].variant_of"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_close_matches),
 		cmocka_unit_test(test_is_accelerator),
 		cmocka_unit_test(test_rejects_bad_documents),
+		cmocka_unit_test(test_variants),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
