@@ -345,16 +345,16 @@ int options_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "chipaudit: %s%s", spec->stop_at_operand ? "" : spec->name, spec->stop_at_operand ? "" : ": ");
+	fprintf(stderr, "%s: %s%s", program_name, spec->stop_at_operand ? "" : spec->name, spec->stop_at_operand ? "" : ": ");
 	va_start(ap, fmt);
 	text_vprintf(stderr, fmt, ap);   /* the arguments echoed are the user's: escaped */
 	va_end(ap);
 	fputc('\n', stderr);
 	fputs(spec->synopsis, stderr);
 	if (spec->stop_at_operand)
-		fputs("Run 'chipaudit --help' for the commands.\n", stderr);
+		fprintf(stderr, "Run '%s --help' for the commands.\n", program_name);
 	else
-		fprintf(stderr, "Run 'chipaudit %s --help' for its options.\n", spec->name);
+		fprintf(stderr, "Run '%s %s --help' for its options.\n", program_name, spec->name);
 	return EXIT_USAGE;
 }
 

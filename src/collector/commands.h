@@ -6,5 +6,6 @@ int cmd_serve(int argc, char **argv);   /* serve.c */
 int cmd_ingest(int argc, char **argv);  /* ingest.c */
 int cmd_enroll(int argc, char **argv);  /* enroll.c */
 int cmd_revoke(int argc, char **argv);  /* revoke.c */
+int cmd_sweep(int argc, char **argv);   /* sweep.c */
 
 #endif

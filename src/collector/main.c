@@ -21,6 +21,7 @@ static const struct collector_command commands[] = {
 	{ "ingest", cmd_ingest, "verify and store reports delivered as files" },
 	{ "enroll", cmd_enroll, "enrol a host's public key" },
 	{ "revoke", cmd_revoke, "revoke a host's keys" },
+	{ "sweep", cmd_sweep, "record the hosts that went silent as incidents" },
 	{ "migrate", cmd_migrate, "bring the database's schema up to date" },
 	{ "query", cmd_query, "ask the database about the fleet" },
 };
@@ -60,7 +61,10 @@ int main(int argc, char **argv)
 	struct global_options g = { 0 };
 	void *const ctx[] = { &g };
 	struct operands ops;
-	int rc = options_parse(&global_spec, ctx, argc, argv, &ops);
+	int rc;
+
+	program_name = "chipaudit-collector";
+	rc = options_parse(&global_spec, ctx, argc, argv, &ops);
 
 	if (rc != 0)
 		return rc == OPTIONS_HELP ? 0 : rc;

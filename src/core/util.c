@@ -10,7 +10,7 @@
 
 void out_of_memory(void)
 {
-	fputs("chipaudit: out of memory\n", stderr);
+	fprintf(stderr, "%s: out of memory\n", program_name);
 	exit(CA_ERR_OS);
 }
 
@@ -358,6 +358,8 @@ int text_printf(FILE *out, const char *fmt, ...)
 	return rc;
 }
 
+const char *program_name = "chipaudit";
+
 /* The whole message is escaped, the program's own text too: whatever
  * reached it, it stays one line. */
 static void message(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -366,7 +368,8 @@ static void message(const char *prefix, const char *fmt, va_list ap)
 	struct textbuf b = { 0 };
 	char *raw = xvasprintf(fmt, ap);
 
-	tb_put(&b, "chipaudit: ", 11);
+	tb_put(&b, program_name, strlen(program_name));
+	tb_put(&b, ": ", 2);
 	tb_put(&b, prefix, strlen(prefix));
 	escape_into(&b, raw, strlen(raw));
 	tb_put(&b, "\n", 1);

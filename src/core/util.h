@@ -24,6 +24,10 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* The name messages and usage errors begin with: "chipaudit", or the
+ * program's own (chipaudit-collector sets it first thing). */
+extern const char *program_name;
+
 /* Print "chipaudit: MESSAGE" on stderr as one line: every control character
  * in it escaped as text_escape does, wherever it came from. */
 void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

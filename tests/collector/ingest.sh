@@ -47,9 +47,9 @@ $A/h100.3.json: stored: host $h100 sequence 3; sequence 3 follows 1: report 2 is
 $A/vm.1.json: stored: host $(jq -r .host_id "$A/vm.1.json") sequence 1
 3 of 6 reports stored"
 [ "$(cat "$TMP/out")" = "$want" ] && pass "a status line for each stored report, and the count" || fail "a status line for each stored report, and the count" "$(cat "$TMP/out")"
-want="chipaudit: $A/h100.2.json: refused: 409: reordered: sequence 2 is older than the stored sequence 3
-chipaudit: $A/stranger.1.json: refused: 401: unknown key $(jq -r .public_key_fingerprint "$A/stranger.1.json"): not enrolled (chipaudit-collector enroll)
-chipaudit: $A/h100.1.json: refused: 409: replayed: sequence 1 is stored already"
+want="chipaudit-collector: $A/h100.2.json: refused: 409: reordered: sequence 2 is older than the stored sequence 3
+chipaudit-collector: $A/stranger.1.json: refused: 401: unknown key $(jq -r .public_key_fingerprint "$A/stranger.1.json"): not enrolled (chipaudit-collector enroll)
+chipaudit-collector: $A/h100.1.json: refused: 409: replayed: sequence 1 is stored already"
 [ "$(cat "$TMP/err")" = "$want" ] && pass "a line for each refusal, with status and reason" || fail "a line for each refusal, with status and reason" "$(cat "$TMP/err")"
 [ "$(sql "SELECT string_agg(kind, ',' ORDER BY id) FROM incidents")" = "gap,reorder,unknown-key,replay" ] &&
 	pass "the incidents, as the server records them" || fail "the incidents, as the server records them" "$(sql "SELECT string_agg(kind, ',' ORDER BY id) FROM incidents")"
