@@ -37,8 +37,10 @@ static void key_token(const char *name, char *out, size_t len)
 	}
 }
 
-/* Is TOKEN one of NAME's words (split on space, '-', '_', '/'), ignoring case? */
-static bool has_word(const char *name, const char *token)
+/* Is one of NAME's words (split on space, '-', '_', '/') TOKEN, ignoring
+ * case, or with EXTENDED a longer word that begins with it ("910B1" of
+ * "910B": the mark of a variant the database does not know)? */
+static bool word_of(const char *name, const char *token, bool extended)
 {
 	size_t tlen = strlen(token);
 	const char *p = name;
@@ -47,26 +49,7 @@ static bool has_word(const char *name, const char *token)
 		return false;
 	while (*p) {
 		size_t n = strcspn(p, " -_/");
-		if (n == tlen && strncasecmp(p, token, n) == 0)
-			return true;
-		p += n;
-		p += strspn(p, " -_/");
-	}
-	return false;
-}
-
-/* Does a word of NAME extend TOKEN with letters or digits ("910B1" of
- * "910B")? The mark of a variant the database does not know. */
-static bool extends_word(const char *name, const char *token)
-{
-	size_t tlen = strlen(token);
-	const char *p = name;
-
-	if (tlen == 0)
-		return false;
-	while (*p) {
-		size_t n = strcspn(p, " -_/");
-		if (n > tlen && strncasecmp(p, token, tlen) == 0)
+		if ((extended ? n > tlen : n == tlen) && strncasecmp(p, token, tlen) == 0)
 			return true;
 		p += n;
 		p += strspn(p, " -_/");
@@ -145,11 +128,11 @@ static void evaluate_gpu(const struct check *check, const struct judge_ctx *ctx,
 		finding_add(out, check, STATUS_SKIP, addr, ev, NULL,
 			    "PCI IDs agree; \"%s\" cannot be compared: the PCI ID is not in the database", name);
 	} else if ((by_name && by_name != by_id && by_name->variant_of != by_id) ||
-		   (by_name == NULL && !has_word(stripped, token) && !extends_word(stripped, token))) {
+		   (by_name == NULL && !word_of(stripped, token, false) && !word_of(stripped, token, true))) {
 		finding_add(out, check, STATUS_FAIL, addr, ev, remedy,
 			    "%s names this GPU \"%s\", its PCI ID %s:%s is the %s", lib, name, jstr(acc, "vendor_id"),
 			    jstr(acc, "device_id"), by_id->name);
-	} else if (by_name == NULL && !has_word(stripped, token)) {
+	} else if (by_name == NULL && !word_of(stripped, token, false)) {
 		/* neither confirmed nor refuted: a variant the database lacks, or a lie */
 		finding_add(out, check, STATUS_WARN, addr, ev, remedy,
 			    "%s's name \"%s\" is in no entry of the database; it extends \"%s\" of the %s its PCI ID "

@@ -2,19 +2,8 @@
 # chipaudit-collector ingest --files-from, enroll and revoke against a
 # throwaway PostgreSQL: reports delivered as files take the same path as
 # pushed ones (same verdicts, same incidents), one status line each.
-. "$SRCDIR/tests/cli/lib.sh"
-: "${COLLECTOR:?}"
-export CHIPAUDIT_COLLECTOR=$COLLECTOR
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-if [ ! -x "$PG_BIN/initdb" ]; then
-	echo "1..0 # SKIP PostgreSQL server binaries not installed (scripts/install-deps installs postgresql)"
-	exit 0
-fi
-unset CHIPAUDIT_DB
-trap '[ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collector-dev" stop; rm -rf "$TMP"' EXIT
-out=$("$SRCDIR/scripts/collector-dev" start 2>&1) || { fail "scripts/collector-dev start" "$out"; finish; exit 1; }
-eval "$out"
-sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
+. "$SRCDIR/tests/collector/lib.sh"
+collector_start
 A="$TMP/a"; mkdir -p "$A"
 audit() { # NAME FIXTURE N: N signed reports $A/NAME.I.json
 	"$CHIPAUDIT" keygen --state "$A/$1" >/dev/null

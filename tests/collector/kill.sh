@@ -5,22 +5,11 @@
 # sightings, the chain heads and the current findings moved with it, the
 # check counters equal to a count of the current findings). A collector
 # started again takes the rest of each chain.
-. "$SRCDIR/tests/cli/lib.sh"
-: "${COLLECTOR:?}"
-export CHIPAUDIT_COLLECTOR=$COLLECTOR
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-if [ ! -x "$PG_BIN/initdb" ]; then
-	echo "1..0 # SKIP PostgreSQL server binaries not installed (scripts/install-deps installs postgresql)"
-	exit 0
-fi
-unset CHIPAUDIT_DB
+. "$SRCDIR/tests/collector/lib.sh"
 serve_pid=
-trap '[ -n "$serve_pid" ] && kill -KILL "$serve_pid" 2>/dev/null; [ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collector-dev" stop; rm -rf "$TMP"' EXIT
-out=$("$SRCDIR/scripts/collector-dev" start 2>&1) || { fail "scripts/collector-dev start" "$out"; finish; exit 1; }
-eval "$out"
-DEV=${CHIPAUDIT_DB#host=}; DEV=${DEV%% *}; DEV=${DEV%/pg}
+collector_cleanup() { [ -n "$serve_pid" ] && kill -KILL "$serve_pid" 2>/dev/null; }
+collector_start
 serve_pid=$(cat "$DEV/serve.pid")
-sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
 A="$TMP/audits"; mkdir -p "$A"
 N=8
 hosts=(h20x8 h100 mixed backdoor-ats)

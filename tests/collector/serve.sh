@@ -5,25 +5,10 @@
 # reports themselves with jq), the stored bytes verified again with openssl;
 # then every attack of docs/collector-protocol.md: its status, its reason,
 # its incident, and nothing else stored.
-. "$SRCDIR/tests/cli/lib.sh"
-: "${COLLECTOR:?}"
-export CHIPAUDIT_COLLECTOR=$COLLECTOR
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-if [ ! -x "$PG_BIN/initdb" ]; then
-	echo "1..0 # SKIP PostgreSQL server binaries not installed (scripts/install-deps installs postgresql)"
-	exit 0
-fi
-unset CHIPAUDIT_DB
-trap 'scripts_stop; rm -rf "$TMP"' EXIT
-scripts_stop() { [ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collector-dev" stop; [ -n "${tofu_pid:-}" ] && kill "$tofu_pid" 2>/dev/null; }
-if out=$("$SRCDIR/scripts/collector-dev" start --max-body 300000 --timeout 3 2>&1); then
-	eval "$out"
-	pass "scripts/collector-dev start"
-else
-	fail "scripts/collector-dev start" "$out"; finish; exit 1
-fi
-DEV=${CHIPAUDIT_DB#host=}; DEV=${DEV%% *}; DEV=${DEV%/pg}
-sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
+. "$SRCDIR/tests/collector/lib.sh"
+collector_cleanup() { [ -n "${tofu_pid:-}" ] && kill "$tofu_pid" 2>/dev/null; }
+collector_start --max-body 300000 --timeout 3
+pass "scripts/collector-dev start"
 A="$TMP/audits"; mkdir -p "$A"
 
 # audit NAME FIXTURE [ARGS...]: a signed report of FIXTURE with host key NAME: $A/NAME.N.json

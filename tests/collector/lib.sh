@@ -1,0 +1,27 @@
+# The collector tests' common part, after tests/cli/lib.sh: a skip where
+# PostgreSQL's server is not installed; collector_start [SERVE ARGS...], a
+# throwaway PostgreSQL and collector from scripts/collector-dev (its
+# CHIPAUDIT_DB, _URL, _CACERT and _TOKEN in the environment, its folder in
+# DEV), stopped at exit after the test's own collector_cleanup; sql SQL.
+. "$SRCDIR/tests/cli/lib.sh"
+: "${COLLECTOR:?}"
+export CHIPAUDIT_COLLECTOR=$COLLECTOR
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+if [ ! -x "$PG_BIN/initdb" ]; then
+	echo "1..0 # SKIP PostgreSQL server binaries not installed (scripts/install-deps installs postgresql)"
+	exit 0
+fi
+unset CHIPAUDIT_DB
+collector_cleanup() { :; }  # a test that starts more processes redefines it
+trap 'collector_cleanup; [ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collector-dev" stop; rm -rf "$TMP"' EXIT
+
+collector_start() {
+	local out
+	if ! out=$("$SRCDIR/scripts/collector-dev" start "$@" 2>&1); then
+		fail "scripts/collector-dev start" "$out"; finish; exit 1
+	fi
+	eval "$out"
+	DEV=${CHIPAUDIT_DB#host=}; DEV=${DEV%% *}; DEV=${DEV%/pg}
+}
+
+sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
