@@ -219,7 +219,7 @@ static int enrol_first_use(PGconn *conn, const struct ingest_request *req, const
 	char fp[FINGERPRINT_LEN + 1], *pem;
 	size_t n = strlen(req->pubkey_b64);
 	EVP_PKEY *pkey = NULL;
-	PGresult *r;
+	PGresult *r = NULL;
 	int decoded = n <= 120 && n % 4 == 0 ? EVP_DecodeBlock(der, (const unsigned char *)req->pubkey_b64, (int)n) : -1;
 	int made;
 

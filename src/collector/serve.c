@@ -408,6 +408,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
 static bool starting;
 static char start_failure[512];
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
