@@ -130,7 +130,7 @@ static void evaluate_gpu(const struct check *check, const struct judge_ctx *ctx,
 	} else if ((by_name && by_name != by_id && by_name->variant_of != by_id) ||
 		   (by_name == NULL && !word_of(stripped, token, false) && !word_of(stripped, token, true))) {
 		finding_add(out, check, STATUS_FAIL, addr, ev, remedy,
-			    "%s names this GPU \"%s\", its PCI ID %s:%s is the %s", lib, name, jstr(acc, "vendor_id"),
+			    "%s names this %s \"%s\", its PCI ID %s:%s is the %s", lib, b->device_noun, name, jstr(acc, "vendor_id"),
 			    jstr(acc, "device_id"), by_id->name);
 	} else if (by_name == NULL && !word_of(stripped, token, false)) {
 		/* neither confirmed nor refuted: a variant the database lacks, or a lie */

@@ -63,7 +63,8 @@ static void for_each_gpu(const struct check *check, const struct judge_ctx *ctx,
 			free(remedy);
 		} else if (gpu.values == NULL || gpu.rt == NULL) {
 			finding_add(out, check, STATUS_SKIP, gpu.addr, NULL, NULL,
-				    "%s does not list this GPU (see killswitch.device_lost)", b->library_label);
+				    "%s does not list this %s (see killswitch.device_lost)", b->library_label,
+				    b->device_noun);
 		} else {
 			fn(check, ctx, &gpu, out);
 		}
@@ -107,7 +108,8 @@ static void compute_gpu(const struct check *check, const struct judge_ctx *ctx, 
 		    rt_why(gpu->rt, "compute.gate"));
 	else if (strcmp(gate, "refused") == 0)
 		add(out, check, STATUS_FAIL, gpu, RT_COMPUTE, evidence(gpu, RT_COMPUTE),
-		    "Compute mode is Prohibited: the GPU refuses every %s", gpu->backend->work_unit);
+		    "Compute mode is Prohibited: the %s refuses every %s", gpu->backend->device_noun,
+		    gpu->backend->work_unit);
 	else
 		add(out, check, STATUS_PASS, gpu, RT_COMPUTE, evidence(gpu, RT_COMPUTE),
 		    "Compute mode %s: %ss are accepted%s", mode, gpu->backend->work_unit,
@@ -167,7 +169,7 @@ static void drain_gpu(const struct check *check, const struct judge_ctx *ctx, co
 		    rt_why(gpu->rt, "drained"));
 	else if (drained)
 		add(out, check, STATUS_FAIL, gpu, RT_DRAIN, evidence(gpu, RT_DRAIN),
-		    "The GPU is drained: the driver accepts no new work on it");
+		    "The %s is drained: the driver accepts no new work on it", gpu->backend->device_noun);
 	else
 		add(out, check, STATUS_PASS, gpu, RT_DRAIN, evidence(gpu, RT_DRAIN), "Not drained");
 }
@@ -227,13 +229,15 @@ static void unlisted_gpu(const struct check *check, const struct gpu *gpu, const
 
 	if (driver && strcmp(driver, gpu->backend->kernel_driver) != 0)
 		add(out, check, STATUS_SKIP, gpu, RT_LOST, json_pack("{s:s}", "driver", driver),
-		    "Bound to %s, not to the %s driver: not this host's GPU to use", driver, gpu->backend->vendor);
+		    "Bound to %s, not to the %s driver: not this host's %s to use", driver, gpu->backend->vendor,
+		    gpu->backend->device_noun);
 	else
 		add(out, check, xid79 ? STATUS_FAIL : STATUS_WARN, gpu, RT_LOST,
 		    json_pack("{s:s?, s:O?}", "driver", driver, "unreachable_devices",
 			      json_object_get(gpu->section, "unreachable_devices")),
-		    "The PCI bus shows this %s GPU but %s does not list it: the driver did not "
-		    "initialise it, or it is hidden from this namespace%s", gpu->backend->vendor, gpu->backend->library_label,
+		    "The PCI bus shows this %s %s but %s does not list it: the driver did not "
+		    "initialise it, or it is hidden from this namespace%s", gpu->backend->vendor, gpu->backend->device_noun,
+		    gpu->backend->library_label,
 		    xid79 ? "; the kernel log reports it fell off the bus (XID 79)" : "");
 }
 
@@ -261,9 +265,10 @@ static void lost_gpu(const struct check *check, const struct judge_ctx *ctx, con
 	rt_bool(gpu->rt, "lost", &lost);
 	key = xasprintf("%s_lost", gpu->backend->name);
 	if (lost || xid79)
-		add(out, check, STATUS_FAIL, gpu, RT_LOST, json_pack("{s:b, s:b}", key, lost, "xid_79", xid79), "%s%s",
-		    lost ? gpu->backend->library_label : "",
-		    lost ? " reports the GPU lost (fallen off the bus or inaccessible)"
+		add(out, check, STATUS_FAIL, gpu, RT_LOST, json_pack("{s:b, s:b}", key, lost, "xid_79", xid79), "%s%s%s%s",
+		    lost ? gpu->backend->library_label : "", lost ? " reports the " : "",
+		    lost ? gpu->backend->device_noun : "",
+		    lost ? " lost (fallen off the bus or inaccessible)"
 			 : "The kernel log reports this GPU fell off the bus (XID 79)");
 	else
 		add(out, check, STATUS_PASS, gpu, RT_LOST, json_pack("{s:b}", key, false), "Reachable through %s",
@@ -401,7 +406,7 @@ static void throttle_gpu(const struct check *check, const struct judge_ctx *ctx,
 		    "Clocks slowed for temperature: check the cooling");
 	else
 		add(out, check, STATUS_PASS, gpu, RT_SLOWDOWN, evidence(gpu, RT_SLOWDOWN), "No slowdown active%s",
-		    rt_slowdown(gpu->rt, RT_SLOW_IDLE) ? " (the GPU is idle)" : "");
+		    rt_slowdown(gpu->rt, RT_SLOW_IDLE) ? " (idle)" : "");
 }
 
 static void evaluate_throttle(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
@@ -442,7 +447,7 @@ static void memory_gpu(const struct check *check, const struct judge_ctx *ctx, c
 		    "%lld uncorrectable ECC error%s since the driver loaded", unc, unc == 1 ? "" : "s");
 	else if (remap_pending || retire_pending)
 		add(out, check, STATUS_WARN, gpu, RT_MEMORY, evidence(gpu, RT_MEMORY),
-		    "A memory repair is pending (%s): it takes effect at the next GPU reset",
+		    "A memory repair is pending (%s): it takes effect at the next reset",
 		    remap_pending ? "row remapping" : "page retirement");
 	else
 		add(out, check, STATUS_PASS, gpu, RT_MEMORY, evidence(gpu, RT_MEMORY),
@@ -587,7 +592,7 @@ static void mig_gpu(const struct check *check, const struct judge_ctx *ctx, cons
 		if (!on)
 			add(out, check, pending ? STATUS_WARN : STATUS_PASS, gpu, RT_PARTITIONS, evidence(gpu, RT_PARTITIONS),
 			    "%s off, as %s%s", label, stated ? "the policy expects" : "expected",
-			    pending ? "; turning it on is pending (at the next GPU reset)" : "");
+			    pending ? "; turning it on is pending (at the next reset)" : "");
 		else
 			add(out, check, stated ? STATUS_FAIL : STATUS_WARN, gpu, RT_PARTITIONS, evidence(gpu, RT_PARTITIONS),
 			    "%s on with %zu instance%s where %s", label, n, n == 1 ? "" : "s",
@@ -616,17 +621,17 @@ static void evaluate_mig(const struct check *check, const struct judge_ctx *ctx,
 }
 
 static const struct check killswitch_checks[] = {
-	{ "killswitch.compute_prohibited", "killswitch", "GPU does not refuse compute work", SEVERITY_HIGH,
+	{ "killswitch.compute_prohibited", "killswitch", "Accelerator does not refuse compute work", SEVERITY_HIGH,
 	  "accelerators[].runtime.compute", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_compute },
 	{ "killswitch.gpu_operation_mode", "killswitch", "GPU operation mode keeps compute and FP64 at full rate",
 	  SEVERITY_HIGH, "accelerators[].runtime.operation_mode", NEEDS_GPU | NEEDS_VENDOR_LIBRARY,
 	  evaluate_operation_mode },
-	{ "killswitch.drain", "killswitch", "GPU not drained", SEVERITY_HIGH,
+	{ "killswitch.drain", "killswitch", "Accelerator not drained", SEVERITY_HIGH,
 	  "accelerators[].runtime.drained", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_drain },
 	{ "killswitch.cc_not_ready", "killswitch", "Confidential computing does not hold work back", SEVERITY_HIGH,
 	  "accelerators[].runtime.confidential_computing", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_cc },
-	{ "killswitch.device_lost", "killswitch", "GPU reachable", SEVERITY_CRITICAL,
-	  "accelerators[].runtime.lost, nvml.unreachable_devices, kernel_xids (XID 79)", NEEDS_GPU | NEEDS_VENDOR_LIBRARY,
+	{ "killswitch.device_lost", "killswitch", "Accelerator reachable", SEVERITY_CRITICAL,
+	  "accelerators[].runtime.lost, VENDOR_LIBRARY.unreachable_devices, kernel_xids (XID 79)", NEEDS_GPU | NEEDS_VENDOR_LIBRARY,
 	  evaluate_lost },
 	{ "killswitch.power_capped", "killswitch", "Power limit not below the default", SEVERITY_MEDIUM,
 	  "accelerators[].runtime.power_mw", NEEDS_GPU | NEEDS_VENDOR_LIBRARY, evaluate_power },

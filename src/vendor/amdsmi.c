@@ -946,6 +946,7 @@ const struct vendor_backend amdsmi_backend = {
 	.power_limit_command = "amd-smi set --power-cap",
 	.kernel_driver = "amdgpu",
 	.library_label = "AMD SMI",
+	.device_noun = "GPU",
 	.work_unit = "HIP context",
 	.partitions_label = "compute partition",
 };

@@ -869,6 +869,7 @@ const struct vendor_backend dcmi_backend = {
 	.power_limit_command = "npu-smi (no power-limit setting is documented for Ascend NPUs)",
 	.kernel_driver = "devdrv_device_driver",
 	.library_label = "DCMI",
+	.device_noun = "NPU",
 	.work_unit = "AscendCL context",
 	.partitions_label = "vNPU",
 };

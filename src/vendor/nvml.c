@@ -1067,6 +1067,7 @@ const struct vendor_backend nvml_backend = {
 	.power_limit_command = "nvidia-smi -pl",
 	.kernel_driver = "nvidia",
 	.library_label = "NVML",
+	.device_noun = "GPU",
 	.work_unit = "CUDA context",
 	.partitions_label = "MIG",
 };

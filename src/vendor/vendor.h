@@ -52,10 +52,11 @@ struct vendor_backend {
 	/* The command that requests a power limit ("nvidia-smi -pl"). */
 	const char *power_limit_command;
 
-	/* How messages name things: "NVML", "CUDA context", "MIG"; the kernel
-	 * driver its devices are bound to ("nvidia"). */
+	/* How messages name things: "NVML", "GPU", "CUDA context", "MIG"; the
+	 * kernel driver its devices are bound to ("nvidia"). */
 	const char *kernel_driver;
 	const char *library_label;
+	const char *device_noun;
 	const char *work_unit;
 	const char *partitions_label;
 };

@@ -129,7 +129,7 @@ expect_findings "$TMP/memory-degraded.json" 0000:c1:00.0 "$(healthy memory_degra
 expect_findings "$TMP/memory-degraded.json" 0000:51:00.0 "$(healthy memory_degraded=fail)" "memory-degraded: a page that could not be retired fails"
 expect_findings "$TMP/memory-degraded.json" 0000:61:00.0 "$(healthy)" "memory-degraded: the other GPU healthy"
 jq_is '[.findings[] | select(.check == "killswitch.memory_degraded" and any(.subjects[]; . == "0000:c1:00.0")) | "\(.message) / \(.evidence."bad_pages.pending") / \(.remediation | test("amd-smi bad-pages -g 0000:c1:00.0"))"] | .[0]' \
-	"A memory repair is pending (page retirement): it takes effect at the next GPU reset / 1 / true" \
+	"A memory repair is pending (page retirement): it takes effect at the next reset / 1 / true" \
 	"memory-degraded: the pending page, its evidence and the amd-smi command" "$TMP/memory-degraded.json"
 run device-lost
 expect_findings "$TMP/device-lost.json" 0000:41:00.0 "$(healthy device_lost=fail power_capped=skip)" \

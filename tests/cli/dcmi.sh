@@ -137,7 +137,7 @@ jq_is '.dcmi.unreachable_devices | map("\(.index) \(.card_id) \(.chip_id)") | jo
 
 check_scenario identity-mismatch identity.mismatch 0000:81:00.0=fail 0000:82:00.0=fail 0000:c1:00.0=pass 0000:c2:00.0=warn 0000:a1:00.0=fail
 jq_is "$(printf '[.findings[] | select(.check == "identity.mismatch") | .message] | join(" | ")')" \
-	"DCMI names this GPU \"Ascend 910B2\", its PCI ID 19e5:d801 is the Ascend 910 | DCMI names this GPU \"Ascend 910\", its PCI ID 19e5:d802 is the Ascend 910B | DCMI's name \"Ascend 910B3\" is the Ascend 910B3, a variant of the Ascend 910B that answers on its PCI ID 19e5:d802 (the database's variant_of) | DCMI's name \"Ascend 910B1\" is in no entry of the database; it extends \"910B\" of the Ascend 910B its PCI ID 19e5:d802 is, as a variant sharing that ID would, but that cannot be confirmed | DCMI names this GPU \"Ascend 910B4\", its PCI ID 19e5:d801 is the Ascend 910" \
+	"DCMI names this NPU \"Ascend 910B2\", its PCI ID 19e5:d801 is the Ascend 910 | DCMI names this NPU \"Ascend 910\", its PCI ID 19e5:d802 is the Ascend 910B | DCMI's name \"Ascend 910B3\" is the Ascend 910B3, a variant of the Ascend 910B that answers on its PCI ID 19e5:d802 (the database's variant_of) | DCMI's name \"Ascend 910B1\" is in no entry of the database; it extends \"910B\" of the Ascend 910B its PCI ID 19e5:d802 is, as a variant sharing that ID would, but that cannot be confirmed | DCMI names this NPU \"Ascend 910B4\", its PCI ID 19e5:d801 is the Ascend 910" \
 	"identity-mismatch: the chip's name against its PCI ID; the 910B's variants on its ID" "$TMP/identity-mismatch.json"
 jq_is '[.findings[] | select(.check == "identity.mismatch" and .status == "fail") | .remediation | test("npu-smi info -t board")] | all' \
 	true "identity-mismatch: npu-smi shows the same" "$TMP/identity-mismatch.json"
@@ -244,7 +244,7 @@ cp "$TMP/c.json" "$TMP/tree/var/lib/chipaudit-capture/dcmi.json"
 "$CHIPAUDIT" audit --root "$TMP/tree" --json >"$TMP/r.json"
 expect_status "$TMP/r.json" killswitch.device_lost 0000:81:00.0 warn "mixed: an Ascend on the bus that DCMI does not list is a warning"
 jq_is "$(printf '[.findings[] | select(.check == "killswitch.device_lost" and any(.subjects[]; . == "0000:81:00.0")) | .message] | .[0]')" \
-	"The PCI bus shows this Huawei GPU but DCMI does not list it: the driver did not initialise it, or it is hidden from this namespace" \
+	"The PCI bus shows this Huawei NPU but DCMI does not list it: the driver did not initialise it, or it is hidden from this namespace" \
 	"mixed: the unlisted chip said in words" "$TMP/r.json"
 
 # --- hostile captures: one line naming the file and the member, exit 65
