@@ -17,6 +17,11 @@ trap 'collector_cleanup; [ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collecto
 
 collector_start() {
 	local out
+	# the cluster's folder (and collector-dev's note of the last one) in
+	# this test's folder, which PostgreSQL's user (when run as root) must
+	# pass through: tests running side by side never see each other's
+	export TMPDIR=$TMP
+	chmod 711 "$TMP"
 	if ! out=$("$SRCDIR/scripts/collector-dev" start "$@" 2>&1); then
 		fail "scripts/collector-dev start" "$out"; finish; exit 1
 	fi
