@@ -17,6 +17,7 @@
 
 #include "core/data.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/util.h"
 
 static void step(struct attest_step *s, enum status status, const char *fmt, ...)
@@ -80,7 +81,22 @@ int attest_root_pem(const char *name, char **pem, char *err, size_t errlen)
 	return *pem ? 0 : CA_ERR_OS;
 }
 
-/* The certificates of CHAIN: concatenated PEM, else concatenated DER. */
+/* How many times NEEDLE occurs in HAY. */
+static int count_of(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p = hay, *end = hay + len;
+	int count = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), needle, n)) != NULL) {
+		count++;
+		p += n;
+	}
+	return count;
+}
+
+/* The certificates of CHAIN: concatenated PEM, else concatenated DER. Every
+ * block must be a certificate: a damaged one is not skipped. */
 static STACK_OF(X509) *read_chain(const char *chain, size_t len)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
@@ -89,12 +105,14 @@ static STACK_OF(X509) *read_chain(const char *chain, size_t len)
 
 	if (certs == NULL || len > ATTEST_CHAIN_MAX)
 		goto fail;
-	if (memmem(chain, len, "-----BEGIN CERTIFICATE-----", 27) != NULL) {
+	if (memmem(chain, len, "-----BEGIN", 10) != NULL) {
 		BIO *bio = BIO_new_mem_buf(chain, (int)len);
 
 		while (bio != NULL && (cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
 			sk_X509_push(certs, cert);
 		BIO_free(bio);
+		if (sk_X509_num(certs) != count_of(chain, len, "-----BEGIN"))
+			goto fail;
 		ERR_clear_error();
 		return certs;
 	}
@@ -189,6 +207,26 @@ static void verify_signature(const struct attest_evidence *ev, struct attest_res
 		     "checked: the nonce sent is not known (a replayed report would pass)", res->leaf_subject);
 }
 
+/* The chain verified (BUILT, leaf to the pinned root) must be the file's
+ * certificates, in order, all of them (the file's copy of the root too, when
+ * it carries one): a certificate the path does not use is not accepted. */
+static void chain_matches(struct attest_result *res, STACK_OF(X509) *certs, STACK_OF(X509) *built)
+{
+	int n = sk_X509_num(certs), m = built ? sk_X509_num(built) : 0;
+	char subject[256];
+
+	for (int i = 0; i < n; i++) {
+		if (i < m && X509_cmp(sk_X509_value(certs, i), sk_X509_value(built, i)) == 0)
+			continue;
+		subject_of(sk_X509_value(certs, i), subject, sizeof(subject));
+		step(&res->chain, STATUS_FAIL, "certificate %d (%s): %s", i, subject,
+		     i == m - 1 ? "not the pinned NVIDIA Device Identity CA" : "not on the path from the leaf to the pinned root");
+		return;
+	}
+	step(&res->chain, STATUS_PASS, "%d certificates from %s to the pinned NVIDIA Device Identity CA, valid at the "
+	     "time checked", m, res->leaf_subject);
+}
+
 static void verify_chain(const struct attest_evidence *ev, struct attest_result *res, STACK_OF(X509) *certs,
 			 X509 *root)
 {
@@ -206,9 +244,7 @@ static void verify_chain(const struct attest_evidence *ev, struct attest_result 
 		goto out;
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), ev->at);
 	if (X509_verify_cert(ctx) == 1) {
-		step(&res->chain, STATUS_PASS, "%d certificates from %s to the pinned NVIDIA Device Identity CA, valid "
-		     "at the time checked", X509_STORE_CTX_get0_chain(ctx) ? sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) : 0,
-		     res->leaf_subject);
+		chain_matches(res, certs, X509_STORE_CTX_get0_chain(ctx));
 		goto out;
 	}
 	err = X509_STORE_CTX_get_error(ctx);
@@ -233,6 +269,12 @@ static X509 *issuer_of(X509 *cert, STACK_OF(X509) *certs, X509 *root)
 		if (X509_check_issued(sk_X509_value(certs, i), cert) == X509_V_OK)
 			return sk_X509_value(certs, i);
 	return X509_check_issued(root, cert) == X509_V_OK ? root : NULL;
+}
+
+/* Whether AT lies between THIS and NEXT (NEXT NULL: no end). */
+static bool current_at(const ASN1_TIME *this, const ASN1_TIME *next, time_t at)
+{
+	return this != NULL && ASN1_TIME_cmp_time_t(this, at) <= 0 && (next == NULL || ASN1_TIME_cmp_time_t(next, at) >= 0);
 }
 
 /* A CRL: signed by the issuer of a certificate of the chain; names it or not. */
@@ -261,7 +303,10 @@ static bool check_crl(const struct attest_evidence *ev, struct attest_result *re
 		}
 		covered++;
 	}
-	if (covered == 0)
+	if (covered > 0 && !current_at(X509_CRL_get0_lastUpdate(crl), X509_CRL_get0_nextUpdate(crl), ev->at))
+		step(&res->revocation, STATUS_FAIL, "%s: the CRL is not current at the time checked (last update to next "
+		     "update): a newer one may list a certificate of the chain", ev->revocation_name);
+	else if (covered == 0)
 		step(&res->revocation, STATUS_SKIP, "revocation not checked: %s is a CRL of no issuer in this chain",
 		     ev->revocation_name);
 	else
@@ -296,16 +341,21 @@ static void check_ocsp(const struct attest_evidence *ev, struct attest_result *r
 	int status = -1, reason;
 	ASN1_GENERALIZEDTIME *revtime, *thisupd, *nextupd;
 
+	if (store != NULL)
+		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), ev->at);
 	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL || basic == NULL) {
 		step(&res->revocation, STATUS_FAIL, "%s: the OCSP responder did not answer successfully",
 		     ev->revocation_name);
 	} else if (store == NULL || !X509_STORE_add_cert(store, root) ||
-		   OCSP_basic_verify(basic, certs, store, OCSP_TRUSTOTHER) != 1) {
+		   OCSP_basic_verify(basic, certs, store, 0) != 1) {
 		step(&res->revocation, STATUS_FAIL, "%s: the OCSP response's signature does not chain to the pinned root",
 		     ev->revocation_name);
 	} else if (id == NULL || !OCSP_resp_find_status(basic, id, &status, &reason, &revtime, &thisupd, &nextupd)) {
 		step(&res->revocation, STATUS_SKIP, "revocation not checked: %s says nothing of the leaf certificate",
 		     ev->revocation_name);
+	} else if (!current_at(thisupd, nextupd, ev->at)) {
+		step(&res->revocation, STATUS_FAIL, "%s: the OCSP response is not current at the time checked (this "
+		     "update to next update)", ev->revocation_name);
 	} else if (status == V_OCSP_CERTSTATUS_GOOD) {
 		step(&res->revocation, STATUS_PASS, "%s: the OCSP responder says the leaf certificate is good",
 		     ev->revocation_name);
@@ -338,6 +388,7 @@ static void verify_revocation(const struct attest_evidence *ev, struct attest_re
 		X509_CRL_free(crl);
 	} else {
 		step(&res->revocation, STATUS_ERROR, "%s: neither a DER OCSP response nor a CRL", ev->revocation_name);
+		res->revocation_read = false;
 	}
 	ERR_clear_error();
 }
@@ -363,14 +414,15 @@ void attest_verify(const struct attest_evidence *ev, struct attest_result *res)
 {
 	STACK_OF(X509) *certs;
 	X509 *root;
-	char err[256];
 
 	memset(res, 0, sizeof(*res));
 	step(&res->signature, STATUS_ERROR, "not examined");
 	step(&res->chain, STATUS_ERROR, "%s", "");
 	step(&res->revocation, STATUS_SKIP, "revocation not checked: the chain was not verified");
-	if (spdm_parse_report(ev->report, ev->report_len, &res->report, err, sizeof(err)) != 0)
-		step(&res->signature, STATUS_FAIL, "the attestation report is malformed: %s", err);
+	res->revocation_read = true;
+	if (spdm_parse_report(ev->report, ev->report_len, &res->report, res->report_error,
+			      sizeof(res->report_error)) != 0)
+		step(&res->signature, STATUS_FAIL, "the attestation report is malformed: %s", res->report_error);
 	else
 		res->parsed = true;
 	if (res->parsed) {
@@ -386,6 +438,7 @@ void attest_verify(const struct attest_evidence *ev, struct attest_result *res)
 		sk_X509_pop_free(certs, X509_free);
 		return;
 	}
+	res->chain_read = true;
 	subject_of(sk_X509_value(certs, 0), res->leaf_subject, sizeof(res->leaf_subject));
 	verify_signature(ev, res, certs);
 	root = load_root(res);
@@ -396,4 +449,55 @@ void attest_verify(const struct attest_evidence *ev, struct attest_result *res)
 	}
 	X509_free(root);
 	sk_X509_pop_free(certs, X509_free);
+}
+
+static const struct check attestation_checks[] = {
+	{ "attestation.signature", "identity", "GPU attestation report signed by the device and fresh",
+	  SEVERITY_CRITICAL, "the SPDM GET_MEASUREMENTS report, its nonce, the leaf certificate's key", 0, NULL },
+	{ "attestation.certificate_chain", "identity", "GPU attestation certificate chain ends at NVIDIA's pinned root",
+	  SEVERITY_CRITICAL, "the certificate chain, data/attestation-roots.json, the time checked", 0, NULL },
+	{ "attestation.revocation", "identity", "GPU attestation certificates not revoked",
+	  SEVERITY_HIGH, "the OCSP response or CRL given, the certificate chain", 0, NULL },
+};
+
+const struct check_family attestation_family = {
+	"attestation", attestation_checks, ARRAY_SIZE(attestation_checks),
+};
+
+/* What the findings show of the report: its versions, nonce and signer. */
+static json_t *evidence_of(const struct attest_result *res, time_t at)
+{
+	char nonce[2 * SPDM_NONCE_LEN + 1], when[32];
+	json_t *ev = json_object();
+	struct tm tm;
+
+	if (res->parsed) {
+		hex_encode(res->report.req_nonce, SPDM_NONCE_LEN, nonce);
+		jset_str(ev, "nonce", nonce);
+		jset_int(ev, "measurement_blocks", (json_int_t)res->report.nblocks);
+		jset_str(ev, "driver_version", res->driver_version);
+		jset_str(ev, "vbios_version", res->vbios_version);
+	}
+	if (res->chain_read)
+		jset_str(ev, "leaf_certificate", res->leaf_subject);
+	if (gmtime_r(&at, &tm) != NULL && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		jset_str(ev, "checked_at", when);
+	return ev;
+}
+
+void attest_findings(const struct attest_result *res, const char *subject, time_t at, struct findings *out)
+{
+	const struct attest_step *steps[] = { &res->signature, &res->chain, &res->revocation };
+	static const char *const remedies[] = {
+		"attest again with a fresh nonce (--nonce HEX, the one the verifier sent); a report that fails is not "
+		"the GPU's answer and none of its measurements can be trusted",
+		"obtain the GPU's chain with the report (nvidia-smi conf-compute or NVML); a chain that does not reach "
+		"NVIDIA's Device Identity CA is not NVIDIA's",
+		"fetch NVIDIA's OCSP response for the chain on a connected machine and give it with --revocation FILE "
+		"(docs/attestation.md)",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
+		finding_add(out, &attestation_checks[i], steps[i]->status, subject, evidence_of(res, at),
+			    steps[i]->status == STATUS_PASS ? NULL : remedies[i], "%s", steps[i]->message);
 }

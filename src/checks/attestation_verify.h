@@ -36,7 +36,10 @@ struct attest_step {
 };
 
 struct attest_result {
-	bool parsed;
+	bool parsed;                 /* the report is a well-formed SPDM report */
+	bool chain_read;             /* the chain file holds certificates only */
+	bool revocation_read;        /* the revocation file is an OCSP response or a CRL (or none given) */
+	char report_error[256];      /* why the report is not well formed */
 	struct spdm_report report;
 	char driver_version[32];
 	char vbios_version[32];
@@ -49,6 +52,15 @@ struct attest_result {
 /* Verify EV into RES (every step filled). Never fails: a root that cannot
  * be loaded is an error step with its reason. */
 void attest_verify(const struct attest_evidence *ev, struct attest_result *res);
+
+/* The attestation check family: attestation.signature,
+ * attestation.certificate_chain, attestation.revocation. They judge evidence
+ * given on the command line (`chipaudit attest verify`), not facts, so they
+ * are not in the registry that audit and judge run. */
+extern const struct check_family attestation_family;
+
+/* RES as one finding per check, of SUBJECT (the report's file name). */
+void attest_findings(const struct attest_result *res, const char *subject, time_t at, struct findings *out);
 
 /* The pinned root NAME ("device_identity", "rim") of
  * data/attestation-roots.json as PEM, checked against its fingerprint.
