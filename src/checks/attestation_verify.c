@@ -157,8 +157,12 @@ static int signature_verifies(X509 *leaf, const struct spdm_report *rep, const u
 	unsigned char *der = NULL;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int derlen, ok = 0;
+	char group[32] = "";
 
-	if (key == NULL || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384) {
+	snprintf(why, whylen, "the signature could not be checked (out of memory)");
+	if (key != NULL)
+		EVP_PKEY_get_group_name(key, group, sizeof(group), NULL);
+	if (key == NULL || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || strcmp(group, "secp384r1") != 0) {
 		snprintf(why, whylen, "the leaf certificate's key is not an EC P-384 key");
 		goto out;
 	}
