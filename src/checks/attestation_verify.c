@@ -224,11 +224,12 @@ static void chain_matches(struct attest_result *res, STACK_OF(X509) *certs, STAC
 			continue;
 		subject_of(sk_X509_value(certs, i), subject, sizeof(subject));
 		step(&res->chain, STATUS_FAIL, "certificate %d (%s): %s", i, subject,
-		     i == m - 1 ? "not the pinned NVIDIA Device Identity CA" : "not on the path from the leaf to the pinned root");
+		     i == m - 1 ? "not the pinned root" : "not on the path from the leaf to the pinned root");
 		return;
 	}
-	step(&res->chain, STATUS_PASS, "%d certificates from %s to the pinned NVIDIA Device Identity CA, valid at the "
-	     "time checked", m, res->leaf_subject);
+	subject_of(sk_X509_value(built, m - 1), subject, sizeof(subject));
+	step(&res->chain, STATUS_PASS, "%d certificates from %s to the pinned root %s, valid at the time checked", m,
+	     res->leaf_subject, subject);
 }
 
 static void verify_chain(const struct attest_evidence *ev, struct attest_result *res, STACK_OF(X509) *certs,
@@ -333,6 +334,23 @@ static X509_CRL *read_crl(const uint8_t *data, size_t len)
 	return crl;
 }
 
+/* The status BASIC gives of LEAF, whichever digest its certificate ids use
+ * (the requester chooses: NVIDIA's verifier asks with SHA-384). */
+static bool leaf_status(OCSP_BASICRESP *basic, X509 *leaf, X509 *issuer, int *status, int *reason,
+			ASN1_GENERALIZEDTIME **revtime, ASN1_GENERALIZEDTIME **thisupd, ASN1_GENERALIZEDTIME **nextupd)
+{
+	const EVP_MD *digests[] = { EVP_sha384(), EVP_sha256(), EVP_sha512(), EVP_sha1() };
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(digests) && !found; i++) {
+		OCSP_CERTID *id = OCSP_cert_to_id(digests[i], leaf, issuer);
+
+		found = id != NULL && OCSP_resp_find_status(basic, id, status, reason, revtime, thisupd, nextupd) == 1;
+		OCSP_CERTID_free(id);
+	}
+	return found;
+}
+
 /* An OCSP response: signed for the chain (by the root's hierarchy), and the
  * status of the leaf. */
 static void check_ocsp(const struct attest_evidence *ev, struct attest_result *res, OCSP_RESPONSE *resp,
@@ -341,9 +359,10 @@ static void check_ocsp(const struct attest_evidence *ev, struct attest_result *r
 	OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
 	X509_STORE *store = X509_STORE_new();
 	X509 *leaf = sk_X509_value(certs, 0), *issuer = issuer_of(leaf, certs, root);
-	OCSP_CERTID *id = issuer ? OCSP_cert_to_id(NULL, leaf, issuer) : NULL;
 	int status = -1, reason;
 	ASN1_GENERALIZEDTIME *revtime, *thisupd, *nextupd;
+	bool found = basic != NULL && issuer != NULL &&
+		     leaf_status(basic, leaf, issuer, &status, &reason, &revtime, &thisupd, &nextupd);
 
 	if (store != NULL)
 		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), ev->at);
@@ -354,7 +373,7 @@ static void check_ocsp(const struct attest_evidence *ev, struct attest_result *r
 		   OCSP_basic_verify(basic, certs, store, 0) != 1) {
 		step(&res->revocation, STATUS_FAIL, "%s: the OCSP response's signature does not chain to the pinned root",
 		     ev->revocation_name);
-	} else if (id == NULL || !OCSP_resp_find_status(basic, id, &status, &reason, &revtime, &thisupd, &nextupd)) {
+	} else if (!found) {
 		step(&res->revocation, STATUS_SKIP, "revocation not checked: %s says nothing of the leaf certificate",
 		     ev->revocation_name);
 	} else if (!current_at(thisupd, nextupd, ev->at)) {
@@ -367,7 +386,6 @@ static void check_ocsp(const struct attest_evidence *ev, struct attest_result *r
 		step(&res->revocation, STATUS_FAIL, "%s: the OCSP responder says the leaf certificate is %s",
 		     ev->revocation_name, OCSP_cert_status_str(status));
 	}
-	OCSP_CERTID_free(id);
 	X509_STORE_free(store);
 	OCSP_BASICRESP_free(basic);
 }

@@ -21,7 +21,7 @@ jq_is "$statuses" "attestation.signature=pass attestation.certificate_chain=pass
 	"genuine: statuses" "$J"
 jq_is "$(msg signature)" "the report is signed by the key of $LEAF and answers the nonce sent" \
 	"genuine: signature message" "$J"
-jq_is "$(msg certificate_chain)" "5 certificates from $LEAF to the pinned NVIDIA Device Identity CA, valid at the time checked" \
+jq_is "$(msg certificate_chain)" "5 certificates from $LEAF to the pinned root /CN=NVIDIA Device Identity CA/O=NVIDIA, valid at the time checked" \
 	"genuine: chain message" "$J"
 jq_is "$(msg revocation)" "revocation not checked: no OCSP response or CRL given (--revocation FILE, fetched from NVIDIA's OCSP service on a connected machine)" \
 	"genuine: revocation is a stated skip" "$J"
@@ -88,6 +88,41 @@ expect_exit 2 "a certificate byte changed: exit 2" "$CHIPAUDIT" attest verify --
 	--nonce $NONCE --json
 jq_is "$(msg certificate_chain)" "certificate 2 (/CN=NVIDIA GH100 Provisioner ICA 1/O=NVIDIA Corporation/C=US): certificate signature failure" \
 	"certificate changed: the chain fails naming it" "$J"
+
+# ---- revocation, on a test PKI (tests/cli/attest_pki.py): no CRL or OCSP
+# response of NVIDIA's is published beside the samples, and only NVIDIA's
+# keys sign them. The test root is pinned through --data-dir. ----
+if "$SYS_PYTHON" -c 'import cryptography' 2>/dev/null; then
+	P="$TMP/pki"
+	"$SYS_PYTHON" "$SRCDIR/tests/cli/attest_pki.py" "$P" "$R"
+	TLEAF='/CN=Test GSP FMC LF/O=chipaudit test'
+	revoked() {   # revoked EXIT NAME STATUS MESSAGE FILE [AT]
+		expect_exit "$1" "$2: exit $1" "$CHIPAUDIT" --data-dir "$P/data" attest verify --report "$P/report.bin" \
+			--certs "$P/chain.pem" --nonce $NONCE --at "${6:-2025-06-15}" --revocation "$P/$5" --json
+		jq_is "$(msg revocation | sed 's/\.message$/.status + " " + .message/')" "$3 $P/$5: $4" "$2: $3" "$J"
+	}
+	expect_exit 0 "test PKI, no revocation file: signature and chain pass" "$CHIPAUDIT" --data-dir "$P/data" attest \
+		verify --report "$P/report.bin" --certs "$P/chain.pem" --nonce $NONCE --at 2025-06-15 --json
+	jq_is "$(msg certificate_chain)" "3 certificates from $TLEAF to the pinned root /CN=Test Device Identity CA/O=chipaudit test, valid at the time checked" \
+		"test PKI: the chain names the pinned root" "$J"
+	revoked 0 "CRL listing no certificate" pass "a CRL signed by its issuer lists none of 1 certificate(s) it covers" crl-empty.pem
+	revoked 2 "CRL listing the leaf" fail "certificate 0 ($TLEAF) is revoked" crl-revoked.pem
+	revoked 2 "CRL out of date" fail "the CRL is not current at the time checked (last update to next update): a newer one may list a certificate of the chain" crl-stale.pem
+	expect_exit 1 "CRL of another CA: a skip, exit 1 (no nonce)" "$CHIPAUDIT" --data-dir "$P/data" attest verify \
+		--report "$P/report.bin" --certs "$P/chain.pem" --at 2025-06-15 --revocation "$P/crl-other.pem" --json
+	jq_is "$(msg revocation)" "revocation not checked: $P/crl-other.pem is a CRL of no issuer in this chain" \
+		"CRL of another CA: says revocation is not checked" "$J"
+	revoked 0 "OCSP good" pass "the OCSP responder says the leaf certificate is good" ocsp-good.der
+	revoked 2 "OCSP revoked" fail "the OCSP responder says the leaf certificate is revoked" ocsp-revoked.der
+	revoked 2 "OCSP signed by another key" fail "the OCSP response's signature does not chain to the pinned root" ocsp-forged.der
+	revoked 2 "OCSP out of date" fail "the OCSP response is not current at the time checked (this update to next update)" ocsp-good.der 2025-08-15
+	expect_exit 2 "the genuine NVIDIA chain against the test root: exit 2" "$CHIPAUDIT" --data-dir "$P/data" attest verify \
+		--report "$R" --certs "$C" --nonce $NONCE --json
+	jq_is "$(msg certificate_chain)" "certificate 4 (/CN=NVIDIA Device Identity CA/O=NVIDIA): self-signed certificate in certificate chain" \
+		"NVIDIA's chain does not reach another pinned root" "$J"
+else
+	echo "# python3-cryptography missing: the revocation cases are not run"
+fi
 
 # ---- hostile input: one line naming the file and the problem ----
 head -c 300 "$R" >"$TMP/trunc.txt"
