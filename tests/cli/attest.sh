@@ -39,7 +39,7 @@ expect_exit 1 "text output: exit 1" "$CHIPAUDIT" attest verify --certs "$C" --re
 expect_stdout "^  WARN   attestation.signature  \[$R\]" "text: the signature finding"
 expect_stdout "^Summary: 1 pass, 1 warn, 0 fail, 1 skip, 0 error" "text: summary"
 
-xxd -r -p "$R" >"$TMP/raw.bin"
+"$SYS_PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' "$R" >"$TMP/raw.bin"
 expect_exit 0 "the raw report: exit 0" "$CHIPAUDIT" attest verify --report "$TMP/raw.bin" --certs "$C" --nonce $NONCE --json
 jq_is "$statuses" "attestation.signature=pass attestation.certificate_chain=pass attestation.revocation=skip" \
 	"raw report: statuses" "$J"
