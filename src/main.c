@@ -23,6 +23,7 @@ const struct command chipaudit_commands[] = {
 	{ "diff", cmd_diff, "show what changed between two reports", &diff_spec, false },
 	{ "verify", cmd_verify, "check signed reports: signature, nonce, chain", &verify_spec, false },
 	{ "justify", cmd_justify, "compare accelerators for a workload, with export status and audits", &justify_spec, false },
+	{ "attest", cmd_attest, "verify a GPU's attestation report and certificate chain offline", &attest_spec, false },
 	{ "push", cmd_push, "send signed reports to a fleet collector over HTTPS", &push_spec, false },
 	{ "completion", cmd_completion, "print the bash or zsh completion script", &completion_spec, true },
 };

@@ -43,6 +43,8 @@ extern const struct cmd_spec audit_spec, facts_spec, judge_spec, snapshot_spec, 
 	measure_spec, keygen_spec, history_spec, diff_spec, verify_spec, completion_spec, push_spec, report_spec;
 int cmd_justify(int argc, char **argv);
 extern const struct cmd_spec justify_spec;
+int cmd_attest(int argc, char **argv);
+extern const struct cmd_spec attest_spec;
 
 /* The commands (src/main.c), for completion. */
 extern const struct command chipaudit_commands[];

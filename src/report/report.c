@@ -229,7 +229,7 @@ void report_render_text(FILE *out, const json_t *report, bool colour)
 	text_printf(out, "chipaudit %s", jstr(report, "tool_version"));
 	fputs(p->reset, out);
 	text_printf(out, "  host %s, kernel %s, %s\n\n", jstr(host, "hostname") ? jstr(host, "hostname") : "?",
-		    jstr(host, "kernel") ? jstr(host, "kernel") : "?", jstr(host, "time"));
+		    jstr(host, "kernel") ? jstr(host, "kernel") : "?", jstr(host, "time") ? jstr(host, "time") : "?");
 	fprintf(out, "%sAccelerators%s\n", p->bold, p->reset);
 	if (json_array_size(accs) == 0)
 		fprintf(out, "  none found\n");
