@@ -11,6 +11,7 @@ const struct vendor_backend *const vendor_backends[] = {
 	&nvml_backend,
 	&amdsmi_backend,
 	&dcmi_backend,
+	&hlml_backend,
 };
 const size_t vendor_backend_count = ARRAY_SIZE(vendor_backends);
 

@@ -64,6 +64,7 @@ struct vendor_backend {
 extern const struct vendor_backend nvml_backend;
 extern const struct vendor_backend amdsmi_backend;
 extern const struct vendor_backend dcmi_backend;
+extern const struct vendor_backend hlml_backend;
 
 /* Where an accelerator keeps each library's own values:
  * accelerators[].vendor_library.NAME ("vendor" is the vendor's name). */

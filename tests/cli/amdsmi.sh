@@ -66,7 +66,7 @@ jq_is '.amdsmi | "\(.available) \(.reason)"' "false amdsmi_init: amdgpu driver n
 CHIPAUDIT_AMDSMI_LIBRARY=$FAKE "$CHIPAUDIT" facts >"$TMP/f.json"
 jq_is '.amdsmi.reason' "amdsmi_init: amdgpu driver not loaded" "fake without a scenario: driver not loaded" "$TMP/f.json"
 expect_exit 64 "--vendor-library: an unknown library" "$CHIPAUDIT" facts --vendor-library rocm=/x
-expect_stderr_line "^chipaudit: --vendor-library rocm=/x: expected NAME=PATH with NAME one of: nvml amdsmi dcmi$" \
+expect_stderr_line "^chipaudit: --vendor-library rocm=/x: expected NAME=PATH with NAME one of: nvml amdsmi dcmi hlml$" \
 	"--vendor-library: amdsmi among the known names"
 
 # --- a healthy MI300X server and a healthy MI308X one, seen through AMD SMI only

@@ -426,7 +426,7 @@ expect_stderr_line "lib.json: accelerators\[0\]\.vendor_library\.rocm: not a ven
 "$CHIPAUDIT" facts --vendor-library nvml="$TMP/other.so" >"$TMP/f.json"
 jq_is '.nvml.library' "$TMP/other.so" "--vendor-library nvml=PATH names the library" "$TMP/f.json"
 expect_exit 64 "--vendor-library: an unknown library" "$CHIPAUDIT" facts --vendor-library rocm=/x
-expect_stderr_line "^chipaudit: --vendor-library rocm=/x: expected NAME=PATH with NAME one of: nvml amdsmi dcmi$" "--vendor-library: the known names listed"
+expect_stderr_line "^chipaudit: --vendor-library rocm=/x: expected NAME=PATH with NAME one of: nvml amdsmi dcmi hlml$" "--vendor-library: the known names listed"
 expect_exit 64 "--vendor-library: no =" "$CHIPAUDIT" facts --vendor-library nvml
 expect_exit 64 "--vendor-library: an empty path" "$CHIPAUDIT" facts --vendor-library nvml=
 expect_stderr_line "^chipaudit: --vendor-library nvml=: the library's path is empty$" "--vendor-library: the empty path named"
