@@ -523,6 +523,7 @@ const struct vendor_backend hlml_backend = {
 	.power_limit_command = "hl-smi (HLML reports the default power limit only; no limit setting is documented)",
 	.kernel_driver = "habanalabs",
 	.library_label = "HLML",
+	.device_noun = "Gaudi",
 	.work_unit = "Synapse AI context",
 	.partitions_label = "partition",
 };
