@@ -1,5 +1,5 @@
-/* Vendor backends: one per vendor library (NVML today; AMD SMI and Ascend
- * DCMI can follow), each behind this struct of function pointers, as nvtop
+/* Vendor backends: one per vendor library (NVML, AMD SMI, Ascend DCMI,
+ * Gaudi HLML), each behind this struct of function pointers, as nvtop
  * keeps its GPU vendors. A backend loads its library with dlopen, so the
  * binary builds and runs without it, and describes what the library reports
  * as one JSON section of the facts. */
