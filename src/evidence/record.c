@@ -346,6 +346,8 @@ static int store(struct recording *r, const json_t *report, const struct evidenc
 	row.body_len = r->len;
 	row.signature = r->sig_path ? r->sig : NULL;
 	row.signature_len = r->sig_path ? SIGNATURE_LEN : 0;
+	row.envelope = r->envelope;
+	row.envelope_len = r->envelope_len;
 	if ((rc = history_append(r->h, &row, err, sizeof(err))) != 0 ||
 	    (rc = history_commit(r->h, err, sizeof(err))) != 0) {
 		error_msg("%s", err);
