@@ -54,13 +54,15 @@ enum {
 
 static const char verify_synopsis[] =
 	"usage: chipaudit verify [--pubkey FILE] [--nonce HEX] [--previous FILE] [--chain]\n"
-	"                        [--history] [--state DIR] [--sig FILE] [--jobs N] [--json]\n"
+	"                        [--history] [--state DIR] [--sig FILE] [--statements-only]\n"
+	"                        [--jobs N] [--json]\n"
 	"                        [--files-from FILE] REPORT...\n";
 
 struct item {
 	const char *path;
 	char *sig_path;       /* REPORT.intoto.jsonl or REPORT.sig, or --sig FILE; NULL: not chosen yet */
 	bool statement;       /* signed as a Statement in a DSSE envelope */
+	bool report_unread;   /* --statements-only: verified by its Statement alone */
 	int code;
 	char *message;
 	/* what the report says, once its signature holds */
@@ -74,6 +76,7 @@ struct batch {
 	atomic_size_t next;
 	const struct hostkey *key;
 	bool need_hash;
+	bool statements_only;  /* a Statement is checked alone: its report is not read */
 };
 
 static void fail_item(struct item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -323,7 +326,13 @@ static void verify_statement(struct batch *b, struct item *it, struct ed25519_ve
 		dsse_envelope_free(&env);
 		return;
 	}
-	check_subject(it, &st);
+	if (b->statements_only) {
+		/* the subject is the chain's link: the report's hash, if it is that report */
+		memcpy(it->link.sha256, st.subject_sha256, sizeof(it->link.sha256));
+		it->report_unread = true;
+	} else {
+		check_subject(it, &st);
+	}
 	if (it->code == 0) {
 		take_members(it, st.predicate, jstr(st.predicate, "time"));
 		if (strcmp(it->fingerprint, b->key->fingerprint) != 0)
@@ -530,6 +539,7 @@ static json_t *item_json(const struct item *it)
 	jset_str(o, "message", it->message);
 	jset_str(o, "signature", it->sig_path);
 	jset_str(o, "signature_form", it->statement ? "statement" : "whole");
+	jset_bool(o, "report_read", !it->report_unread);
 	if (it->code == 0) {
 		jset_int(o, "sequence", it->link.sequence);
 		jset_str(o, "host_id", it->host_id);
@@ -556,7 +566,9 @@ static void report_item(const struct verify_opts *o, const struct item *it, json
 	else
 		text_printf(stdout, "not chained, ");
 	text_printf(stdout, "host %s, key %s, %s%s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
-	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "", it->statement ? ", by its statement" : "");
+	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "",
+	       it->report_unread ? ", by its statement alone (the report was not read)"
+	       : it->statement ? ", by its statement" : "");
 }
 
 static void item_free(struct item *it)
@@ -604,6 +616,7 @@ struct verify_args {
 	struct verify_opts o;
 	const char *pubkey, *state, *previous, *sig, *files_from;
 	char nonce[NONCE_MAX_HEX + 1];
+	bool statements_only;
 	long jobs;
 };
 
@@ -649,6 +662,9 @@ static const struct opt_row verify_rows[] = {
 	  "per processor)", .set = set_jobs, .offset = offsetof(struct verify_args, jobs) },
 	OPT_STRING("files-from", 0, "FILE", "also the reports named in FILE, one per line ('-': standard input), after "
 		   "those on the command line", struct verify_args, files_from),
+	OPT_BOOL("statements-only", 0, "check a report signed by a Statement by its envelope alone, without reading "
+		 "the report (its hash is the Statement's word; .sig reports are checked as always)", struct verify_args,
+		 statements_only),
 	OPT_BOOL("json", 0, "one JSON array of results", struct verify_args, o.json),
 	OPT_END,
 };
@@ -718,6 +734,7 @@ int cmd_verify(int argc, char **argv)
 	b.items = xcalloc(b.count, sizeof(*b.items));
 	b.key = &key;
 	b.need_hash = o->chain || o->previous || o->use_history;
+	b.statements_only = args.statements_only;
 	for (size_t i = 0; i < b.count; i++) {
 		b.items[i].path = i < given ? ops.v[i] : listed.paths[i - given];
 		b.items[i].sig_path = args.sig ? xstrdup(args.sig) : NULL;  /* chosen by its worker */

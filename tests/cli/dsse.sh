@@ -241,6 +241,27 @@ run 64 "--push needs FILE.sig" "$CHIPAUDIT" audit --root "$VM" --state "$S" --si
 first_line "--push sends FILE.sig, which a collector verifies: it needs --sign-format whole or both$" "--push explained"
 [ ! -e "$V/x.json" ] && pass "nothing written on a usage error" || fail "nothing written on a usage error"
 
+# --- --statements-only: the envelope alone, printed as such
+verify 0 "--statements-only" --statements-only "$V/r1.json"
+expect_stdout "r1.json: verified: sequence 1, .*, by its statement alone \(the report was not read\)$" "printed as statement-only"
+verify 0 "--statements-only --json" --statements-only --json "$V/r1.json"
+jq_is '.[0].report_read' false "--json: report_read false" "$TMP/out"
+verify 0 "without it, report_read true" --json "$V/r1.json"
+jq_is '.[0].report_read' true "--json: report_read true" "$TMP/out"
+verify 0 "--statements-only does not read the report: an altered one passes, as documented" --statements-only "$V/altered.json"
+cp "$E" "$V/gone.json.intoto.jsonl"
+verify 0 "--statements-only needs no report file" --statements-only "$V/gone.json"
+verify 10 "--statements-only: an altered payload is still caught" --statements-only "$V/payload.json"
+verify 10 "--statements-only: an altered signature is still caught" --statements-only "$V/sig.json"
+verify 0 "--statements-only: a chain by the subjects' digests" --statements-only --chain "$V/r1.json" "$V/r2.json"
+verify 15 "--statements-only: reordered" --statements-only --chain "$V/r2.json" "$V/r1.json"
+verify 0 "--statements-only: a .sig report is checked as always" --statements-only --chain "$V/w.json" "$V/s.json"
+if grep -q "w.json: verified: .*by its statement" "$TMP/out"; then
+	fail "the .sig report printed as such" "$(cat "$TMP/out")"
+else
+	pass "the .sig report printed as such"
+fi
+
 # --- history keeps the envelope
 sha_s=$(sha256sum <"$V/s.json" | cut -d' ' -f1)
 sha_1=$(sha256sum <"$V/r1.json" | cut -d' ' -f1)
