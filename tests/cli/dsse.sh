@@ -78,6 +78,17 @@ else
 	fail "predicate = the report's evidence members" "$(cat "$TMP/members.json" "$TMP/predicate.json")"
 fi
 jq_is '.predicate.public_key_fingerprint' "$fp" "predicate names the key" "$TMP/st.json"
+if "$SYS_PYTHON" "$SRCDIR/tests/validate_schema.py" "$SRCDIR/docs/evidence-predicate.schema.json" "$TMP/st.json" >"$TMP/v" 2>&1; then
+	pass "the Statement validates against docs/evidence-predicate.schema.json"
+else
+	fail "the Statement validates against docs/evidence-predicate.schema.json" "$(head -c 600 "$TMP/v")"
+fi
+jq '.predicate.extra = 1' "$TMP/st.json" >"$TMP/st-extra.json"
+if ! "$SYS_PYTHON" "$SRCDIR/tests/validate_schema.py" "$SRCDIR/docs/evidence-predicate.schema.json" "$TMP/st-extra.json" >/dev/null 2>&1; then
+	pass "the schema refuses an unknown predicate member, as verify does"
+else
+	fail "the schema refuses an unknown predicate member, as verify does"
+fi
 
 # --- the third-party commands of docs/evidence.md, as written there
 cmds=$(sed -n '/^ *export LC_ALL=C$/,/^ *openssl pkey -pubin -in host.pub.pem -outform DER | sha256sum/p' \
