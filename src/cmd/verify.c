@@ -54,7 +54,7 @@ enum {
 
 static const char verify_synopsis[] =
 	"usage: chipaudit verify [--pubkey FILE] [--nonce HEX] [--previous FILE] [--chain]\n"
-	"                        [--history] [--state DIR] [--sig FILE] [--statements-only]\n"
+	"                        [--history] [--state DIR] [--sig FILE] [--statements-only | --full]\n"
 	"                        [--jobs N] [--json]\n"
 	"                        [--files-from FILE] REPORT...\n";
 
@@ -77,6 +77,7 @@ struct batch {
 	const struct hostkey *key;
 	bool need_hash;
 	bool statements_only;  /* a Statement is checked alone: its report is not read */
+	bool full;             /* the report parsed whole, its members the Statement's */
 };
 
 static void fail_item(struct item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -198,6 +199,24 @@ static char *claimed_key(const char *data, size_t len)
 	return fp;
 }
 
+/* --full: the report read whole with the strict parser every other command
+ * uses, and, when it was signed by a Statement, its members the PREDICATE's. */
+static void check_full(struct item *it, const char *data, size_t len, const json_t *predicate)
+{
+	char err[1024];
+	const char *differs;
+	json_t *report = report_parse(data, len, it->path, err, sizeof(err));
+
+	if (report == NULL) {
+		fail_item(it, EXIT_DATAERR, "%s (the signature holds, but this is not a well-formed report)", err);
+		return;
+	}
+	if (predicate && (differs = dsse_predicate_differs(predicate, report)) != NULL)
+		fail_item(it, EXIT_DATAERR, "%s: its %s is not the one its statement %s signs", it->path, differs,
+			  it->sig_path);
+	json_decref(report);
+}
+
 /* The signature of the report's exact bytes (REPORT.sig). */
 static void verify_whole(struct batch *b, struct item *it, struct ed25519_verifier *verifier)
 {
@@ -238,6 +257,8 @@ static void verify_whole(struct batch *b, struct item *it, struct ed25519_verifi
 			  it->path, it->fingerprint ? it->fingerprint : "(none)", b->key->fingerprint);
 	if (b->need_hash)
 		sha256_hex(data, len, it->link.sha256);
+	if (it->code == 0 && b->full)
+		check_full(it, data, len, NULL);
 	free(data);
 }
 
@@ -279,7 +300,7 @@ static int envelope_signed(struct batch *b, struct item *it, struct ed25519_veri
 }
 
 /* The report hashed: is it the one the Statement names? */
-static void check_subject(struct item *it, const struct dsse_statement *st)
+static void check_subject(struct batch *b, struct item *it, const struct dsse_statement *st)
 {
 	char err[1024], *data = NULL;
 	size_t len;
@@ -290,11 +311,13 @@ static void check_subject(struct item *it, const struct dsse_statement *st)
 		return;
 	}
 	sha256_hex(data, len, it->link.sha256);
-	free(data);
 	if (strcmp(it->link.sha256, st->subject_sha256) != 0)
 		fail_item(it, VERIFY_BAD_SIGNATURE, "%s: its SHA-256 is %.16s..., the statement %s names %.16s...: the "
 			  "report was altered, or the statement is another report's", it->path, it->link.sha256,
 			  it->sig_path, st->subject_sha256);
+	else if (b->full)
+		check_full(it, data, len, st->predicate);
+	free(data);
 }
 
 /* The envelope (REPORT.intoto.jsonl): its signature, the report's digest,
@@ -331,7 +354,7 @@ static void verify_statement(struct batch *b, struct item *it, struct ed25519_ve
 		memcpy(it->link.sha256, st.subject_sha256, sizeof(it->link.sha256));
 		it->report_unread = true;
 	} else {
-		check_subject(it, &st);
+		check_subject(b, it, &st);
 	}
 	if (it->code == 0) {
 		take_members(it, st.predicate, jstr(st.predicate, "time"));
@@ -616,7 +639,7 @@ struct verify_args {
 	struct verify_opts o;
 	const char *pubkey, *state, *previous, *sig, *files_from;
 	char nonce[NONCE_MAX_HEX + 1];
-	bool statements_only;
+	bool statements_only, full;
 	long jobs;
 };
 
@@ -665,6 +688,8 @@ static const struct opt_row verify_rows[] = {
 	OPT_BOOL("statements-only", 0, "check a report signed by a Statement by its envelope alone, without reading "
 		 "the report (its hash is the Statement's word; .sig reports are checked as always)", struct verify_args,
 		 statements_only),
+	OPT_BOOL("full", 0, "also read each report whole with the strict parser (as diff and history do) and, when "
+		 "signed by a Statement, hold its members to the Statement's", struct verify_args, full),
 	OPT_BOOL("json", 0, "one JSON array of results", struct verify_args, o.json),
 	OPT_END,
 };
@@ -717,6 +742,10 @@ int cmd_verify(int argc, char **argv)
 		pathlist_free(&listed);
 		return options_usage_error(&verify_spec, "--sig goes with one report");
 	}
+	if (args.full && args.statements_only) {
+		pathlist_free(&listed);
+		return options_usage_error(&verify_spec, "--full reads the reports, --statements-only does not: one or the other");
+	}
 	jobs = args.jobs < 1 ? 1 : args.jobs > MAX_JOBS ? MAX_JOBS : args.jobs;
 	dir = state_dir(args.state, &chosen);
 	if ((rc = load_key(args.pubkey, dir, &key)) != 0)
@@ -735,6 +764,7 @@ int cmd_verify(int argc, char **argv)
 	b.key = &key;
 	b.need_hash = o->chain || o->previous || o->use_history;
 	b.statements_only = args.statements_only;
+	b.full = args.full;
 	for (size_t i = 0; i < b.count; i++) {
 		b.items[i].path = i < given ? ops.v[i] : listed.paths[i - given];
 		b.items[i].sig_path = args.sig ? xstrdup(args.sig) : NULL;  /* chosen by its worker */

@@ -369,3 +369,23 @@ void dsse_statement_free(struct dsse_statement *st)
 	st->predicate = NULL;
 	st->subject_name = NULL;
 }
+
+/* A report's copy of a predicate member: the report's time is its host.time. */
+static const json_t *report_member(const json_t *report, const char *name)
+{
+	return strcmp(name, "time") == 0 ? json_object_get(json_object_get(report, "host"), "time")
+					 : json_object_get(report, name);
+}
+
+const char *dsse_predicate_differs(const json_t *predicate, const json_t *report)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach((json_t *)predicate, name, v) {
+		const json_t *mine = report_member(report, name);
+		if (mine == NULL || !json_equal(v, (json_t *)mine))
+			return name;
+	}
+	return NULL;
+}

@@ -95,4 +95,9 @@ int dsse_statement_parse(const struct dsse_envelope *env, const char *name, stru
 			 char *err, size_t errlen);
 void dsse_statement_free(struct dsse_statement *st);
 
+/* The first member of PREDICATE (a parsed Statement's) that REPORT (a
+ * parsed report) does not carry with the same value (time: its host.time),
+ * or NULL when they agree. */
+const char *dsse_predicate_differs(const json_t *predicate, const json_t *report);
+
 #endif

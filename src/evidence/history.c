@@ -579,28 +579,6 @@ static void report_problem(struct check_state *cs, const char *fmt, ...)
 	cs->count++;
 }
 
-/* The members a Statement's predicate and its report both carry: the
- * report's time is its host.time. */
-static const json_t *report_member(const json_t *report, const char *name)
-{
-	return strcmp(name, "time") == 0 ? json_object_get(json_object_get(report, "host"), "time")
-					 : json_object_get(report, name);
-}
-
-/* A predicate member the report does not carry alike: its name, else NULL. */
-static const char *predicate_differs(const json_t *predicate, const json_t *report)
-{
-	const char *name;
-	json_t *v;
-
-	json_object_foreach((json_t *)predicate, name, v) {
-		const json_t *mine = report_member(report, name);
-		if (mine == NULL || !json_equal(v, (json_t *)mine))
-			return name;
-	}
-	return NULL;
-}
-
 /* The stored envelope's Statement against its report: it names the
  * report's sha256 (SHA), and its predicate holds the report's members. Its
  * signature is verify's to check, with the key. */
@@ -627,7 +605,7 @@ static void check_envelope(struct check_state *cs, const struct history_row *row
 			       row->id, st.subject_sha256, sha);
 	else if (report == NULL)
 		report_problem(cs, "#%" PRId64 ": %s", row->id, err);
-	else if ((differs = predicate_differs(st.predicate, report)) != NULL)
+	else if ((differs = dsse_predicate_differs(st.predicate, report)) != NULL)
 		report_problem(cs, "#%" PRId64 ": the stored statement's %s is not the report's", row->id, differs);
 	json_decref(report);
 	dsse_statement_free(&st);

@@ -273,6 +273,30 @@ else
 	pass "the .sig report printed as such"
 fi
 
+# --- --full: the report parsed whole, its members the Statement's
+verify 0 "--full" --full "$V/r1.json"
+verify 0 "--full of a .sig report" --full "$V/w.json"
+run 64 "--full and --statements-only" "$CHIPAUDIT" verify --state "$S" --full --statements-only "$V/r1.json"
+sign_env() { # STATEMENT ENVELOPE: the key holder signs STATEMENT with openssl
+	local t=application/vnd.in-toto+json
+	{ printf 'DSSEv1 %d %s %d ' "${#t}" "$t" "$(stat -c %s "$1")"; cat "$1"; } >"$TMP/pae"
+	openssl pkeyutl -sign -inkey "$S/host.key.pem" -rawin -in "$TMP/pae" -out "$TMP/pae.sig"
+	remake "$E" "$1" | jq -c --arg s "$(base64 -w0 <"$TMP/pae.sig")" '.signatures[0].sig = $s' >"$2"
+}
+variant twofaced
+jq -cj '.predicate.nonce = "0badc0de"' "$TMP/st.json" >"$TMP/st-twofaced.json"
+sign_env "$TMP/st-twofaced.json" "$V/twofaced.json.intoto.jsonl"
+verify 0 "a Statement whose nonce is not the report's: the members come from the Statement" --nonce 0badc0de \
+	"$V/twofaced.json"
+verify 65 "--full: refused" --full "$V/twofaced.json"
+expect_stderr_line "twofaced.json: its nonce is not the one its statement .* signs$" "the member named"
+printf '{"schema_version":2}\n' >"$V/bad.json"
+jq -cj --arg d "$(sha256sum <"$V/bad.json" | cut -d' ' -f1)" '.subject[0].digest.sha256 = $d' "$TMP/st.json" >"$TMP/st-bad.json"
+sign_env "$TMP/st-bad.json" "$V/bad.json.intoto.jsonl"
+verify 0 "a malformed report signed by a Statement: not parsed, as documented" "$V/bad.json"
+verify 65 "--full: the malformed report refused" --full "$V/bad.json"
+expect_stderr_line "bad.json: .*\(the signature holds, but this is not a well-formed report\)$" "the malformed report explained"
+
 # --- history keeps the envelope
 sha_s=$(sha256sum <"$V/s.json" | cut -d' ' -f1)
 sha_1=$(sha256sum <"$V/r1.json" | cut -d' ' -f1)

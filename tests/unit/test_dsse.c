@@ -366,6 +366,28 @@ static void test_statement_refusals(void **state)
 	}
 }
 
+/* A Statement's predicate against its report's own members. */
+static void test_predicate_differs(void **state)
+{
+	json_t *pred = json_pack("{s:i, s:s, s:n, s:s}", "schema_version", 2, "host_id", "h", "nonce", "time", "t");
+	json_t *report = json_pack("{s:i, s:s, s:n, s:{s:s}, s:[]}", "schema_version", 2, "host_id", "h", "nonce",
+				   "host", "time", "t", "findings");
+	(void)state;
+	assert_null(dsse_predicate_differs(pred, report));
+	json_object_set_new(report, "nonce", json_string("00c0ffee"));
+	assert_string_equal(dsse_predicate_differs(pred, report), "nonce");
+	json_object_set_new(report, "nonce", json_null());
+	json_object_set_new(json_object_get(report, "host"), "time", json_string("u"));
+	assert_string_equal(dsse_predicate_differs(pred, report), "time");
+	json_object_del(report, "host");
+	assert_string_equal(dsse_predicate_differs(pred, report), "time");
+	json_object_set_new(pred, "sequence", json_integer(1));
+	json_object_set_new(report, "host", json_pack("{s:s}", "time", "t"));
+	assert_string_equal(dsse_predicate_differs(pred, report), "sequence");  /* absent from the report */
+	json_decref(pred);
+	json_decref(report);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_envelope_refusals),
 		cmocka_unit_test(test_statement_refusals),
+		cmocka_unit_test(test_predicate_differs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
