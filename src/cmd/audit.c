@@ -24,9 +24,15 @@ static int set_nonce(const char *value, void *target, char *err, size_t errlen)
 /* Context: a struct record_options (evidence/record.h). */
 static const struct opt_row audit_rows[] = {
 	OPT_BOOL("sign", 0,
-	  "sign the report (needs -o FILE): FILE.sig holds the raw Ed25519 signature of FILE's exact bytes "
-	  "by the host key (chipaudit keygen)",
+	  "sign the report with the host key (chipaudit keygen; needs -o FILE): FILE.sig holds the raw Ed25519 "
+	  "signature of FILE's exact bytes, FILE.intoto.jsonl a DSSE envelope of an in-toto Statement naming "
+	  "FILE's SHA-256 (--sign-format)",
 	  struct record_options, sign),
+	{ .long_name = "sign-format", .arg = OPT_ARG_REQUIRED, .arg_name = "FORMAT",
+	  .help = "what --sign writes: whole (FILE.sig), statement (FILE.intoto.jsonl) or both (the default of "
+	  "this release)",
+	  .set = evidence_option_sign_format, .offset = offsetof(struct record_options, sign_format),
+	  .choices = "whole statement both" },
 	{ .long_name = "nonce", .arg = OPT_ARG_REQUIRED, .arg_name = "HEX",
 	  .help = "a verifier's nonce (8-128 hex digits), carried in the report", .set = set_nonce,
 	  .offset = offsetof(struct record_options, nonce) },
@@ -43,7 +49,8 @@ static const struct opt_table audit_table = { NULL, audit_rows };
 const struct cmd_spec audit_spec = {
 	.name = "audit",
 	.synopsis = "usage: chipaudit audit [--root DIR] [--json] [-o FILE] [--format FORMAT] [--exit-style STYLE]\n"
-		    "                       [--sign] [--nonce HEX] [--state DIR] [--no-history]\n"
+		    "                       [--sign [--sign-format FORMAT]] [--nonce HEX] [--state DIR]\n"
+		    "                       [--no-history]\n"
 		    "                       [--push URL [--cacert FILE]]\n",
 	.about = "  Examine every accelerator on this machine (or a captured tree under DIR)\n"
 		 "  and the host around it; print the findings with their evidence.\n",
@@ -76,8 +83,13 @@ int cmd_audit(int argc, char **argv)
 	else if (co.json && co.exit_style == EXIT_STYLE_NAGIOS)
 		rc = options_usage_error(&audit_spec, "--json and --exit-style nagios: a monitoring check prints a "
 					 "status line; write the JSON report with -o FILE");
+	else if (keep.sign_format != SIGN_FORMAT_UNSET && !keep.sign)
+		rc = options_usage_error(&audit_spec, "--sign-format goes with --sign");
 	else if (push.url && !(keep.sign && co.output))
 		rc = options_usage_error(&audit_spec, "--push sends the signed report: it needs --sign and -o FILE");
+	else if (push.url && keep.sign_format == SIGN_FORMAT_STATEMENT)
+		rc = options_usage_error(&audit_spec, "--push sends FILE.sig, which a collector verifies: it needs "
+					 "--sign-format whole or both");
 	else if (keep.sign && co.format != FORMAT_UNSET && co.format != FORMAT_JSON)
 		rc = options_usage_error(&audit_spec, "--sign signs the JSON report; render the signed report with "
 					 "`chipaudit report --format FORMAT FILE`");

@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/output.h"
 #include "core/util.h"
+#include "evidence/dsse.h"
 #include "evidence/history.h"
 #include "evidence/sign.h"
 #include "evidence/state.h"
@@ -39,10 +40,11 @@ static const struct opt_row history_rows[] = {
 	  .set = set_limit, .offset = offsetof(struct history_options, limit) },
 	OPT_STRING("show", 0, "REF",
 	  "print the stored report REF (an id as listed, or a sha256 prefix) byte for byte; with -o FILE "
-	  "write it there, and FILE.sig when signed",
+	  "write it there, and its signatures when signed (FILE.sig, FILE.intoto.jsonl)",
 	  struct history_options, ref),
 	OPT_STRING("output", 'o', "FILE", "with --show: the file to write", struct history_options, output),
-	OPT_BOOL("check", 0, "check the database: SQLite integrity, each report's sha256, each chain",
+	OPT_BOOL("check", 0, "check the database: SQLite integrity, each report's sha256, each chain, each "
+	  "statement against its report",
 	  struct history_options, check),
 	OPT_END,
 };
@@ -74,7 +76,9 @@ static json_t *row_json(const struct history_row *row)
 	jset_str(o, "hostname", row->hostname);
 	jset_str(o, "host_id", row->host_id);
 	jset_str(o, "public_key_fingerprint", row->fingerprint);
-	jset_bool(o, "signed", row->signature != NULL);
+	jset_bool(o, "signed", row->signature != NULL || row->envelope != NULL);
+	jset_bool(o, "signed_whole", row->signature != NULL);
+	jset_bool(o, "signed_statement", row->envelope != NULL);
 	jset_str(o, "nonce", row->nonce);
 	jset_str(o, "worst", row->worst);
 	jset_int(o, "accelerators", (json_int_t)row->accelerators);
@@ -97,7 +101,7 @@ static int list_row(const struct history_row *row, void *arg)
 		       "SIGNED", "WORST", "ACC", "SHA256");
 	text_printf(stdout, "%5" PRId64 " %5" PRId64 "  %-20s  %-20.20s  %-14.14s  %-6s  %-5s  %3" PRId64 "  %.16s\n",
 	       row->id, row->sequence, row->time ? row->time : "?", row->hostname ? row->hostname : "?",
-	       row->fingerprint ? row->fingerprint : "none", row->signature_len ? "yes" : "no",
+	       row->fingerprint ? row->fingerprint : "none", row->signature || row->envelope ? "yes" : "no",
 	       row->worst ? row->worst : "?", row->accelerators, row->sha256);
 	return 0;
 }
@@ -139,6 +143,11 @@ static int show(struct history *h, const char *ref, const char *output)
 		if (rc == 0 && row.signature) {
 			sig_path = xasprintf("%s.sig", output);
 			rc = output_file(sig_path, row.signature, row.signature_len, 0644, 0, err, sizeof(err));
+			free(sig_path);
+		}
+		if (rc == 0 && row.envelope) {
+			sig_path = xasprintf("%s%s", output, DSSE_SUFFIX);
+			rc = output_file(sig_path, row.envelope, row.envelope_len, 0644, 0, err, sizeof(err));
 			free(sig_path);
 		}
 		if (rc)

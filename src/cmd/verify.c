@@ -1,10 +1,18 @@
 /* chipaudit verify: check signed reports, as a verifier does.
  *
- * Each report: the detached Ed25519 signature over its exact bytes, then its
- * evidence members (read by the scanner in src/parse/jscan.c, which
- * validates the whole text without building a tree), the key it names, the
- * verifier's nonce, and its place in the chain: after --previous FILE, after
- * the file before it (--chain), or in this host's history (--history).
+ * Each report is signed in one of two forms (docs/evidence.md), chosen per
+ * report by what lies beside it:
+ * - REPORT.intoto.jsonl: a DSSE envelope of an in-toto Statement
+ *   (evidence/dsse.h). Its Ed25519 signature over the PAE, then the report's
+ *   SHA-256 against the Statement's subject; the evidence members are read
+ *   from the Statement's predicate only.
+ * - else REPORT.sig: the detached Ed25519 signature over the report's exact
+ *   bytes, then its evidence members (read by the scanner in
+ *   src/parse/jscan.c, which validates the whole text without building a
+ *   tree).
+ * Then, in both forms, the key the report names, the verifier's nonce, and
+ * its place in the chain: after --previous FILE, after the file before it
+ * (--chain), or in this host's history (--history).
  *
  * A batch is verified by a pool of threads, one per processor: the work is
  * the signature and the hashing of each file, independent of the others; the
@@ -24,6 +32,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "evidence/chain.h"
+#include "evidence/dsse.h"
 #include "evidence/history.h"
 #include "parse/jscan.h"
 #include "parse/pathlist.h"
@@ -45,12 +54,15 @@ enum {
 
 static const char verify_synopsis[] =
 	"usage: chipaudit verify [--pubkey FILE] [--nonce HEX] [--previous FILE] [--chain]\n"
-	"                        [--history] [--state DIR] [--sig FILE] [--jobs N] [--json]\n"
+	"                        [--history] [--state DIR] [--sig FILE] [--statements-only | --full]\n"
+	"                        [--jobs N] [--json]\n"
 	"                        [--files-from FILE] REPORT...\n";
 
 struct item {
 	const char *path;
-	char *sig_path;
+	char *sig_path;       /* REPORT.intoto.jsonl or REPORT.sig, or --sig FILE; NULL: not chosen yet */
+	bool statement;       /* signed as a Statement in a DSSE envelope */
+	bool report_unread;   /* --statements-only: verified by its Statement alone */
 	int code;
 	char *message;
 	/* what the report says, once its signature holds */
@@ -64,6 +76,8 @@ struct batch {
 	atomic_size_t next;
 	const struct hostkey *key;
 	bool need_hash;
+	bool statements_only;  /* a Statement is checked alone: its report is not read */
+	bool full;             /* the report parsed whole, its members the Statement's */
 };
 
 static void fail_item(struct item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -156,7 +170,9 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-static void take_members(struct item *it, const json_t *m)
+/* The evidence members M (a report's, or a Statement's predicate) and the
+ * report's TIME. */
+static void take_members(struct item *it, const json_t *m, const char *time)
 {
 	json_int_t seq = 0;
 
@@ -164,7 +180,7 @@ static void take_members(struct item *it, const json_t *m)
 	it->fingerprint = dup_or_null(jstr(m, "public_key_fingerprint"));
 	it->nonce = dup_or_null(jstr(m, "nonce"));
 	it->previous_sha256 = dup_or_null(jstr(m, "previous_sha256"));
-	it->time = dup_or_null(jstr(jobj(m, "host"), "time"));
+	it->time = dup_or_null(time);
 	jint(m, "sequence", &seq);
 	it->link.sequence = seq;
 	it->link.host_id = it->host_id;
@@ -183,7 +199,26 @@ static char *claimed_key(const char *data, size_t len)
 	return fp;
 }
 
-static void verify_one(struct batch *b, struct item *it, struct ed25519_verifier *verifier)
+/* --full: the report read whole with the strict parser every other command
+ * uses, and, when it was signed by a Statement, its members the PREDICATE's. */
+static void check_full(struct item *it, const char *data, size_t len, const json_t *predicate)
+{
+	char err[1024];
+	const char *differs;
+	json_t *report = report_parse(data, len, it->path, err, sizeof(err));
+
+	if (report == NULL) {
+		fail_item(it, EXIT_DATAERR, "%s (the signature holds, but this is not a well-formed report)", err);
+		return;
+	}
+	if (predicate && (differs = dsse_predicate_differs(predicate, report)) != NULL)
+		fail_item(it, EXIT_DATAERR, "%s: its %s is not the one its statement %s signs", it->path, differs,
+			  it->sig_path);
+	json_decref(report);
+}
+
+/* The signature of the report's exact bytes (REPORT.sig). */
+static void verify_whole(struct batch *b, struct item *it, struct ed25519_verifier *verifier)
 {
 	unsigned char sig[SIGNATURE_LEN];
 	char err[1024], *data = NULL;
@@ -215,14 +250,156 @@ static void verify_one(struct batch *b, struct item *it, struct ed25519_verifier
 		free(data);
 		return;
 	}
-	take_members(it, members);
+	take_members(it, members, jstr(jobj(members, "host"), "time"));
 	json_decref(members);
 	if (it->fingerprint == NULL || strcmp(it->fingerprint, b->key->fingerprint) != 0)
 		fail_item(it, VERIFY_WRONG_KEY, "%s: the report names key %s, but was verified with key %s",
 			  it->path, it->fingerprint ? it->fingerprint : "(none)", b->key->fingerprint);
 	if (b->need_hash)
 		sha256_hex(data, len, it->link.sha256);
+	if (it->code == 0 && b->full)
+		check_full(it, data, len, NULL);
 	free(data);
+}
+
+/* The key an envelope's Statement names, whether or not its signature holds. */
+static char *statement_key(const struct dsse_envelope *env, const char *name)
+{
+	struct dsse_statement st;
+	char err[512], *fp;
+
+	if (dsse_statement_parse(env, name, &st, err, sizeof(err)) != 0)
+		return NULL;
+	fp = dup_or_null(jstr(st.predicate, "public_key_fingerprint"));
+	dsse_statement_free(&st);
+	return fp;
+}
+
+/* The envelope's signature over its PAE: 1 when it holds, else 0 with the
+ * item failed (another key, or bytes altered). */
+static int envelope_signed(struct batch *b, struct item *it, struct ed25519_verifier *verifier,
+			   const struct dsse_envelope *env)
+{
+	size_t len;
+	unsigned char *pae = dsse_pae(env->payload_type, env->payload, env->payload_len, &len);
+	int ok = ed25519_verify(b->key->pkey, verifier, pae, len, env->sig);
+	char *claimed;
+
+	free(pae);
+	if (ok)
+		return 1;
+	claimed = statement_key(env, it->sig_path);
+	if (claimed && strcmp(claimed, b->key->fingerprint) != 0)
+		fail_item(it, VERIFY_WRONG_KEY, "%s: signed by another key: the report names %s, the key given is %s "
+			  "(in its statement %s)", it->path, claimed, b->key->fingerprint, it->sig_path);
+	else
+		fail_item(it, VERIFY_BAD_SIGNATURE, "%s: the envelope %s does not verify with key %s: its statement, "
+			  "payloadType or signature was altered", it->path, it->sig_path, b->key->fingerprint);
+	free(claimed);
+	return 0;
+}
+
+/* The report hashed: is it the one the Statement names? */
+static void check_subject(struct batch *b, struct item *it, const struct dsse_statement *st)
+{
+	char err[1024], *data = NULL;
+	size_t len;
+	int rc = read_file_bounded(it->path, REPORT_MAX_BYTES, &data, &len, err, sizeof(err));
+
+	if (rc != 0) {
+		fail_item(it, rc, "%s", err);
+		return;
+	}
+	sha256_hex(data, len, it->link.sha256);
+	if (strcmp(it->link.sha256, st->subject_sha256) != 0)
+		fail_item(it, VERIFY_BAD_SIGNATURE, "%s: its SHA-256 is %.16s..., the statement %s names %.16s...: the "
+			  "report was altered, or the statement is another report's", it->path, it->link.sha256,
+			  it->sig_path, st->subject_sha256);
+	else if (b->full)
+		check_full(it, data, len, st->predicate);
+	free(data);
+}
+
+/* The envelope (REPORT.intoto.jsonl): its signature, the report's digest,
+ * and the members, from the Statement alone. */
+static void verify_statement(struct batch *b, struct item *it, struct ed25519_verifier *verifier)
+{
+	struct dsse_envelope env;
+	struct dsse_statement st;
+	char err[1024], *text;
+	size_t len;
+	int rc = read_file_bounded(it->sig_path, DSSE_ENVELOPE_MAX, &text, &len, err, sizeof(err));
+
+	if (rc != 0) {
+		fail_item(it, rc, "%s", err);
+		return;
+	}
+	rc = dsse_envelope_parse(text, len, it->sig_path, &env, err, sizeof(err));
+	free(text);
+	if (rc != 0) {
+		fail_item(it, rc, "%s", err);
+		return;
+	}
+	if (!envelope_signed(b, it, verifier, &env)) {
+		dsse_envelope_free(&env);
+		return;
+	}
+	if (dsse_statement_parse(&env, it->sig_path, &st, err, sizeof(err)) != 0) {
+		fail_item(it, EXIT_DATAERR, "%s (the signature holds, but this is not a chipaudit statement)", err);
+		dsse_envelope_free(&env);
+		return;
+	}
+	if (b->statements_only) {
+		/* the subject is the chain's link: the report's hash, if it is that report */
+		memcpy(it->link.sha256, st.subject_sha256, sizeof(it->link.sha256));
+		it->report_unread = true;
+	} else {
+		check_subject(b, it, &st);
+	}
+	if (it->code == 0) {
+		take_members(it, st.predicate, jstr(st.predicate, "time"));
+		if (strcmp(it->fingerprint, b->key->fingerprint) != 0)
+			fail_item(it, VERIFY_WRONG_KEY, "%s: the report names key %s, but was verified with key %s "
+				  "(in its statement %s)", it->path, it->fingerprint, b->key->fingerprint, it->sig_path);
+	}
+	dsse_statement_free(&st);
+	dsse_envelope_free(&env);
+}
+
+/* A file given with --sig: an envelope when it is not 64 bytes and begins
+ * as a JSON object does; else read as a raw signature (which says what is
+ * wrong with it). */
+static bool given_envelope(const char *path)
+{
+	char err[1024], *data;
+	size_t len;
+	bool envelope;
+
+	if (read_file_bounded(path, DSSE_ENVELOPE_MAX, &data, &len, err, sizeof(err)) != 0)
+		return false;
+	envelope = len != SIGNATURE_LEN && len > 0 && data[0] == '{';
+	free(data);
+	return envelope;
+}
+
+/* Which form signs the report: REPORT.intoto.jsonl when it exists, else
+ * REPORT.sig; a file given with --sig by its content. Then verify it. */
+static void verify_one(struct batch *b, struct item *it, struct ed25519_verifier *verifier)
+{
+	if (it->sig_path == NULL) {
+		it->sig_path = xasprintf("%s%s", it->path, DSSE_SUFFIX);
+		it->statement = access(it->sig_path, F_OK) == 0;
+		if (!it->statement) {
+			free(it->sig_path);
+			it->sig_path = xasprintf("%s.sig", it->path);
+		}
+	} else {
+		it->statement = given_envelope(it->sig_path);
+	}
+	if (it->statement)
+		verify_statement(b, it, verifier);
+	else
+		verify_whole(b, it, verifier);
 }
 
 static void *worker(void *arg)
@@ -286,7 +463,7 @@ static int load_previous(const char *path, struct item *prev)
 		error_msg("--previous %s: %s", path, err);
 		return EXIT_DATAERR;
 	}
-	take_members(prev, m);
+	take_members(prev, m, jstr(jobj(m, "host"), "time"));
 	json_decref(m);
 	return 0;
 }
@@ -383,6 +560,9 @@ static json_t *item_json(const struct item *it)
 	jset_bool(o, "verified", it->code == 0);
 	jset_int(o, "exit_code", it->code);
 	jset_str(o, "message", it->message);
+	jset_str(o, "signature", it->sig_path);
+	jset_str(o, "signature_form", it->statement ? "statement" : "whole");
+	jset_bool(o, "report_read", !it->report_unread);
 	if (it->code == 0) {
 		jset_int(o, "sequence", it->link.sequence);
 		jset_str(o, "host_id", it->host_id);
@@ -408,8 +588,10 @@ static void report_item(const struct verify_opts *o, const struct item *it, json
 		text_printf(stdout, "sequence %" PRId64 ", ", it->link.sequence);
 	else
 		text_printf(stdout, "not chained, ");
-	text_printf(stdout, "host %s, key %s, %s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
-	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "");
+	text_printf(stdout, "host %s, key %s, %s%s%s\n", it->host_id ? it->host_id : "(unknown)", it->fingerprint,
+	       it->time ? it->time : "?", o->nonce ? ", nonce matches" : "",
+	       it->report_unread ? ", by its statement alone (the report was not read)"
+	       : it->statement ? ", by its statement" : "");
 }
 
 static void item_free(struct item *it)
@@ -457,6 +639,7 @@ struct verify_args {
 	struct verify_opts o;
 	const char *pubkey, *state, *previous, *sig, *files_from;
 	char nonce[NONCE_MAX_HEX + 1];
+	bool statements_only, full;
 	long jobs;
 };
 
@@ -496,11 +679,17 @@ static const struct opt_row verify_rows[] = {
 		 o.use_history),
 	OPT_STRING("state", 0, "DIR", "the state directory ($CHIPAUDIT_STATE, else /var/lib/chipaudit)",
 		   struct verify_args, state),
-	OPT_STRING("sig", 0, "FILE", "the signature file (one REPORT only; default REPORT.sig)", struct verify_args, sig),
+	OPT_STRING("sig", 0, "FILE", "the signature file, 64 raw bytes or a DSSE envelope (one REPORT only; default "
+		   "REPORT.intoto.jsonl when it exists, else REPORT.sig)", struct verify_args, sig),
 	{ .long_name = "jobs", .arg = OPT_ARG_REQUIRED, .arg_name = "N", .help = "threads for a batch (default: one "
 	  "per processor)", .set = set_jobs, .offset = offsetof(struct verify_args, jobs) },
 	OPT_STRING("files-from", 0, "FILE", "also the reports named in FILE, one per line ('-': standard input), after "
 		   "those on the command line", struct verify_args, files_from),
+	OPT_BOOL("statements-only", 0, "check a report signed by a Statement by its envelope alone, without reading "
+		 "the report (its hash is the Statement's word; .sig reports are checked as always)", struct verify_args,
+		 statements_only),
+	OPT_BOOL("full", 0, "also read each report whole with the strict parser (as diff and history do) and, when "
+		 "signed by a Statement, hold its members to the Statement's", struct verify_args, full),
 	OPT_BOOL("json", 0, "one JSON array of results", struct verify_args, o.json),
 	OPT_END,
 };
@@ -509,8 +698,10 @@ static const struct opt_table verify_table = { NULL, verify_rows };
 const struct cmd_spec verify_spec = {
 	.name = "verify",
 	.synopsis = verify_synopsis,
-	.about = "  Check signed reports: the signature REPORT.sig over REPORT's exact bytes, the\n"
-		 "  key the report names, the verifier's nonce, and the chain of reports.\n",
+	.about = "  Check signed reports: the DSSE envelope REPORT.intoto.jsonl, whose in-toto\n"
+		 "  Statement names REPORT's SHA-256, or else the signature REPORT.sig over\n"
+		 "  REPORT's exact bytes; the key the report names, the verifier's nonce, and the\n"
+		 "  chain of reports.\n",
 	.trailer = "Exit (the first failure in file order): 0 verified; 10 bad signature; 11 wrong\n"
 		   "key; 12 nonce mismatch; 13 chain broken; 14 a report missing; 15 reordered;\n"
 		   "16 replayed; 64 usage; 65 malformed report, signature or key; 66 unreadable.\n",
@@ -551,6 +742,10 @@ int cmd_verify(int argc, char **argv)
 		pathlist_free(&listed);
 		return options_usage_error(&verify_spec, "--sig goes with one report");
 	}
+	if (args.full && args.statements_only) {
+		pathlist_free(&listed);
+		return options_usage_error(&verify_spec, "--full reads the reports, --statements-only does not: one or the other");
+	}
 	jobs = args.jobs < 1 ? 1 : args.jobs > MAX_JOBS ? MAX_JOBS : args.jobs;
 	dir = state_dir(args.state, &chosen);
 	if ((rc = load_key(args.pubkey, dir, &key)) != 0)
@@ -568,9 +763,11 @@ int cmd_verify(int argc, char **argv)
 	b.items = xcalloc(b.count, sizeof(*b.items));
 	b.key = &key;
 	b.need_hash = o->chain || o->previous || o->use_history;
+	b.statements_only = args.statements_only;
+	b.full = args.full;
 	for (size_t i = 0; i < b.count; i++) {
 		b.items[i].path = i < given ? ops.v[i] : listed.paths[i - given];
-		b.items[i].sig_path = args.sig ? xstrdup(args.sig) : xasprintf("%s.sig", b.items[i].path);
+		b.items[i].sig_path = args.sig ? xstrdup(args.sig) : NULL;  /* chosen by its worker */
 	}
 	run_batch(&b, jobs);
 	results = o->json ? json_array() : NULL;

@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "evidence/chain.h"
+#include "evidence/dsse.h"
 #include "evidence/state.h"
 
 struct history {
@@ -21,9 +22,9 @@ struct history {
 
 /* Columns every row query selects, in struct history_row order. */
 #define ROW_COLUMNS "id, host_id, key_fingerprint, sequence, sha256, previous_sha256, time, hostname, " \
-		    "nonce, worst, accelerators, body, signature"
+		    "nonce, worst, accelerators, body, signature, envelope"
 #define ROW_COLUMNS_NO_BODY "id, host_id, key_fingerprint, sequence, sha256, previous_sha256, time, hostname, " \
-			    "nonce, worst, accelerators, NULL, signature"
+			    "nonce, worst, accelerators, NULL, signature, envelope"
 
 static const char schema_sql[] =
 	"CREATE TABLE reports (\n"
@@ -39,7 +40,8 @@ static const char schema_sql[] =
 	"  worst TEXT NOT NULL,\n"
 	"  accelerators INTEGER NOT NULL,\n"
 	"  body BLOB NOT NULL,\n"
-	"  signature BLOB,\n"
+	"  signature BLOB,                  -- FILE.sig: Ed25519 of body\n"
+	"  envelope BLOB,                   -- FILE.intoto.jsonl: DSSE envelope of a Statement naming body\n"
 	"  UNIQUE (host_id, key_fingerprint, sequence)\n"
 	");\n"
 	"CREATE INDEX reports_by_host ON reports (host_id, id);\n";
@@ -132,6 +134,32 @@ static int create_schema(struct history *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* Schema 1 to 2: the column envelope, added under the write lock (another
+ * process may be doing the same). */
+static int migrate_v1(struct history *h, char *err, size_t errlen)
+{
+	int64_t version = 0;
+	int rc;
+
+	if ((rc = exec(h, "BEGIN IMMEDIATE", err, errlen)) != 0)
+		return rc;
+	if ((rc = query_int(h, "PRAGMA user_version", &version, err, errlen)) == 0 && version == 1)
+		rc = exec(h, "ALTER TABLE reports ADD COLUMN envelope BLOB; PRAGMA user_version=2;", err, errlen);
+	if (rc == 0)
+		rc = exec(h, "COMMIT", err, errlen);
+	if (rc != 0)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* A schema 1 database opened read-only reads through a view of this
+ * connection's own (temporary: nothing is written to the file) that gives
+ * it the column, empty. */
+static int read_v1(struct history *h, char *err, size_t errlen)
+{
+	return exec(h, "CREATE TEMP VIEW reports AS SELECT *, NULL AS envelope FROM main.reports", err, errlen);
+}
+
 /* Refuse anything but a chipaudit history this build can read. */
 static int check_schema(struct history *h, bool writable, char *err, size_t errlen)
 {
@@ -161,6 +189,13 @@ static int check_schema(struct history *h, bool writable, char *err, size_t errl
 		snprintf(err, errlen, "%s: written by a newer chipaudit (history schema %" PRId64 ", this build reads %d)",
 			 h->path, version, HISTORY_SCHEMA_VERSION);
 		return CA_ERR_DATA;
+	}
+	if (version == 1) {
+		if (!writable)
+			return read_v1(h, err, errlen);
+		rc = migrate_v1(h, err, errlen);
+		/* a file it may not write after all (as verify may open it) is read as it is */
+		return rc == CA_ERR_CANTCREAT ? read_v1(h, err, errlen) : rc;
 	}
 	if (version != HISTORY_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: unknown history schema %" PRId64, h->path, version);
@@ -315,6 +350,7 @@ static void read_row(sqlite3_stmt *st, struct history_row *row)
 	row->accelerators = sqlite3_column_int64(st, 10);
 	row->body = column_blob(st, 11, &row->body_len);
 	row->signature = column_blob(st, 12, &row->signature_len);
+	row->envelope = column_blob(st, 13, &row->envelope_len);
 }
 
 void history_row_free(struct history_row *row)
@@ -328,6 +364,7 @@ void history_row_free(struct history_row *row)
 	free(row->worst);
 	free(row->body);
 	free(row->signature);
+	free(row->envelope);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -450,7 +487,8 @@ int history_append(struct history *h, struct history_row *row, char *err, size_t
 {
 	static const char sql[] =
 		"INSERT INTO reports (host_id, key_fingerprint, sequence, sha256, previous_sha256, time, hostname, "
-		"nonce, worst, accelerators, body, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+		"nonce, worst, accelerators, body, signature, envelope) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL);
 
@@ -471,6 +509,10 @@ int history_append(struct history *h, struct history_row *row, char *err, size_t
 		sqlite3_bind_blob(st, 12, row->signature, (int)row->signature_len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 12);
+	if (row->envelope)
+		sqlite3_bind_blob(st, 13, row->envelope, (int)row->envelope_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -537,6 +579,39 @@ static void report_problem(struct check_state *cs, const char *fmt, ...)
 	cs->count++;
 }
 
+/* The stored envelope's Statement against its report: it names the
+ * report's sha256 (SHA), and its predicate holds the report's members. Its
+ * signature is verify's to check, with the key. */
+static void check_envelope(struct check_state *cs, const struct history_row *row, const char *sha)
+{
+	struct dsse_envelope env;
+	struct dsse_statement st;
+	const char *differs;
+	char err[512];
+	json_t *report;
+
+	if (dsse_envelope_parse(row->envelope, row->envelope_len, "the stored envelope", &env, err, sizeof(err)) != 0) {
+		report_problem(cs, "#%" PRId64 ": %s", row->id, err);
+		return;
+	}
+	if (dsse_statement_parse(&env, "the stored envelope", &st, err, sizeof(err)) != 0) {
+		report_problem(cs, "#%" PRId64 ": %s", row->id, err);
+		dsse_envelope_free(&env);
+		return;
+	}
+	report = json_parse_strict(row->body, row->body_len, "the stored report", err, sizeof(err));
+	if (strcmp(st.subject_sha256, sha) != 0)
+		report_problem(cs, "#%" PRId64 ": the stored statement names sha256 %s, the report's is %s",
+			       row->id, st.subject_sha256, sha);
+	else if (report == NULL)
+		report_problem(cs, "#%" PRId64 ": %s", row->id, err);
+	else if ((differs = dsse_predicate_differs(st.predicate, report)) != NULL)
+		report_problem(cs, "#%" PRId64 ": the stored statement's %s is not the report's", row->id, differs);
+	json_decref(report);
+	dsse_statement_free(&st);
+	dsse_envelope_free(&env);
+}
+
 static int check_row(const struct history_row *row, void *arg)
 {
 	struct check_state *cs = arg;
@@ -546,6 +621,8 @@ static int check_row(const struct history_row *row, void *arg)
 	if (strcmp(sha, row->sha256) != 0)
 		report_problem(cs, "#%" PRId64 ": the stored report's sha256 is %s, its index says %s: the report was altered",
 			       row->id, sha, row->sha256);
+	if (row->envelope)
+		check_envelope(cs, row, sha);
 	if (!cs->started || !str_same(row->host_id, cs->host_id) || !str_same(row->fingerprint, cs->fingerprint)) {
 		if (row->sequence != 1)
 			report_problem(cs, "#%" PRId64 ": the chain of host %s, key %s starts at sequence %" PRId64 ", not 1",

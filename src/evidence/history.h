@@ -1,7 +1,8 @@
 /* The history of audits: one SQLite database, STATE/history.db.
  *
- * Each report is stored whole (the exact bytes written, and its signature
- * when signed) with the members that index it. The database is in WAL mode
+ * Each report is stored whole (the exact bytes written, and its signatures
+ * when signed: the raw signature of FILE.sig, the DSSE envelope of
+ * FILE.intoto.jsonl) with the members that index it. The database is in WAL mode
  * with synchronous=FULL: a report is in one transaction, so a crash or
  * SIGKILL leaves either all of it or none of it, and a report the audit said
  * it stored survives a power cut. UNIQUE(host, key, sequence) makes a fork
@@ -16,7 +17,9 @@
 #include "evidence/sign.h"
 
 #define HISTORY_FILE "history.db"
-#define HISTORY_SCHEMA_VERSION 1
+/* 2: the column envelope. A database of schema 1 is given it when opened
+ * with write access; else it reads as if it had it, empty. */
+#define HISTORY_SCHEMA_VERSION 2
 /* PRAGMA application_id: "CHAU" */
 #define HISTORY_APPLICATION_ID 0x43484155
 struct history;
@@ -32,8 +35,10 @@ struct history_row {
 	int64_t accelerators;
 	char *body;                 /* the report's exact bytes (NUL-terminated copy) */
 	size_t body_len;
-	unsigned char *signature;   /* NULL when unsigned */
+	unsigned char *signature;   /* FILE.sig's bytes; NULL when not signed so */
 	size_t signature_len;
+	char *envelope;             /* FILE.intoto.jsonl's bytes; NULL when not signed so */
+	size_t envelope_len;
 };
 
 /* Open DIR/history.db. With CREATE the directory and database are made when
@@ -77,7 +82,8 @@ int history_each(struct history *h, const char *host_id, int64_t limit, bool wit
 		 history_visit visit, void *arg, char *err, size_t errlen);
 
 /* Check what the database holds: SQLite's integrity_check, each body's
- * sha256, and every chain's links. PROBLEM is called for each problem found;
+ * sha256, every chain's links, and each stored envelope's Statement against
+ * its report (the subject's digest, the predicate's members). PROBLEM is called for each problem found;
  * returns the number of problems, or -1 when the check could not run. */
 int history_check(struct history *h, void (*problem)(const char *msg, void *arg), void *arg,
 		  char *err, size_t errlen);

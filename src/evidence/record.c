@@ -4,7 +4,7 @@
  *
  * The whole step runs inside one write transaction of the history, so two
  * audits at once cannot take the same sequence number. The report file and
- * its signature are written to temporary files before the transaction
+ * its signatures are written to temporary files before the transaction
  * commits and renamed into place after it: if the commit fails, they are
  * removed and whatever was at -o before stays as it was, so no report exists
  * that history does not hold. Only the temporary files this run created are
@@ -23,6 +23,7 @@
 #include "core/util.h"
 #include "evidence/chain.h"
 #include "checks/drift.h"
+#include "evidence/dsse.h"
 #include "evidence/history.h"
 #include "evidence/record.h"
 #include "evidence/sign.h"
@@ -41,10 +42,12 @@ struct recording {
 	char *text;
 	size_t len;
 	unsigned char sig[SIGNATURE_LEN];
-	char *sig_path;
+	char *sig_path;               /* FILE.sig, when signing the whole report */
+	char *envelope, *env_path;    /* FILE.intoto.jsonl, when signing a Statement */
+	size_t envelope_len;
 	const char *output;
-	struct output report_file, sig_file;
-	bool staged_report, staged_sig;
+	struct output report_file, sig_file, env_file;
+	bool staged_report, staged_sig, staged_env;
 };
 
 static int load_key(struct recording *r, bool sign)
@@ -198,15 +201,25 @@ static int stage_outputs(struct recording *r)
 			return rc;
 		r->staged_sig = true;
 	}
+	if (r->env_path) {
+		if ((rc = stage(&r->env_file, r->env_path, r->envelope, r->envelope_len)) != 0)
+			return rc;
+		r->staged_env = true;
+	}
 	return 0;
 }
 
-/* After history holds the report: the signature first, so that a report
- * file in place always has its signature beside it. */
+/* After history holds the report: the signatures first, so that a report
+ * file in place always has its signatures beside it. */
 static int publish_outputs(struct recording *r)
 {
 	int rc;
 
+	if (r->staged_env) {
+		r->staged_env = false;
+		if ((rc = publish(&r->env_file, r->envelope, r->envelope_len)) != 0)
+			return rc;
+	}
 	if (r->staged_sig) {
 		r->staged_sig = false;
 		if ((rc = publish(&r->sig_file, r->sig, SIGNATURE_LEN)) != 0)
@@ -234,6 +247,82 @@ static int sign_text(struct recording *r)
 	return 0;
 }
 
+/* The envelope just made, read back and checked as verify will: parsed,
+ * its signature over the PAE, and the subject's digest. */
+static int check_envelope(const struct recording *r, const char *sha256)
+{
+	struct dsse_envelope env;
+	struct dsse_statement st;
+	unsigned char *pae;
+	size_t len;
+	char err[1024];
+	int rc = CA_ERR_SOFTWARE;
+
+	if (dsse_envelope_parse(r->envelope, r->envelope_len, r->env_path, &env, err, sizeof(err)) != 0) {
+		error_msg("the envelope just made cannot be read back: %s", err);
+		return rc;
+	}
+	pae = dsse_pae(env.payload_type, env.payload, env.payload_len, &len);
+	if (!ed25519_verify(r->key.pkey, NULL, pae, len, env.sig)) {
+		error_msg("the statement just signed does not verify with %s", r->key.fingerprint);
+	} else if (dsse_statement_parse(&env, r->env_path, &st, err, sizeof(err)) != 0) {
+		error_msg("the statement just made cannot be read back: %s", err);
+	} else {
+		if (strcmp(st.subject_sha256, sha256) == 0)
+			rc = 0;
+		else
+			error_msg("the statement just made names another report (sha256 %s)", st.subject_sha256);
+		dsse_statement_free(&st);
+	}
+	free(pae);
+	dsse_envelope_free(&env);
+	return rc;
+}
+
+/* The Statement naming the report's bytes, its predicate made from the
+ * members the report was given (M), signed over its PAE and wrapped in a
+ * DSSE envelope: what FILE.intoto.jsonl holds. */
+static int sign_statement(struct recording *r, const json_t *report, const struct evidence_members *m)
+{
+	struct dsse_predicate p = { .m = *m, .time = jstr(jobj(report, "host"), "time") };
+	char sha[SHA256_HEX_LEN + 1], *stmt;
+	unsigned char *pae, sig[SIGNATURE_LEN];
+	const char *name = strrchr(r->output, '/') ? strrchr(r->output, '/') + 1 : r->output;
+	size_t slen, plen;
+	int rc;
+
+	jint(report, "schema_version", &p.schema_version);
+	sha256_hex(r->text, r->len, sha);
+	stmt = dsse_statement(name, sha, &p, &slen);
+	pae = dsse_pae(DSSE_PAYLOAD_TYPE, stmt, slen, &plen);
+	rc = ed25519_sign(r->key.pkey, pae, plen, sig);
+	free(pae);
+	if (rc != 0) {
+		free(stmt);
+		error_msg("signing the statement with %s failed", r->key.fingerprint);
+		return CA_ERR_SOFTWARE;
+	}
+	r->envelope = dsse_envelope(stmt, slen, r->key.fingerprint, sig, &r->envelope_len);
+	free(stmt);
+	r->env_path = xasprintf("%s%s", r->output, DSSE_SUFFIX);
+	return check_envelope(r, sha);
+}
+
+static int sign_report(struct recording *r, const json_t *report, const struct evidence_members *m,
+		       enum sign_format format)
+{
+	int rc;
+
+	if (format != SIGN_FORMAT_STATEMENT) {
+		r->sig_path = xasprintf("%s.sig", r->output);
+		if ((rc = sign_text(r)) != 0)
+			return rc;
+	}
+	if (format != SIGN_FORMAT_WHOLE)
+		return sign_statement(r, report, m);
+	return 0;
+}
+
 static int store(struct recording *r, const json_t *report, const struct evidence_members *m)
 {
 	struct history_row row = { 0 };
@@ -257,6 +346,8 @@ static int store(struct recording *r, const json_t *report, const struct evidenc
 	row.body_len = r->len;
 	row.signature = r->sig_path ? r->sig : NULL;
 	row.signature_len = r->sig_path ? SIGNATURE_LEN : 0;
+	row.envelope = r->envelope;
+	row.envelope_len = r->envelope_len;
 	if ((rc = history_append(r->h, &row, err, sizeof(err))) != 0 ||
 	    (rc = history_commit(r->h, err, sizeof(err))) != 0) {
 		error_msg("%s", err);
@@ -274,6 +365,8 @@ static void recording_free(struct recording *r)
 		output_abort(&r->report_file);
 	if (r->staged_sig)
 		output_abort(&r->sig_file);
+	if (r->staged_env)
+		output_abort(&r->env_file);
 	if (r->in_transaction)
 		history_rollback(r->h);
 	if (r->have_head)
@@ -282,6 +375,8 @@ static void recording_free(struct recording *r)
 	hostkey_free(&r->key);
 	free(r->text);
 	free(r->sig_path);
+	free(r->env_path);
+	free(r->envelope);
 }
 
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
@@ -295,7 +390,7 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	int rc;
 
 	if (keep->sign && (*output == NULL || strcmp(*output, "-") == 0)) {
-		error_msg("audit: --sign needs -o FILE (the signature is written to FILE.sig)");
+		error_msg("audit: --sign needs -o FILE (the signatures are written to FILE.sig and FILE" DSSE_SUFFIX ")");
 		return CA_ERR_USAGE;
 	}
 	if (keep->nonce && nonce_parse(keep->nonce, r.nonce) != 0) {
@@ -333,11 +428,8 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	evidence_add_members(*report, &m, facts);
 	/* The bytes emit_report prints: signed, stored and written are the same. */
 	r.text = report_serialize(*report, &r.len);
-	if (keep->sign) {
-		r.sig_path = xasprintf("%s.sig", *output);
-		if ((rc = sign_text(&r)) != 0)
-			goto out;
-	}
+	if (keep->sign && (rc = sign_report(&r, *report, &m, keep->sign_format)) != 0)
+		goto out;
 	if ((rc = stage_outputs(&r)) != 0)
 		goto out;
 	if (r.h && (rc = store(&r, *report, &m)) != 0)
@@ -348,6 +440,21 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 out:
 	recording_free(&r);
 	return rc;
+}
+
+int evidence_option_sign_format(const char *arg, void *target, char *err, size_t errlen)
+{
+	static const char *const names[] = { [SIGN_FORMAT_WHOLE] = "whole", [SIGN_FORMAT_STATEMENT] = "statement",
+					     [SIGN_FORMAT_BOTH] = "both" };
+
+	for (size_t i = SIGN_FORMAT_WHOLE; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			*(enum sign_format *)target = (enum sign_format)i;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "--sign-format \"%.64s\": expected whole, statement or both", arg);
+	return CA_ERR_USAGE;
 }
 
 int evidence_option_drift_margin(const char *arg, void *target, char *err, size_t errlen)

@@ -10,12 +10,28 @@
 struct accdb;
 struct judge_options;
 
-/* What audit does with its report besides judging it: --sign, --nonce,
- * --state, --no-history (src/cmd/audit.c's rows). */
+/* What --sign writes beside the report FILE (--sign-format): FILE.sig, the
+ * Ed25519 signature of its exact bytes; FILE.intoto.jsonl, a DSSE envelope
+ * of an in-toto Statement naming FILE's SHA-256 (evidence/dsse.h); or both,
+ * this release's default. */
+enum sign_format {
+	SIGN_FORMAT_UNSET,  /* not given: both */
+	SIGN_FORMAT_WHOLE,
+	SIGN_FORMAT_STATEMENT,
+	SIGN_FORMAT_BOTH,
+};
+
+/* What audit does with its report besides judging it: --sign, --sign-format,
+ * --nonce, --state, --no-history (src/cmd/audit.c's rows). */
 struct record_options {
 	bool sign, no_history;
+	enum sign_format sign_format;
 	const char *nonce, *state;
 };
+
+/* The --sign-format row's setter: whole, statement or both into an enum
+ * sign_format. 0, or CA_ERR_USAGE with a one-line message in ERR. */
+int evidence_option_sign_format(const char *arg, void *target, char *err, size_t errlen);
 
 /* After an audit's report is judged: its place in the host's chain, the
  * drift baseline from history (judging again with it), the evidence

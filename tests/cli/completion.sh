@@ -29,7 +29,7 @@ expect_completion "chipaudit verify --pub<TAB>: --pubkey" "--pubkey " chipaudit 
 expect_completion "chipaudit c<TAB>: the commands, not the hidden one" "checks classify " chipaudit c
 expect_completion "after a global option and its value" "classify " chipaudit --data-dir /tmp cla
 expect_completion "global options" "--data-dir " chipaudit --da
-expect_completion "options after an operand" "--sig --state " chipaudit verify r.json --s
+expect_completion "options after an operand" "--sig --state --statements-only " chipaudit verify r.json --s
 expect_completion "judge --exit-style <TAB>: its values" "default nagios " chipaudit judge --exit-style ""
 expect_completion "audit --measure<TAB>: the optional value's '='" "--measure= " chipaudit audit --meas
 mkdir -p "$TMP/dir-a" && : >"$TMP/dir-file"

@@ -131,7 +131,7 @@ expect_stderr_line "foreign/history.db: not a chipaudit history database \(an SQ
 cp "$S/history.db" "$TMP/newer/"
 "$SYS_PYTHON" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("pragma user_version=9"); c.commit()' "$TMP/newer/history.db"
 expect_exit 65 "a history from a newer chipaudit" "$CHIPAUDIT" history --state "$TMP/newer"
-expect_stderr_line "written by a newer chipaudit \(history schema 9, this build reads 1\)" "newer schema named"
+expect_stderr_line "written by a newer chipaudit \(history schema 9, this build reads 2\)" "newer schema named"
 head -c 20000 "$S/history.db" >"$TMP/trunc-db"; mkdir -p "$TMP/truncated"; cp "$TMP/trunc-db" "$TMP/truncated/history.db"
 "$CHIPAUDIT" history --state "$TMP/truncated" --check >"$TMP/out" 2>"$TMP/err"
 rc=$?

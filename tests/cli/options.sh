@@ -104,7 +104,7 @@ same_run "verify: --pubkey=KEY, reports after --, --chain last" 0 \
 	"$CHIPAUDIT" verify "$TMP/r1.json" "$TMP/r2.json" --pubkey "$S/host.pub.pem"
 expect_exit 0 "verify: an unambiguous prefix (--pub)" "$CHIPAUDIT" verify "$TMP/r1.json" --pub "$S/host.pub.pem"
 expect_exit 64 "verify: an ambiguous prefix (--s)" "$CHIPAUDIT" verify "$TMP/r1.json" --s "$S"
-grep -q "^chipaudit: verify: option '--s' is ambiguous: --state, --sig$" "$TMP/err" && pass "verify: the candidates named" || fail "verify: the candidates named" "$(cat "$TMP/err")"
+grep -q "^chipaudit: verify: option '--s' is ambiguous: --state, --sig, --statements-only$" "$TMP/err" && pass "verify: the candidates named" || fail "verify: the candidates named" "$(cat "$TMP/err")"
 expect_exit 66 "verify: after --, --chain is a report file" "$CHIPAUDIT" verify --pubkey "$S/host.pub.pem" -- --chain
 expect_stderr_line "^chipaudit: --chain: No such file or directory$" "verify: the report '--chain' named"
 same_run "diff A B --json = diff --json A B" 1 \
