@@ -25,6 +25,7 @@
 #include "cmd/cmd.h"
 #include "evidence/sign.h"
 #include "core/curl_lib.h"
+#include "core/fileio.h"
 #include "core/util.h"
 
 #define PUSH_MAX_REPORT (64u << 20)   /* larger than any report the audit writes */
@@ -110,43 +111,6 @@ static size_t collect_answer(char *ptr, size_t size, size_t nmemb, void *userdat
 	b->len += n;
 	b->data[b->len] = '\0';
 	return size * nmemb;
-}
-
-/* The whole of PATH, at most MAX bytes; NULL with ERR otherwise. */
-static char *read_whole(const char *path, size_t max, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *data;
-	size_t n = 0, cap = 65536;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	data = xmalloc(cap);
-	for (;;) {
-		size_t got = fread(data + n, 1, cap - n, f);
-
-		n += got;
-		if (n > max) {
-			snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
-			break;
-		}
-		if (n < cap) {
-			if (ferror(f)) {
-				snprintf(err, errlen, "%s: %s", path, strerror(errno));
-				break;
-			}
-			fclose(f);
-			*len = n;
-			return data;
-		}
-		cap *= 2;
-		data = xrealloc(data, cap + 1);
-	}
-	fclose(f);
-	free(data);
-	return NULL;
 }
 
 /* URL/v1/reports when URL names no path, else URL as it is; NULL when URL is
@@ -295,20 +259,22 @@ static char *public_key_header(const char *path, int *rc)
 static int push_one(const struct curl_lib *cl, CURL *curl, const struct push_options *o, const char *url, const char *report,
 		    const char *key_header)
 {
-	char err[1024], *body, *sig, *sig_path = xasprintf("%s.sig", report), *header;
-	size_t len, sig_len;
+	char err[1024], *body = NULL, *sig = NULL, *sig_path = xasprintf("%s.sig", report), *header;
+	size_t len = 0, sig_len = 0;
 	int tries = o->retries ? o->retries : PUSH_DEFAULT_RETRIES + 1;
 	long backoff = PUSH_BACKOFF_FIRST_MS;
 	int rc = EXIT_UNAVAILABLE;
+	int bad = read_file_bounded(report, PUSH_MAX_REPORT, &body, &len, err, sizeof(err));
 	char *b64;
 
-	body = read_whole(report, PUSH_MAX_REPORT, &len, err, sizeof(err));
-	sig = body ? read_whole(sig_path, PUSH_MAX_SIGNATURE, &sig_len, err, sizeof(err)) : NULL;
+	if (bad == 0)
+		bad = read_file_bounded(sig_path, PUSH_MAX_SIGNATURE, &sig, &sig_len, err, sizeof(err));
 	free(sig_path);
-	if (!sig) {
+	if (bad != 0) {
 		error_msg("%s", err);
 		free(body);
-		return EXIT_NOINPUT;
+		free(sig);
+		return bad;
 	}
 	b64 = base64((const unsigned char *)sig, sig_len);
 	header = xasprintf("X-Chipaudit-Signature: %s", b64);
