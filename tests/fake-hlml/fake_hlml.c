@@ -74,9 +74,10 @@ EXPORT hlml_return_t hlml_init(void)
 	template = json_object_get(scenario, "template");
 	device_count = 0;
 	json_array_foreach(json_object_get(scenario, "devices"), i, d) {
-		json_t *full = template ? json_deep_copy(template) : json_object();
+		json_t *full;
 		if (device_count == MAX_DEVICES)
 			break;
+		full = template ? json_deep_copy(template) : json_object();
 		json_object_update(full, d);
 		devices[device_count++] = full;
 	}
@@ -85,6 +86,11 @@ EXPORT hlml_return_t hlml_init(void)
 
 EXPORT hlml_return_t hlml_shutdown(void)
 {
+	for (size_t i = 0; i < device_count; i++)
+		json_decref(devices[i]);
+	device_count = 0;
+	json_decref(scenario);
+	scenario = NULL;
 	return HLML_SUCCESS;
 }
 
