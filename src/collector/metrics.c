@@ -79,7 +79,8 @@ static void header(struct out *o, const char *name, const char *type, const char
 	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* A label value, escaped: backslash, double quote and newline. */
+/* A label value, escaped: backslash, double quote and newline; other
+ * control characters, which the format cannot escape, become '?'. */
 static void put_label(struct out *o, const char *v)
 {
 	for (; *v; v++) {
@@ -89,6 +90,8 @@ static void put_label(struct out *o, const char *v)
 			put(o, "\\\"");
 		else if (*v == '\n')
 			put(o, "\\n");
+		else if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			put(o, "?");
 		else
 			put(o, "%c", *v);
 	}
