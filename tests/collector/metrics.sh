@@ -126,4 +126,12 @@ is "prometheus scraped: up" "$(value 'up{job="collector"}')" 1
 is "prometheus: chipaudit_fleet_hosts" "$(value chipaudit_fleet_hosts)" 3
 is "prometheus: reports ingested" "$(value chipaudit_collector_reports_ingested_total)" 3
 is "prometheus: replay incidents" "$(value 'chipaudit_fleet_incidents{kind="replay"}')" 1
+# --- a host enrolled that never reported is silent
+audit backdoor-ats backdoor-ats
+"$COLLECTOR" enroll --pubkey "$A/backdoor-ats/host.pub.pem" --host-id "$(hostid backdoor-ats)" >/dev/null
+metrics >/dev/null; cp "$TMP/resp" "$TMP/metrics"
+is "an enrolled host that never reported: 4 hosts" "$(sample chipaudit_fleet_hosts)" 4
+is "an enrolled host that never reported: 1 silent" "$(sample chipaudit_fleet_hosts_silent)" 1
+grep -q '^# HELP chipaudit_fleet_hosts_silent .*older than 172800 seconds' "$TMP/metrics" &&
+	pass "the silent threshold (default 2 days) named in HELP" || fail "the silent threshold named in HELP" "$(grep silent "$TMP/metrics")"
 finish
