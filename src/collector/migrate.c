@@ -18,12 +18,14 @@ struct migration {
 	const char *name;
 	const char *sql;
 };
-extern const char collector_sql_001[], collector_sql_002[], collector_sql_003[], collector_sql_004[];
+extern const char collector_sql_001[], collector_sql_002[], collector_sql_003[], collector_sql_004[],
+	collector_sql_005[];
 static const struct migration migrations[] = {
 	{ 1, "001_init.sql", collector_sql_001 },
 	{ 2, "002_check_counts.sql", collector_sql_002 },
 	{ 3, "003_chain_heads.sql", collector_sql_003 },
 	{ 4, "004_accelerator_counts.sql", collector_sql_004 },
+	{ 5, "005_incident_counts.sql", collector_sql_005 },
 };
 
 struct migrate_options {

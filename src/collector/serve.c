@@ -6,6 +6,7 @@
  *   GET  /v1/nonce         a fresh nonce for `audit --nonce`.
  *   GET  /v1/query/NAME    the queries of `chipaudit-collector query`, with
  *                          the operator's token (Authorization: Bearer).
+ *   GET  /metrics          Prometheus text format, with the same token.
  *
  * Every answer is one line of JSON, {"status": .., "reason": ..}, and every
  * request one line of log on stderr. A thread per connection, at most
@@ -26,12 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/exit.h"
 #include "cmd/options.h"
 #include "collector/commands.h"
 #include "collector/db.h"
 #include "collector/ingest_core.h"
+#include "collector/metrics.h"
 #include "collector/query.h"
 #include "core/fileio.h"
 #include "core/util.h"
@@ -44,7 +47,7 @@
 
 struct serve_options {
 	const char *listen, *cert, *key, *db, *token_file, *enroll;
-	uint64_t max_body, timeout, max_connections, per_ip, db_connections;
+	uint64_t max_body, timeout, max_connections, per_ip, db_connections, silent_after;
 };
 
 static int set_count(const char *value, void *target, char *err, size_t errlen)
@@ -79,6 +82,8 @@ static const struct opt_row serve_rows[] = {
 	COUNT_ROW("max-connections", "N", "serve at most N connections at once (default 256)", max_connections),
 	COUNT_ROW("max-connections-per-ip", "N", "and at most N from one address (default: no limit)", per_ip),
 	COUNT_ROW("db-connections", "N", "database connections (default 8)", db_connections),
+	COUNT_ROW("silent-after", "SECONDS", "/metrics counts a host silent when its last report is older than SECONDS "
+		  "(default 172800, 2 days)", silent_after),
 	OPT_END,
 };
 static const struct opt_table serve_table = { NULL, serve_rows };
@@ -88,7 +93,7 @@ static const struct cmd_spec serve_spec = {
 	.synopsis = "usage: chipaudit-collector serve --cert FILE --key FILE [--listen ADDR:PORT] [--db CONNINFO]\n"
 		    "                                 [--token-file FILE] [--enroll=operator|first-use] [--max-body BYTES]\n"
 		    "                                 [--timeout SECONDS] [--max-connections N] [--max-connections-per-ip N]\n"
-		    "                                 [--db-connections N]\n",
+		    "                                 [--db-connections N] [--silent-after SECONDS]\n",
 	.about = "  Serve the collector over HTTPS: verify each pushed report (signature by an\n"
 		 "  enrolled key, chain, nonce) and store it, or refuse it and record an incident;\n"
 		 "  answer the operator's queries. Stops on SIGTERM or SIGINT.\n",
@@ -148,6 +153,7 @@ struct server {
 	size_t max_body;
 	enum enrolment enrolment;
 	char *token;  /* NULL: queries refused */
+	unsigned long long silent_after;
 };
 
 /* One request's state between libmicrohttpd's calls. */
@@ -156,6 +162,7 @@ struct request {
 	size_t len, cap;
 	uint64_t too_big;  /* the Content-Length, when more than the collector takes */
 	bool reports, answered;
+	enum metrics_endpoint endpoint;
 };
 
 static void peer_address(struct MHD_Connection *c, char *buf, size_t len)
@@ -193,6 +200,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct request *rq, unsi
 	rc = MHD_queue_response(c, http, resp);
 	MHD_destroy_response(resp);
 	rq->answered = true;
+	metrics_request(rq->endpoint, http);
 	return rc;
 }
 
@@ -204,7 +212,11 @@ static enum MHD_Result post_report(struct server *s, struct MHD_Connection *c, s
 		.pubkey_b64 = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Chipaudit-Public-Key"),
 	};
 	struct ingest_outcome out;
-	PGconn *conn = pool_take(&s->pool);
+	struct timespec t0, t1;
+	PGconn *conn;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	conn = pool_take(&s->pool);
 
 	if (PQstatus(conn) != CONNECTION_OK) {
 		char msg[256];
@@ -215,6 +227,8 @@ static enum MHD_Result post_report(struct server *s, struct MHD_Connection *c, s
 		ingest_one(conn, &req, NULL, &out);
 	}
 	pool_give(&s->pool, conn);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_ingest((unsigned)out.r.http, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (out.r.http == 201) {
 		error_msg("serve: 201 stored: host %s sequence %lld from %s%s%s", out.host_id, (long long)out.sequence, peer,
 			  out.r.kind ? "; " : "", out.r.kind ? out.r.reason : "");
@@ -292,6 +306,36 @@ static enum MHD_Result get_query(struct server *s, struct MHD_Connection *c, str
 	return answer(c, rq, 200, "answered", "", json_pack("{s:o}", "answer", a));
 }
 
+/* GET /metrics: the operator's token, as for the queries. */
+static enum MHD_Result get_metrics(struct server *s, struct MHD_Connection *c, struct request *rq, const char *peer)
+{
+	char err[300];
+	char *text;
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	PGconn *conn;
+
+	if (!authorised(s, c)) {
+		error_msg("serve: 401 metrics from %s: no operator token", peer);
+		return answer(c, rq, 401, "refused", s->token ? "the operator's token is needed (Authorization: Bearer)" :
+			      "metrics are off: the collector was started without --token-file", NULL);
+	}
+	conn = pool_take(&s->pool);
+	text = PQstatus(conn) == CONNECTION_OK ? metrics_render(conn, s->silent_after, err, sizeof(err)) : NULL;
+	pool_give(&s->pool, conn);
+	if (!text) {
+		error_msg("serve: 503 metrics from %s: database unavailable", peer);
+		return answer(c, rq, 503, "error", "database unavailable", NULL);
+	}
+	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+	rc = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	rq->answered = true;
+	metrics_request(EP_METRICS, 200);
+	return rc;
+}
+
 static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, struct request *rq, const char *url,
 				const char *method)
 {
@@ -305,6 +349,8 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, stru
 		return get ? get_nonce(s, c, rq, peer) : answer(c, rq, 405, "refused", "GET a nonce here", NULL);
 	if (str_starts_with(url, "/v1/query/") && get)
 		return get_query(s, c, rq, url + strlen("/v1/query/"), peer);
+	if (strcmp(url, "/metrics") == 0)
+		return get ? get_metrics(s, c, rq, peer) : answer(c, rq, 405, "refused", "GET the metrics here", NULL);
 	error_msg("serve: 404 %s from %s", method, peer);
 	return answer(c, rq, 404, "refused", "no such endpoint", NULL);
 }
@@ -347,6 +393,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		rq = xcalloc(1, sizeof(*rq));
 		*state = rq;
 		rq->reports = strcmp(url, "/v1/reports") == 0 && strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+		rq->endpoint = strcmp(url, "/v1/reports") == 0 ? EP_REPORTS : strcmp(url, "/v1/nonce") == 0 ? EP_NONCE :
+			       str_starts_with(url, "/v1/query/") ? EP_QUERY : strcmp(url, "/metrics") == 0 ? EP_METRICS :
+			       EP_OTHER;
 		/* Too large, said before it is sent: refused without keeping a byte
 		 * of it. A client that waits for "100 Continue" gets the refusal
 		 * at once; one that sends anyway is read to the end (up to
@@ -516,7 +565,8 @@ static int run_server(const struct serve_options *o, struct server *s, const str
 
 static int serve(const struct serve_options *o)
 {
-	struct server s = { .max_body = o->max_body ? o->max_body : COLLECTOR_DEFAULT_MAX_BODY };
+	struct server s = { .max_body = o->max_body ? o->max_body : COLLECTOR_DEFAULT_MAX_BODY,
+			    .silent_after = o->silent_after ? o->silent_after : 2 * 86400 };
 	struct sockaddr_storage addr;
 	char *cert = NULL, *key = NULL;
 	PGconn *conn;
