@@ -158,16 +158,17 @@ static bool fleet_gauges(struct out *o, PGconn *conn, unsigned long long silent_
 	const char *params[] = { secs };
 
 	snprintf(secs, sizeof(secs), "%llu", silent_seconds);
-	snprintf(help, sizeof(help), "Hosts that never reported or whose last report is older than %llu seconds "
-		 "(serve --silent-after).", silent_seconds);
+	snprintf(help, sizeof(help), "Hosts with no report for their schedule plus %llu seconds of grace (serve "
+		 "--silent-grace), as sweep counts them; revoked hosts left out.", silent_seconds);
 	return gauge(o, conn, "chipaudit_fleet_hosts", "Hosts known to the collector.", NULL, 0,
 		     "SELECT count(*) FROM hosts", 0, NULL) &&
 	       gauge(o, conn, "chipaudit_fleet_hosts_by_trust_level", "Hosts by the trust level of their last report "
 		     "(empty: none yet).", trust, 1,
 		     "SELECT coalesce(trust_level::text, ''), count(*) FROM hosts GROUP BY 1 ORDER BY 1", 0, NULL) &&
 	       gauge(o, conn, "chipaudit_fleet_hosts_silent", help, NULL, 0,
-		     "SELECT count(*) FROM hosts WHERE last_received_at IS NULL OR "
-		     "last_received_at < now() - $1::bigint * interval '1 second'", 1, params) &&
+		     "SELECT count(*) FROM hosts h WHERE coalesce(h.last_received_at, h.enrolled_at) < "
+		     "now() - make_interval(secs => h.schedule_seconds + $1::bigint) AND EXISTS (SELECT 1 FROM keys k "
+		     "WHERE k.host_id = h.host_id AND k.revoked_at IS NULL)", 1, params) &&
 	       gauge(o, conn, "chipaudit_fleet_accelerators", "Accelerators by model and export class.", accel, 2,
 		     "SELECT model, export_class, sum(n) FROM accelerator_counts GROUP BY 1, 2 HAVING sum(n) > 0 "
 		     "ORDER BY 1, 2", 0, NULL) &&

@@ -33,6 +33,7 @@
 #include "cmd/options.h"
 #include "collector/commands.h"
 #include "collector/db.h"
+#include "collector/duration.h"
 #include "collector/ingest_core.h"
 #include "collector/metrics.h"
 #include "collector/query.h"
@@ -62,6 +63,15 @@ static int set_count(const char *value, void *target, char *err, size_t errlen)
 	return 0;
 }
 
+static int set_duration(const char *value, void *target, char *err, size_t errlen)
+{
+	if (parse_duration(value, (uint64_t *)target) != 0) {
+		snprintf(err, errlen, "serve: expected a duration such as 90m, 36h, 2d or 1w, not '%s'", value);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 #define COUNT_ROW(LONG, ARG, HELP, FIELD) \
 	{ .long_name = (LONG), .arg = OPT_ARG_REQUIRED, .arg_name = (ARG), .help = (HELP), .set = set_count, \
 	  .offset = offsetof(struct serve_options, FIELD) }
@@ -82,8 +92,9 @@ static const struct opt_row serve_rows[] = {
 	COUNT_ROW("max-connections", "N", "serve at most N connections at once (default 256)", max_connections),
 	COUNT_ROW("max-connections-per-ip", "N", "and at most N from one address (default: no limit)", per_ip),
 	COUNT_ROW("db-connections", "N", "database connections (default 8)", db_connections),
-	COUNT_ROW("silent-after", "SECONDS", "/metrics counts a host silent when its last report is older than SECONDS "
-		  "(default 172800, 2 days)", silent_after),
+	{ .long_name = "silent-grace", .arg = OPT_ARG_REQUIRED, .arg_name = "DURATION",
+	  .help = "/metrics counts a host silent after its schedule plus DURATION with no report (default 4h, as "
+		  "sweep)", .set = set_duration, .offset = offsetof(struct serve_options, silent_after) },
 	OPT_END,
 };
 static const struct opt_table serve_table = { NULL, serve_rows };
@@ -93,7 +104,7 @@ static const struct cmd_spec serve_spec = {
 	.synopsis = "usage: chipaudit-collector serve --cert FILE --key FILE [--listen ADDR:PORT] [--db CONNINFO]\n"
 		    "                                 [--token-file FILE] [--enroll=operator|first-use] [--max-body BYTES]\n"
 		    "                                 [--timeout SECONDS] [--max-connections N] [--max-connections-per-ip N]\n"
-		    "                                 [--db-connections N] [--silent-after SECONDS]\n",
+		    "                                 [--db-connections N] [--silent-grace DURATION]\n",
 	.about = "  Serve the collector over HTTPS: verify each pushed report (signature by an\n"
 		 "  enrolled key, chain, nonce) and store it, or refuse it and record an incident;\n"
 		 "  answer the operator's queries. Stops on SIGTERM or SIGINT.\n",
@@ -566,7 +577,7 @@ static int run_server(const struct serve_options *o, struct server *s, const str
 static int serve(const struct serve_options *o)
 {
 	struct server s = { .max_body = o->max_body ? o->max_body : COLLECTOR_DEFAULT_MAX_BODY,
-			    .silent_after = o->silent_after ? o->silent_after : 2 * 86400 };
+			    .silent_after = o->silent_after ? o->silent_after : 4 * 3600 };
 	struct sockaddr_storage addr;
 	char *cert = NULL, *key = NULL;
 	PGconn *conn;

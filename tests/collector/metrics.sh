@@ -110,12 +110,17 @@ is "prometheus scraped: up" "$(value 'up{job="collector"}')" 1
 is "prometheus: chipaudit_fleet_hosts" "$(value chipaudit_fleet_hosts)" 3
 is "prometheus: reports ingested" "$(value chipaudit_collector_reports_ingested_total)" 3
 is "prometheus: replay incidents" "$(value 'chipaudit_fleet_incidents{kind="replay"}')" 1
-# --- a host enrolled that never reported is silent
+# --- silent as sweep counts it: no report for the schedule (a day) plus the
+# grace (4 h); a host enrolled and never heard from counts from its enrolment
 audit backdoor-ats backdoor-ats
 "$COLLECTOR" enroll --pubkey "$A/backdoor-ats/host.pub.pem" --host-id "$(hostid backdoor-ats)" >/dev/null
 metrics >/dev/null; cp "$TMP/resp" "$TMP/metrics"
-is "an enrolled host that never reported: 4 hosts" "$(sample chipaudit_fleet_hosts)" 4
-is "an enrolled host that never reported: 1 silent" "$(sample chipaudit_fleet_hosts_silent)" 1
-grep -q '^# HELP chipaudit_fleet_hosts_silent .*older than 172800 seconds' "$TMP/metrics" &&
-	pass "the silent threshold (default 2 days) named in HELP" || fail "the silent threshold named in HELP" "$(grep silent "$TMP/metrics")"
+is "a host just enrolled: 4 hosts" "$(sample chipaudit_fleet_hosts)" 4
+is "a host just enrolled is not silent yet" "$(sample chipaudit_fleet_hosts_silent)" 0
+sql "UPDATE hosts SET enrolled_at = now() - interval '28 hours 1 minute' WHERE host_id = '$(hostid backdoor-ats)';
+     UPDATE hosts SET last_received_at = now() - interval '27 hours' WHERE host_id = '$(hostid h100)'" >/dev/null
+metrics >/dev/null; cp "$TMP/resp" "$TMP/metrics"
+is "never heard from past schedule and grace: 1 silent (not the one 27 h ago)" "$(sample chipaudit_fleet_hosts_silent)" 1
+grep -q '^# HELP chipaudit_fleet_hosts_silent .*plus 14400 seconds of grace' "$TMP/metrics" &&
+	pass "the grace (default 4 h) named in HELP" || fail "the grace named in HELP" "$(grep silent "$TMP/metrics")"
 finish
