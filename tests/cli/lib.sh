@@ -10,6 +10,11 @@ trap 'rm -rf "$TMP"' EXIT
 # Each script keeps its own history and host key: tests never write to
 # /var/lib/chipaudit, and never see one another's audits.
 export CHIPAUDIT_STATE="$TMP/state"
+# Under the sanitizer build, the reports of every process the test runs go to
+# files that finish() fails on: LeakSanitizer's report at exit keeps the
+# program's exit code, so on stderr alone a leak would pass unseen.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
 failures=0
 count=0
 
@@ -46,6 +51,9 @@ jq_is() {
 }
 
 finish() {
+	local reports
+	reports=$(cat "$TMP"/sanitizer.* 2>/dev/null | head -c 4000)
+	[ -z "$reports" ] || fail "no sanitizer report from any process the test ran" "$reports"
 	echo "1..$count"
 	[ "$failures" -eq 0 ]
 }
