@@ -30,9 +30,11 @@
 #include "cmd/exit.h"
 #include "cmd/options.h"
 #include "collector/commands.h"
+#include "collector/dashboard.h"
 #include "collector/db.h"
 #include "collector/ingest_core.h"
 #include "collector/query.h"
+#include "collector/query_pages.h"
 #include "core/fileio.h"
 #include "core/util.h"
 
@@ -190,6 +192,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct request *rq, unsi
 	strcat(text, "\n");
 	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	rc = MHD_queue_response(c, http, resp);
 	MHD_destroy_response(resp);
 	rq->answered = true;
@@ -260,7 +264,12 @@ static bool authorised(const struct server *s, struct MHD_Connection *c)
 	       CRYPTO_memcmp(h + 7, s->token, n) == 0;
 }
 
-/* GET /v1/query/NAME?check=&id=&for=&since= */
+static const char *request_param(void *c, const char *key)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* GET /v1/query/NAME?check=&id=&for=&since= (and the dashboard's, query_pages.c) */
 static enum MHD_Result get_query(struct server *s, struct MHD_Connection *c, struct request *rq, const char *name,
 				 const char *peer)
 {
@@ -282,7 +291,8 @@ static enum MHD_Result get_query(struct server *s, struct MHD_Connection *c, str
 		pool_give(&s->pool, conn);
 		return answer(c, rq, 503, "error", "database unavailable", NULL);
 	}
-	a = query_answer(conn, name, args, args[0] ? 1 : 0, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "for"),
+	a = query_pages_has(name) ? query_pages_answer(conn, name, request_param, c, &rc, err, sizeof(err)) :
+	    query_answer(conn, name, args, args[0] ? 1 : 0, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "for"),
 			 MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since"), &rc, err, sizeof(err));
 	pool_give(&s->pool, conn);
 	error_msg("serve: %d query %s from %s%s%s", a ? 200 : rc == 1 ? 404 : rc == EXIT_SOFTWARE ? 500 : 400, name, peer,
@@ -305,6 +315,11 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, stru
 		return get ? get_nonce(s, c, rq, peer) : answer(c, rq, 405, "refused", "GET a nonce here", NULL);
 	if (str_starts_with(url, "/v1/query/") && get)
 		return get_query(s, c, rq, url + strlen("/v1/query/"), peer);
+	if (dashboard_has(url)) {
+		error_msg("serve: %d %s %s from %s", get ? 200 : 405, method, url, peer);
+		rq->answered = true;
+		return get ? dashboard_serve(c, url) : answer(c, rq, 405, "refused", "GET the dashboard here", NULL);
+	}
 	error_msg("serve: 404 %s from %s", method, peer);
 	return answer(c, rq, 404, "refused", "no such endpoint", NULL);
 }
