@@ -6,7 +6,7 @@
  * it reaches the page as text nodes and attribute values only (el() below),
  * never as markup. Routes:
  *   #/                         overview
- *   #/hosts?check=&model=&trust=&silent=1&offset=
+ *   #/hosts?check=&model=&trust=&silent=1&offset=&limit=
  *   #/host/ID                  a host: reports, chain, findings now
  *   #/host/ID/diff?from=A&to=B two of its reports: the findings that changed
  *   #/chip/ID                  a chip (GPU UUID or chip id) across hosts and time
@@ -256,19 +256,21 @@
 
   async function hostsPage(q) {
     const offset = Math.max(0, parseInt(q.offset || '0', 10) || 0);
-    const filter = { check: q.check, model: q.model, trust: q.trust, silent: q.silent };
+    const limit = Math.min(200, Math.max(1, parseInt(q.limit || String(PAGE), 10) || PAGE));
+    const filter = { check: q.check, model: q.model, trust: q.trust, silent: q.silent,
+      limit: limit === PAGE ? null : limit };
     const [s, page] = await Promise.all([api('summary'),
-      api('hosts', Object.assign({ offset, limit: PAGE }, filter))]);
+      api('hosts', Object.assign({}, filter, { offset, limit }))]);
     const rows = page.hosts.map((h) => [
       link(route('host', h.host_id), h.host_id), show(h.hostname), show(h.trust_level), badge(h.worst),
       show(h.accelerators), show(h.failing), show(h.last_sequence), show(h.last_received_at),
       h.silent ? el('span', { class: 'badge status-fail' }, 'silent') : '']);
     const first = page.total ? offset + 1 : 0, last = offset + page.hosts.length;
     const pager = el('p', { id: 'pager', class: 'pager' },
-      offset > 0 ? link(withQuery('#/hosts', Object.assign({}, filter, { offset: Math.max(0, offset - PAGE) })),
+      offset > 0 ? link(withQuery('#/hosts', Object.assign({}, filter, { offset: Math.max(0, offset - limit) })),
         'previous', { id: 'prev' }) : null,
       el('span', { id: 'range' }, ` hosts ${first} to ${last} of ${page.total} `),
-      last < page.total ? link(withQuery('#/hosts', Object.assign({}, filter, { offset: offset + PAGE })), 'next',
+      last < page.total ? link(withQuery('#/hosts', Object.assign({}, filter, { offset: offset + limit })), 'next',
         { id: 'next' }) : null);
     return [el('h2', null, 'Hosts'), hostsFilters(s, q), pager,
       table('hosts', ['host id', 'hostname', 'trust', 'worst', 'accelerators', 'failing', 'sequence', 'last report',
