@@ -176,14 +176,17 @@ static bool set_row(struct pages *p, json_t *obj, const char *key, const char *s
 
 static const char hosts_count_sql[] = "SELECT count(*) AS total FROM hosts h " HOSTS_WHERE;
 
-/* $6 limit, $7 offset */
+/* $6 limit, $7 offset. The page's hosts are chosen first, and only then
+ * their accelerators and failing subjects counted: in one query the counts
+ * would be made for every row OFFSET skips too. */
 static const char hosts_page_sql[] =
-	"SELECT h.host_id, h.hostname, h.trust_level, h.worst, h.last_sequence, "
-	TS("h.last_received_at") " AS last_received_at, "
-	"(SELECT count(*) FROM accelerators a WHERE a.last_host_id = h.host_id) AS accelerators, "
-	"(SELECT count(*) FROM current_findings c WHERE c.host_id = h.host_id AND c.status = 'fail') AS failing, "
-	"(" SILENT("h", "$5") ")::int AS silent "
-	"FROM hosts h " HOSTS_WHERE "ORDER BY h.host_id LIMIT $6::int OFFSET $7::bigint";
+	"SELECT p.host_id, p.hostname, p.trust_level, p.worst, p.last_sequence, "
+	TS("p.last_received_at") " AS last_received_at, "
+	"(SELECT count(*) FROM accelerators a WHERE a.last_host_id = p.host_id) AS accelerators, "
+	"(SELECT count(*) FROM current_findings c WHERE c.host_id = p.host_id AND c.status = 'fail') AS failing, "
+	"(" SILENT("p", "$5") ")::int AS silent "
+	"FROM (SELECT h.* FROM hosts h " HOSTS_WHERE "ORDER BY h.host_id LIMIT $6::int OFFSET $7::bigint) p "
+	"ORDER BY p.host_id";
 
 /* trust=N: a level from 0 to 9, as text in OUT; NULL when absent. */
 static bool trust_param(struct pages *p, const char **out, char *buf, size_t len)
