@@ -5,7 +5,9 @@
  *                          base64 Ed25519 signature. 201 stored, 4xx refused.
  *   GET  /v1/nonce         a fresh nonce for `audit --nonce`.
  *   GET  /v1/query/NAME    the queries of `chipaudit-collector query`, with
- *                          the operator's token (Authorization: Bearer).
+ *                          the operator's token (Authorization: Bearer), and
+ *                          the dashboard's (query_pages.c).
+ *   GET  /                 the dashboard's page and assets (dashboard.c).
  *
  * Every answer is one line of JSON, {"status": .., "reason": ..}, and every
  * request one line of log on stderr. A thread per connection, at most
