@@ -19,13 +19,14 @@ struct migration {
 	const char *sql;
 };
 extern const char collector_sql_001[], collector_sql_002[], collector_sql_003[], collector_sql_004[],
-	collector_sql_005[];
+	collector_sql_005[], collector_sql_006[];
 static const struct migration migrations[] = {
 	{ 1, "001_init.sql", collector_sql_001 },
 	{ 2, "002_check_counts.sql", collector_sql_002 },
 	{ 3, "003_chain_heads.sql", collector_sql_003 },
 	{ 4, "004_accelerator_counts.sql", collector_sql_004 },
 	{ 5, "005_incident_counts.sql", collector_sql_005 },
+	{ 6, "006_dashboard.sql", collector_sql_006 },
 };
 
 struct migrate_options {
@@ -61,24 +62,35 @@ static void report_pg_error(const char *what, const char *pgmsg)
 	free(msg);
 }
 
-/* The highest version applied, 0 for an empty database; -1 on error. */
-static int applied_version(PGconn *conn)
+/* Which of the migrations the database has had, in APPLIED (one flag each);
+ * the highest version applied in *HIGHEST (0 for an empty database). -1 on
+ * error. Versions are looked up one by one, not by the highest: a migration
+ * numbered below one applied already (005 merged after 006) still runs. */
+static int applied_versions(PGconn *conn, bool *applied, int *highest)
 {
 	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
-	int v = -1;
+	bool empty = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "f") == 0;
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "f") == 0) {
+	PQclear(r);
+	*highest = 0;
+	if (empty)
+		return 0;
+	r = PQexec(conn, "SELECT version FROM schema_migrations");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		report_pg_error("reading schema_migrations", PQerrorMessage(conn));
 		PQclear(r);
-		return 0;  /* an empty database */
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		int v = atoi(PQgetvalue(r, i, 0));
+
+		*highest = v > *highest ? v : *highest;
+		for (size_t m = 0; m < ARRAY_SIZE(migrations); m++)
+			if (migrations[m].version == v)
+				applied[m] = true;
 	}
 	PQclear(r);
-	r = PQexec(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		v = atoi(PQgetvalue(r, 0, 0));
-	else
-		report_pg_error("reading schema_migrations", PQerrorMessage(conn));
-	PQclear(r);
-	return v;
+	return 0;
 }
 
 static int run_sql(PGconn *conn, const char *what, const char *sql)
@@ -107,7 +119,8 @@ static int migrate(const struct migrate_options *o)
 {
 	const char *conninfo = o->db ? o->db : getenv("CHIPAUDIT_DB");
 	PGconn *conn;
-	int have, rc = 0;
+	bool applied[ARRAY_SIZE(migrations)] = { false };
+	int highest, rc = 0, ran = 0;
 
 	if (!conninfo || !*conninfo) {
 		error_msg("migrate: no database: give --db CONNINFO or set CHIPAUDIT_DB");
@@ -120,13 +133,13 @@ static int migrate(const struct migrate_options *o)
 		return EXIT_UNAVAILABLE;
 	}
 	PQclear(PQexec(conn, "SET client_min_messages = warning"));
-	have = applied_version(conn);
-	if (have < 0)
+	if (applied_versions(conn, applied, &highest) != 0)
 		rc = EXIT_DATAERR;
 	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(migrations); i++) {
 		const struct migration *m = &migrations[i];
-		if (m->version <= have)
+		if (applied[i])
 			continue;
+		ran++;
 		if (o->dry_run) {
 			printf("would apply %s\n", m->name);
 		} else if (apply(conn, m) != 0) {
@@ -135,8 +148,8 @@ static int migrate(const struct migrate_options *o)
 			printf("applied %s\n", m->name);
 		}
 	}
-	if (rc == 0 && have >= 0 && (size_t)have >= ARRAY_SIZE(migrations))
-		printf("up to date (schema version %d)\n", have);
+	if (rc == 0 && ran == 0)
+		printf("up to date (schema version %d)\n", highest);
 	PQfinish(conn);
 	return rc;
 }

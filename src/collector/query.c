@@ -90,7 +90,7 @@ static json_t *row_json(const PGresult *r, int row)
 	return o;
 }
 
-static json_t *rows_json(const PGresult *r)
+json_t *query_rows_json(const PGresult *r)
 {
 	json_t *a = json_array();
 
@@ -130,7 +130,7 @@ static bool set_rows(struct query *q, json_t *obj, const char *key, const char *
 
 	if (!r)
 		return false;
-	json_object_set_new(obj, key, rows_json(r));
+	json_object_set_new(obj, key, query_rows_json(r));
 	PQclear(r);
 	return true;
 }

@@ -19,4 +19,8 @@ extern const struct cmd_spec query_spec;
 json_t *query_answer(PGconn *conn, const char *name, char **args, int nargs, const char *duration,
 		     const char *since, int *rc, char *err, size_t errlen);
 
+/* The rows of R as an array of objects named by its columns (integers as
+ * numbers, NULL as null, the rest as strings). */
+json_t *query_rows_json(const PGresult *r);
+
 #endif

@@ -5,7 +5,9 @@
  *                          base64 Ed25519 signature. 201 stored, 4xx refused.
  *   GET  /v1/nonce         a fresh nonce for `audit --nonce`.
  *   GET  /v1/query/NAME    the queries of `chipaudit-collector query`, with
- *                          the operator's token (Authorization: Bearer).
+ *                          the operator's token (Authorization: Bearer), and
+ *                          the dashboard's (query_pages.c).
+ *   GET  /                 the dashboard's page and assets (dashboard.c).
  *   GET  /metrics          Prometheus text format, with the same token.
  *
  * Every answer is one line of JSON, {"status": .., "reason": ..}, and every
@@ -32,11 +34,13 @@
 #include "cmd/exit.h"
 #include "cmd/options.h"
 #include "collector/commands.h"
+#include "collector/dashboard.h"
 #include "collector/db.h"
 #include "collector/duration.h"
 #include "collector/ingest_core.h"
 #include "collector/metrics.h"
 #include "collector/query.h"
+#include "collector/query_pages.h"
 #include "core/fileio.h"
 #include "core/util.h"
 
@@ -208,6 +212,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct request *rq, unsi
 	strcat(text, "\n");
 	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	rc = MHD_queue_response(c, http, resp);
 	MHD_destroy_response(resp);
 	rq->answered = true;
@@ -285,7 +291,12 @@ static bool authorised(const struct server *s, struct MHD_Connection *c)
 	       CRYPTO_memcmp(h + 7, s->token, n) == 0;
 }
 
-/* GET /v1/query/NAME?check=&id=&for=&since= */
+static const char *request_param(void *c, const char *key)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* GET /v1/query/NAME?check=&id=&for=&since= (and the dashboard's, query_pages.c) */
 static enum MHD_Result get_query(struct server *s, struct MHD_Connection *c, struct request *rq, const char *name,
 				 const char *peer)
 {
@@ -307,7 +318,8 @@ static enum MHD_Result get_query(struct server *s, struct MHD_Connection *c, str
 		pool_give(&s->pool, conn);
 		return answer(c, rq, 503, "error", "database unavailable", NULL);
 	}
-	a = query_answer(conn, name, args, args[0] ? 1 : 0, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "for"),
+	a = query_pages_has(name) ? query_pages_answer(conn, name, request_param, c, &rc, err, sizeof(err)) :
+	    query_answer(conn, name, args, args[0] ? 1 : 0, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "for"),
 			 MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since"), &rc, err, sizeof(err));
 	pool_give(&s->pool, conn);
 	error_msg("serve: %d query %s from %s%s%s", a ? 200 : rc == 1 ? 404 : rc == EXIT_SOFTWARE ? 500 : 400, name, peer,
@@ -362,6 +374,11 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, stru
 		return get_query(s, c, rq, url + strlen("/v1/query/"), peer);
 	if (strcmp(url, "/metrics") == 0)
 		return get ? get_metrics(s, c, rq, peer) : answer(c, rq, 405, "refused", "GET the metrics here", NULL);
+	if (dashboard_has(url)) {
+		error_msg("serve: %d %s %s from %s", get ? 200 : 405, method, url, peer);
+		rq->answered = true;
+		return get ? dashboard_serve(c, url) : answer(c, rq, 405, "refused", "GET the dashboard here", NULL);
+	}
 	error_msg("serve: 404 %s from %s", method, peer);
 	return answer(c, rq, 404, "refused", "no such endpoint", NULL);
 }
