@@ -57,6 +57,7 @@ struct out {
 	size_t len, cap;
 };
 
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
