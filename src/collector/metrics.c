@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "collector/db.h"
+#include "core/check.h"
 #include "collector/metrics.h"
 #include "core/util.h"
 
@@ -151,16 +152,83 @@ static bool gauge(struct out *o, PGconn *conn, const char *name, const char *hel
 	return true;
 }
 
-static bool fleet_gauges(struct out *o, PGconn *conn, unsigned long long silent_seconds)
+/* Model, export class and check id are whatever the hosts' signed reports
+ * say, so a hostile (or merely odd) fleet could make a series per value and
+ * swamp every Prometheus that scrapes us. Each such gauge keeps its largest
+ * label sets (accelerators) or checks (findings), up to a fixed number,
+ * cuts each value to LABEL_MAX characters, and adds the rest into series
+ * labelled "(other)"; chipaudit_fleet_series_folded says how many label sets
+ * were folded. The counts stay exact: only their labels are merged. */
+#define LABEL_MAX "128"
+#define ACCELERATOR_SERIES_MAX "200"
+#define FINDINGS_CHECKS_MAX "400"
+#define OTHER "'(other)'"
+
+/* Rows (model, export class, n) ranked by n, as the folding keeps them. */
+#define ACCELERATORS_RANKED                                                                              \
+	"SELECT m, e, v, row_number() OVER (ORDER BY v DESC, m, e) AS rank FROM (SELECT left(model, " \
+	LABEL_MAX ") AS m, left(export_class, " LABEL_MAX ") AS e, sum(n) AS v FROM accelerator_counts "  \
+	"GROUP BY 1, 2 HAVING sum(n) > 0) g"
+/* Rows (check, status, n) with each check ranked, the checks this collector
+ * knows ($1, its catalogue) first, then by total, so that a check keeps all
+ * its statuses or is folded whole; status is one of five. */
+#define FINDINGS_RANKED                                                                                  \
+	"SELECT c, s, v, dense_rank() OVER (ORDER BY c = ANY($1::text[]) DESC, t DESC, c) AS rank FROM "   \
+	"(SELECT c, s, v, sum(v) OVER "                                                                     \
+	"(PARTITION BY c) AS t FROM (SELECT left(check_id, " LABEL_MAX ") AS c, status AS s, sum(n) AS v "  \
+	"FROM check_counts GROUP BY 1, 2 HAVING sum(n) > 0) g) t"
+
+/* The catalogue's check ids as a PostgreSQL array literal (ids are dotted
+ * lower-case words: nothing to quote). The caller frees it. */
+static char *known_checks(void)
+{
+	struct out ids = { .buf = xmalloc(1024), .cap = 1024 };
+
+	put(&ids, "{");
+	for (size_t f = 0; f < check_family_count; f++)
+		for (size_t i = 0; i < check_families[f]->count; i++)
+			put(&ids, "%s%s", ids.len > 1 ? "," : "", check_families[f]->checks[i].id);
+	put(&ids, "}");
+	return ids.buf;
+}
+
+static bool folded_gauges(struct out *o, PGconn *conn)
 {
 	static const char *const accel[] = { "model", "export_class" }, *const check[] = { "check", "status" },
-				 *const trust[] = { "trust_level" }, *const kind[] = { "kind" };
+				 *const metric[] = { "metric" };
+	char *known = known_checks();
+	const char *params[] = { known };
+	bool ok;
+
+	ok = gauge(o, conn, "chipaudit_fleet_accelerators", "Accelerators by model and export class (at most "
+		     ACCELERATOR_SERIES_MAX " series; the rest under (other)).", accel, 2,
+		     "SELECT CASE WHEN rank <= " ACCELERATOR_SERIES_MAX " THEN m ELSE " OTHER " END, CASE WHEN rank <= "
+		     ACCELERATOR_SERIES_MAX " THEN e ELSE " OTHER " END, sum(v) FROM (" ACCELERATORS_RANKED ") r "
+		     "GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL) &&
+	       gauge(o, conn, "chipaudit_fleet_findings", "Current findings by check and status (at most "
+		     FINDINGS_CHECKS_MAX " checks; the rest under check (other)).", check, 2,
+		     "SELECT CASE WHEN rank <= " FINDINGS_CHECKS_MAX " THEN c ELSE " OTHER " END, s, sum(v) FROM ("
+		     FINDINGS_RANKED ") r GROUP BY 1, 2 ORDER BY 1, 2", 1, params) &&
+	       gauge(o, conn, "chipaudit_fleet_series_folded", "Label sets of a fleet gauge added into its (other) "
+		     "series because the gauge had too many.", metric, 1,
+		     "SELECT 'chipaudit_fleet_accelerators', count(*) FILTER (WHERE rank > " ACCELERATOR_SERIES_MAX
+		     ") FROM (" ACCELERATORS_RANKED ") a UNION ALL SELECT 'chipaudit_fleet_findings', count(*) FILTER "
+		     "(WHERE rank > " FINDINGS_CHECKS_MAX ") FROM (" FINDINGS_RANKED ") f ORDER BY 1", 1, params);
+	free(known);
+	return ok;
+}
+
+static bool fleet_gauges(struct out *o, PGconn *conn, unsigned long long silent_seconds)
+{
+	static const char *const trust[] = { "trust_level" }, *const kind[] = { "kind" };
 	char secs[32], help[200];
 	const char *params[] = { secs };
 
 	snprintf(secs, sizeof(secs), "%llu", silent_seconds);
 	snprintf(help, sizeof(help), "Hosts with no report for their schedule plus %llu seconds of grace (serve "
 		 "--silent-grace), as sweep counts them; revoked hosts left out.", silent_seconds);
+	/* trust_level is a whole number 0..1000 (the request parser refuses
+	 * others) and kind is the collector's own word: both bounded. */
 	return gauge(o, conn, "chipaudit_fleet_hosts", "Hosts known to the collector.", NULL, 0,
 		     "SELECT count(*) FROM hosts", 0, NULL) &&
 	       gauge(o, conn, "chipaudit_fleet_hosts_by_trust_level", "Hosts by the trust level of their last report "
@@ -170,12 +238,7 @@ static bool fleet_gauges(struct out *o, PGconn *conn, unsigned long long silent_
 		     "SELECT count(*) FROM hosts h WHERE coalesce(h.last_received_at, h.enrolled_at) < "
 		     "now() - make_interval(secs => h.schedule_seconds + $1::bigint) AND EXISTS (SELECT 1 FROM keys k "
 		     "WHERE k.host_id = h.host_id AND k.revoked_at IS NULL)", 1, params) &&
-	       gauge(o, conn, "chipaudit_fleet_accelerators", "Accelerators by model and export class.", accel, 2,
-		     "SELECT model, export_class, sum(n) FROM accelerator_counts GROUP BY 1, 2 HAVING sum(n) > 0 "
-		     "ORDER BY 1, 2", 0, NULL) &&
-	       gauge(o, conn, "chipaudit_fleet_findings", "Current findings by check and status.", check, 2,
-		     "SELECT check_id, status, sum(n) FROM check_counts GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2",
-		     0, NULL) &&
+	       folded_gauges(o, conn) &&
 	       gauge(o, conn, "chipaudit_fleet_incidents", "Incidents recorded, by kind.", kind, 1,
 		     "SELECT kind, sum(n) FROM incident_counts GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1", 0, NULL);
 }

@@ -123,4 +123,44 @@ metrics >/dev/null; cp "$TMP/resp" "$TMP/metrics"
 is "never heard from past schedule and grace: 1 silent (not the one 27 h ago)" "$(sample chipaudit_fleet_hosts_silent)" 1
 grep -q '^# HELP chipaudit_fleet_hosts_silent .*plus 14400 seconds of grace' "$TMP/metrics" &&
 	pass "the grace (default 4 h) named in HELP" || fail "the grace named in HELP" "$(grep silent "$TMP/metrics")"
+# --- label cardinality: a host whose signed report adds 300 models and 450
+# checks of its own (and one model of 1000 characters; PCI addresses
+# 0000:10:00.0 to 0000:24:19.0; its own two H100s are the h100 host's by
+# UUID, so they move rather than add) cannot make a series
+# of each: accelerators keep their 200 largest label sets, findings their 400
+# largest checks, the rest is added into (other), and the count stays exact.
+audit hostile h100
+jq -c '.host_id = "0badc0de0badc0de0badc0de0badc0de" | .accelerators += [range(300) as $i | .accelerators[0] | del(.runtime, .vendor_library) |
+	.pci_address = "0000:\(10 + ($i / 20 | floor)):\($i % 20 | if . < 10 then "0\(.)" else "\(.)" end).0" |
+	.model = (if $i == 0 then ("L" * 1000) else "hostile-model-\($i)" end)] |
+	.findings += [range(450) as $i | {check: "hostile.check.\($i)", status: "fail", severity: "low", subjects: ["s"]}]' \
+	"$A/hostile.1.json" >"$A/hostile.json"
+openssl pkeyutl -sign -rawin -inkey "$A/hostile/host.key.pem" -in "$A/hostile.json" -out "$A/hostile.json.sig"
+"$COLLECTOR" enroll --pubkey "$A/hostile/host.pub.pem" --host-id 0badc0de0badc0de0badc0de0badc0de >/dev/null
+before=$(grep -c '^chipaudit_fleet_accelerators{' "$TMP/metrics")
+before_accelerators=$(awk '/^chipaudit_fleet_accelerators\{/ { n += $NF } END { print n }' "$TMP/metrics")
+grep '^chipaudit_fleet_findings{' "$TMP/metrics" | sed 's/,status=.*//' | sort -u >"$TMP/checks.before"
+before_checks=$(wc -l <"$TMP/checks.before")
+before_findings=$(awk '/^chipaudit_fleet_findings\{/ { n += $NF } END { print n }' "$TMP/metrics")
+is "the hostile report is stored: 201" "$(post "$A/hostile.json" "$A/hostile.json.sig")" 201
+metrics >/dev/null; cp "$TMP/resp" "$TMP/metrics"
+is "accelerators: 200 label sets and (other)" "$(grep -c '^chipaudit_fleet_accelerators{' "$TMP/metrics")" 201
+is "accelerators: the folded sets counted" \
+	"$(sample 'chipaudit_fleet_series_folded{metric="chipaudit_fleet_accelerators"}')" "$((before + 300 - 200))"
+is "accelerators: the count stays exact" \
+	"$(awk '/^chipaudit_fleet_accelerators\{/ { n += $NF } END { print n }' "$TMP/metrics")" "$((before_accelerators + 300))"
+is "accelerators: (other) holds the folded ones" "$(sample 'chipaudit_fleet_accelerators{model="(other)",export_class="(other)"}')" \
+	"$((before + 300 - 200))"
+is "findings: 400 checks and (other)" \
+	"$(grep '^chipaudit_fleet_findings{' "$TMP/metrics" | sed 's/,status=.*//' | sort -u | wc -l)" 401
+is "findings: every check of the catalogue kept (hostile ones folded first)" \
+	"$(grep '^chipaudit_fleet_findings{' "$TMP/metrics" | sed 's/,status=.*//' | sort -u | comm -23 "$TMP/checks.before" - | wc -l)" 0
+is "findings: the folded sets counted" \
+	"$(sample 'chipaudit_fleet_series_folded{metric="chipaudit_fleet_findings"}')" "$((before_checks + 450 - 400))"
+is "findings: the count stays exact" \
+	"$(awk '/^chipaudit_fleet_findings\{/ { n += $NF } END { print n }' "$TMP/metrics")" \
+	"$((before_findings + $(jq '[.findings[] | {check, s: .subjects[]}] | unique | length' "$A/hostile.json")))"
+is "no label value over 128 characters" "$(grep -o '="[^"]*"' "$TMP/metrics" | awk 'length($0) > 131' | wc -l)" 0
+if promtool check metrics <"$TMP/metrics" >"$TMP/promtool" 2>&1; then pass "promtool check metrics: no problem after folding"
+else fail "promtool check metrics after folding" "$(cat "$TMP/promtool")"; fi
 finish
