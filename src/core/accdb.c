@@ -292,12 +292,79 @@ static int load_vendors(struct accdb *db, char *err, size_t errlen)
 	return 0;
 }
 
+static bool is_country_code(const char *s)
+{
+	return s && strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+}
+
+/* One maker: its name as accelerators.json's "vendor" spells it, the country
+ * of its headquarters (null when not sourced) and the keys of the sources
+ * (vendors.json's "sources") that say so. */
+static int check_maker(const json_t *sources, const json_t *m, const char *where, char *sub, size_t sublen)
+{
+	const json_t *country, *src, *k;
+	size_t i;
+
+	if (!json_is_object(m)) {
+		snprintf(sub, sublen, "%s: expected an object", where);
+		return -1;
+	}
+	if (jv_string(m, "name", JV_REQUIRED, MAX_NAME, where, sub, sublen) ||
+	    jv_string(m, "country", JV_REQUIRED | JV_NULLABLE, 2, where, sub, sublen) ||
+	    jv_string_array(m, "source", JV_REQUIRED, MAX_NAME, where, sub, sublen))
+		return -1;
+	country = json_object_get(m, "country");
+	src = json_object_get(m, "source");
+	if (!json_is_null(country) && !is_country_code(json_string_value(country))) {
+		snprintf(sub, sublen, "%s.country: expected an ISO 3166 code of two capital letters, or null", where);
+		return -1;
+	}
+	if (!json_is_null(country) && json_array_size(src) == 0) {
+		snprintf(sub, sublen, "%s.source: a country needs a source", where);
+		return -1;
+	}
+	json_array_foreach(src, i, k)
+		if (!json_object_get(sources, json_string_value(k))) {
+			snprintf(sub, sublen, "%s.source[%zu]: \"%s\" is not one of \"sources\"", where, i,
+				 json_string_value(k));
+			return -1;
+		}
+	return 0;
+}
+
+/* "makers" is optional: without it every maker's country is unknown. */
+static int load_makers(struct accdb *db, char *err, size_t errlen)
+{
+	const json_t *makers = json_object_get(db->vendors_json, "makers"), *m;
+	char where[64], sub[256];
+	size_t i;
+
+	if (makers == NULL)
+		return 0;
+	if (!json_is_array(makers)) {
+		snprintf(err, errlen, "%s: \"makers\" must be an array", VENDORS_FILE);
+		return -1;
+	}
+	json_array_foreach(makers, i, m) {
+		snprintf(where, sizeof(where), "makers[%zu]", i);
+		if (check_maker(json_object_get(db->vendors_json, "sources"), m, where, sub, sizeof(sub))) {
+			snprintf(err, errlen, "%s: %s", VENDORS_FILE, sub);
+			return -1;
+		}
+		for (size_t k = 0; k < db->model_count; k++)
+			if (db->models[k].vendor && strcmp(db->models[k].vendor, jstr(m, "name")) == 0)
+				db->models[k].maker_country = jstr(m, "country");
+	}
+	return 0;
+}
+
 int accdb_from_json(struct accdb *db, json_t *models, json_t *vendors, char *err, size_t errlen)
 {
 	memset(db, 0, sizeof(*db));
 	db->models_json = models;
 	db->vendors_json = vendors;
-	if (load_models(db, err, errlen) != 0 || load_vendors(db, err, errlen) != 0) {
+	if (load_models(db, err, errlen) != 0 || load_vendors(db, err, errlen) != 0 ||
+	    load_makers(db, err, errlen) != 0) {
 		accdb_free(db);
 		return -1;
 	}

@@ -39,6 +39,9 @@ struct accel_model {
 	/* The model whose PCI IDs this one answers on ("variant_of": the Ascend
 	 * 910B3 on the 910B's d802); NULL for most. */
 	const struct accel_model *variant_of;
+	/* The ISO 3166 code of the country where the maker (its "vendor") is
+	 * headquartered, from data/vendors.json's "makers"; NULL when unknown. */
+	const char *maker_country;
 };
 
 struct accel_vendor {

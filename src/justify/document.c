@@ -188,12 +188,21 @@ static json_t *classify(const struct justify *j, const struct accel_model *m)
 	return export_classify(j->ex, &s, j->date, j->destination);
 }
 
+/* Is the part a US company's? The export rules of data/export-rules.json
+ * are the US rules: they bind a part made by a company headquartered
+ * elsewhere only if it is subject to the EAR (a foreign direct product
+ * rule, US content above de minimis), which chipaudit cannot tell. */
+static bool us_maker(const struct accel_model *m)
+{
+	return m->maker_country && strcmp(m->maker_country, "US") == 0;
+}
+
 bool justify_denied(const struct justify *j, const struct accel_model *m)
 {
 	json_t *c;
 	bool denied;
 
-	if (j->destination == NULL)
+	if (j->destination == NULL || !us_maker(m))
 		return false;
 	c = classify(j, m);
 	denied = json_is_true(json_object_get(c, "license_required")) && jstr(c, "license_policy") &&
@@ -202,9 +211,29 @@ bool justify_denied(const struct justify *j, const struct accel_model *m)
 	return denied;
 }
 
+/* What the maker's country means for the licence answer, or NULL for a US
+ * maker's part. */
+static json_t *maker_note(const struct justify *j, const struct accel_model *m)
+{
+	if (us_maker(m))
+		return NULL;
+	if (m->maker_country == NULL)
+		return json_sprintf("Where %s is headquartered is not recorded in data/vendors.json: whether the US rules "
+				    "bind this part (subject to the EAR or not) is not assessed, so the licence answer "
+				    "holds only if they do", m->vendor ? m->vendor : "its maker");
+	if (j->destination && strcmp(m->maker_country, j->destination) == 0)
+		return json_sprintf("Made by %s, headquartered in %s, the destination itself: a purchase there is not an "
+				    "export from the US; the US rules bind it only if the part is subject to the EAR "
+				    "(foreign direct product rules, US content above de minimis), which chipaudit does "
+				    "not assess", m->vendor, m->maker_country);
+	return json_sprintf("Made by %s, headquartered in %s, not a US company: the licence answer is what the US rules "
+			    "would require if the part is subject to the EAR (foreign direct product rules, US content "
+			    "above de minimis), which chipaudit does not assess", m->vendor, m->maker_country);
+}
+
 static json_t *export_status(const struct justify *j, const struct accel_model *m)
 {
-	json_t *c = classify(j, m), *out;
+	json_t *c = classify(j, m), *out, *note = maker_note(j, m), *notes;
 
 	out = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "eccn", json_object_get(c, "eccn"),
 			"paragraph", json_object_get(c, "paragraph"), "tpp", json_object_get(c, "tpp"),
@@ -213,6 +242,15 @@ static json_t *export_status(const struct justify *j, const struct accel_model *
 			"license_required", json_object_get(c, "license_required"), "license_policy",
 			json_object_get(c, "license_policy"), "license_exceptions",
 			json_object_get(c, "license_exceptions"), "notes", json_object_get(c, "notes"));
+	jset(out, "maker_country", m->maker_country ? json_string(m->maker_country) : json_null());
+	/* true: a US company's part, bound by the rules; null: not assessed */
+	jset(out, "subject_to_ear", us_maker(m) ? json_true() : json_null());
+	if (note) {
+		notes = json_is_array(json_object_get(out, "notes")) ? json_deep_copy(json_object_get(out, "notes")) :
+								       json_array();
+		json_array_insert_new(notes, 0, note);
+		jset(out, "notes", notes);
+	}
 	if (j->destination == NULL)
 		jset(out, "license_required", json_null());
 	json_decref(c);
@@ -247,6 +285,7 @@ static json_t *measured_export(const struct justify *j, const struct justify_can
 	if (worst) {
 		int dr = export_class_rank(jstr(declared, "eccn"));
 		jset(worst, "stricter_than_declared", dr < 0 || worst_rank < 0 ? json_null() : json_boolean(worst_rank > dr));
+		jset(worst, "subject_to_ear", us_maker(c->model) ? json_true() : json_null());
 	}
 	return worst;
 }
@@ -489,8 +528,9 @@ json_t *justify_document(const struct justify *j, const char *time, const char *
 	notes = json_deep_copy(j->notes);
 	if (j->destination)
 		json_array_append_new(notes, json_string("Export status is the answer of the US rules of "
-			"data/export-rules.json for each model, whatever its maker: data/accelerators.json records no country "
-			"of origin, so a part made in the destination itself is shown as those rules would treat it if exported"));
+			"data/export-rules.json; they bind a part of a maker headquartered outside the US (data/vendors.json) "
+			"only if it is subject to the EAR, which chipaudit does not assess: such parts say so, and are not "
+			"left out of the alternatives as denied"));
 	doc = json_pack("{s:i, s:s, s:s, s:{s:s, s:s?}, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			"schema_version", REPORT_SCHEMA_VERSION, "schema", JUSTIFY_SCHEMA, "tool_version",
 			CHIPAUDIT_VERSION, "host", "time", time, "hostname", hostname, "rules_date", j->date,

@@ -52,13 +52,28 @@ static const char *meets_word(const json_t *fit)
 	return json_is_true(m) ? "yes" : json_is_false(m) ? "no" : "unknown";
 }
 
+/* A part not known to be bound by the US rules (its maker is headquartered
+ * elsewhere, or nobody recorded where) needs their licence only if it is
+ * subject to the EAR, which is not assessed. */
 static const char *licence_word(const json_t *exp, bool destination)
 {
 	const json_t *l = json_object_get(exp, "license_required");
+	bool bound = json_is_true(json_object_get(exp, "subject_to_ear"));
 
 	if (!destination)
 		return "-";
-	return json_is_true(l) ? "required" : json_is_false(l) ? "not required" : "unknown";
+	if (json_is_true(l))
+		return bound ? "required" : "required if subject to the EAR";
+	return json_is_false(l) ? "not required" : "unknown";
+}
+
+/* The same in a table's column: "if EAR-bound" for "required if subject to
+ * the EAR", which the candidate's notes explain. */
+static const char *licence_brief(const json_t *exp, bool destination)
+{
+	const char *w = licence_word(exp, destination);
+
+	return strcmp(w, "required if subject to the EAR") == 0 ? "if EAR-bound" : w;
 }
 
 static void sources_list(char *buf, size_t len, const json_t *fig)
@@ -316,7 +331,7 @@ static void text_document(FILE *out, const json_t *doc)
 		fmt(power, sizeof(power), json_object_get(fit, "power_w"), "");
 		snprintf(name, sizeof(name), "%s", jstr(c, "model"));
 		put(out, "%-22s %-11s %-5s %-18s %-9s %-17s %-9s %-12s %s\n", name, jstr(c, "role"), held, tops, units,
-		    limit_name(fit), power, licence_word(jobj(c, "export"), destination), meets_word(fit));
+		    limit_name(fit), power, licence_brief(jobj(c, "export"), destination), meets_word(fit));
 	}
 	json_array_foreach(jarr(doc, "candidates"), i, c)
 		text_candidate(out, c, destination);
@@ -625,7 +640,7 @@ static void html_document(FILE *out, const json_t *doc)
 		fmt(power, sizeof(power), json_object_get(fit, "power_w"), "");
 		fputs("<tr>", out);
 		const char *cells[] = { jstr(c, "model"), jstr(c, "role"), held, units, limit_name(fit), power,
-					licence_word(jobj(c, "export"), destination), meets_word(fit) };
+					licence_brief(jobj(c, "export"), destination), meets_word(fit) };
 		for (size_t k = 0; k < ARRAY_SIZE(cells); k++) {
 			fputs("<td>", out);
 			html_put(out, cells[k]);

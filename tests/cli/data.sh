@@ -164,4 +164,10 @@ xids_bad "before_ampere not an object" '.xids[60].before_ampere = 3' 'xids\[60\]
 xids_bad "no actions table" 'del(.actions)' 'xids\.json\.actions: missing'
 cp "$SRCDIR/data/xids.json" "$TMP/data/"
 
+# Every maker that accelerators.json names has a row in vendors.json's
+# "makers" (its country or null): a new maker must be looked up, not left out.
+missing=$(jq -n -r --slurpfile a "$SRCDIR/data/accelerators.json" --slurpfile v "$SRCDIR/data/vendors.json" \
+	'([$a[0].models[].vendor] | unique) - [$v[0].makers[].name] | join(",")')
+[ -z "$missing" ] && pass "vendors.json makers: every maker of accelerators.json listed" ||
+	fail "vendors.json makers: every maker of accelerators.json listed" "missing: $missing"
 finish

@@ -66,6 +66,25 @@ jq_is '.conclusion.none_meets' "false" "conclusion: some candidate meets it" "$J
 jq_is "$(cand "H100 SXM") | .export | [.eccn, .license_required, .license_policy] | @csv" \
 	'"3A090.a",true,"presumption of denial"' "H100 SXM to China on 2024-06-01: licence required, presumption of denial" "$J"
 jq_is "$(cand H20) | .export | [.eccn, .license_required] | @csv" '"none",false' "H20 to China on 2024-06-01: no licence" "$J"
+# Country of the maker (data/vendors.json "makers"): NVIDIA's parts are bound
+# by the US rules; Huawei's, headquartered in the destination, only if
+# subject to the EAR, which is not assessed.
+jq_is "$(cand "H100 SXM") | .export | [.maker_country, .subject_to_ear] | @csv" '"US",true' "H100 SXM: a US maker's part, bound" "$J"
+jq_is "$(cand "Ascend 910B") | .export | [.maker_country, .subject_to_ear, .eccn, .license_required, .license_policy] | @csv" \
+	'"CN",,"3A090.a",true,"presumption of denial"' "Ascend 910B: CN maker, EAR not assessed, the rules' answer kept" "$J"
+jq_is "$(cand "Ascend 910C") | .export.notes[0]" \
+	"Made by Huawei, headquartered in CN, the destination itself: a purchase there is not an export from the US; the US rules bind it only if the part is subject to the EAR (foreign direct product rules, US content above de minimis), which chipaudit does not assess" \
+	"Ascend 910C: the note says a purchase in China is no US export" "$J"
+jq_is '[.notes[] | select(test("bind a part of a maker headquartered outside the US"))] | length' "1" \
+	"the document's note on makers outside the US" "$J"
+expect_exit 0 "text with the Ascend parts" "$CHIPAUDIT" justify -w $PRESET -m H20 -n 8 --vs "Ascend 910B" --vs Wormhole -d RU --rules 2024-06-01
+expect_stdout "^Ascend 910B  .* if EAR-bound " "text table: the Ascend 910B's licence is qualified"
+expect_stdout "export: ECCN 3A090.a \\(TPP 6016\\); licence required if subject to the EAR; policy: presumption of denial" \
+	"text: the qualified licence spelled out"
+expect_stdout "Made by Huawei, headquartered in CN, not a US company: the licence answer is what the US rules would require if the part is subject to the EAR" \
+	"text: a third country (RU) reads the other wording"
+expect_stdout "Where Tenstorrent is headquartered is not recorded in data/vendors.json" \
+	"a maker with no sourced country: said, never taken for US"
 # Russia (D:5), under today's rules: licence required, presumption of denial.
 expect_exit 0 "H100 SXM to Russia" "$CHIPAUDIT" justify -w $PRESET -m H20 -n 8 --vs "H100 SXM" -d RU --rules 2026-12-03 \
 	--format json -o "$TMP/ru.json"
@@ -88,8 +107,14 @@ jq_is "$(cand "H100 SXM") | .model" "" "default alternatives: H100 SXM, denied t
 jq_is '[.candidates[] | select(.role == "alternative")] | length > 0' "true" "default alternatives: some listed" "$TMP/default.json"
 jq_is '[.notes[] | select(test("presumption of denial under the rules of 2024-06-01"))] | length' "1" \
 	"default alternatives: the note counts those left out" "$TMP/default.json"
-jq_is '[.candidates[] | select(.role == "alternative") | .export.license_policy] | map(select(. == "presumption of denial")) | length' \
-	"0" "default alternatives: none is denied" "$TMP/default.json"
+jq_is '[.candidates[] | select(.role == "alternative" and .export.subject_to_ear == true) | .export.license_policy] | map(select(. == "presumption of denial")) | length' \
+	"0" "default alternatives: no US maker's part that is denied" "$TMP/default.json"
+# A part whose maker is headquartered in the destination is not a US export:
+# kept among the alternatives, its licence answer qualified.
+jq_is '[.candidates[] | select(.role == "alternative" and .export.license_policy == "presumption of denial") | .export.maker_country] | unique | join(",")' \
+	"CN" "default alternatives: the denied-if-bound ones are the Chinese makers' parts, kept" "$TMP/default.json"
+jq_is "$(cand "Ascend 910B") | .export | [.maker_country, .subject_to_ear, .eccn, .license_required] | @csv" '"CN",,"3A090.a",true' \
+	"Ascend 910B kept as an alternative: CN maker, EAR not assessed" "$TMP/default.json"
 
 # ---- a workload no candidate meets ----
 # 20000 tokens/s: H20 bandwidth ceil(20000 x 150.737 / 8 / 4000 = 94.2) = 95,

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/accdb.h"
+#include "core/util.h"
 
 static struct accdb db;
 
@@ -107,6 +108,7 @@ static void test_rejects_bad_documents(void **state)
 	assert_non_null(strstr(err, "vendors.json: vendors[0].classes[0]"));
 }
 
+
 /* A valid model entry: NAME, its device IDs (a JSON array text) and, when
  * not NULL, its variant_of (a JSON value text). */
 static json_t *model(const char *name, const char *ids, const char *variant_of)
@@ -134,6 +136,57 @@ static int load_models(json_t *models, char *err, size_t errlen)
 
 	accdb_free(&d);
 	return rc;
+}
+
+/* 0, or -1 with err, for a database of model X (made by "Maker") and Y (by
+ * "Other") beside a vendors.json whose "makers" and "sources" are the texts
+ * given. */
+static int load_makers(const char *makers, const char *sources, char *err, size_t errlen, struct accdb *out)
+{
+	char *vendors = xasprintf("{\"vendors\":[],\"sources\":%s,\"makers\":%s}", sources, makers);
+	json_t *x = model("X", "[]", NULL), *y = model("Y", "[]", NULL);
+	int rc;
+
+	json_object_set_new(x, "vendor", json_string("Maker"));
+	json_object_set_new(y, "vendor", json_string("Other"));
+	rc = accdb_from_json(out, json_pack("{s:s, s:[o, o]}", "schema", "chipaudit-accelerators/1", "models", x, y),
+			     json_loads(vendors, 0, NULL), err, errlen);
+	free(vendors);
+	return rc;
+}
+
+static void test_makers(void **state)
+{
+	struct accdb d;
+	char err[512];
+	(void)state;
+	assert_int_equal(load_makers("[{\"name\":\"Maker\",\"country\":\"CN\",\"source\":[\"S\"]}]",
+				     "{\"S\":{\"title\":\"t\",\"url\":null}}", err, sizeof(err), &d), 0);
+	assert_string_equal(accdb_by_name(&d, "X")->maker_country, "CN");
+	assert_null(accdb_by_name(&d, "Y")->maker_country); /* not listed: unknown */
+	accdb_free(&d);
+	assert_int_equal(load_makers("[{\"name\":\"Maker\",\"country\":null,\"source\":[]}]", "{}", err, sizeof(err), &d), 0);
+	assert_null(accdb_by_name(&d, "X")->maker_country);
+	accdb_free(&d);
+	/* hostile or sloppy tables: each refused, naming the entry */
+	assert_int_equal(load_makers("[{\"name\":\"Maker\",\"country\":\"cn\",\"source\":[\"S\"]}]",
+				     "{\"S\":{}}", err, sizeof(err), &d), -1);
+	assert_string_equal(err, "data/vendors.json: makers[0].country: expected an ISO 3166 code of two capital "
+				 "letters, or null");
+	assert_int_equal(load_makers("[{\"name\":\"Maker\",\"country\":\"CHN\",\"source\":[\"S\"]}]",
+				     "{\"S\":{}}", err, sizeof(err), &d), -1);
+	assert_non_null(strstr(err, "makers[0].country"));
+	assert_int_equal(load_makers("[{\"name\":\"Maker\",\"country\":\"CN\",\"source\":[]}]", "{}", err, sizeof(err), &d), -1);
+	assert_string_equal(err, "data/vendors.json: makers[0].source: a country needs a source");
+	assert_int_equal(load_makers("[{\"name\":\"Maker\",\"country\":\"CN\",\"source\":[\"NOPE\"]}]", "{}", err,
+				     sizeof(err), &d), -1);
+	assert_string_equal(err, "data/vendors.json: makers[0].source[0]: \"NOPE\" is not one of \"sources\"");
+	assert_int_equal(load_makers("{}", "{}", err, sizeof(err), &d), -1);
+	assert_string_equal(err, "data/vendors.json: \"makers\" must be an array");
+	assert_int_equal(load_makers("[7]", "{}", err, sizeof(err), &d), -1);
+	assert_string_equal(err, "data/vendors.json: makers[0]: expected an object");
+	assert_int_equal(load_makers("[{\"country\":null,\"source\":[]}]", "{}", err, sizeof(err), &d), -1);
+	assert_non_null(strstr(err, "makers[0].name"));
 }
 
 static void test_variants(void **state)
@@ -169,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_close_matches),
 		cmocka_unit_test(test_is_accelerator),
 		cmocka_unit_test(test_rejects_bad_documents),
+		cmocka_unit_test(test_makers),
 		cmocka_unit_test(test_variants),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
