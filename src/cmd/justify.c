@@ -33,7 +33,7 @@ struct named_count {
 };
 
 struct options {
-	const char *destination, *rules, *workload, *format, *output, *state, *files_from;
+	const char *destination, *rules, *workload, *format, *output, *state, *files_from, *fleet_summary;
 	bool sign;
 	const char *reports[MAX_LIST];
 	size_t nreports;
@@ -105,6 +105,9 @@ static const struct opt_row justify_rows[] = {
 	  "measured figures and findings", set_report, NULL),
 	OPT_STRING("files-from", 0, "FILE", "also the reports named in FILE, one per line ('-': standard input): a "
 	  "fleet's", struct options, files_from),
+	OPT_STRING("fleet-summary", 0, "FILE", "the accelerators of a fleet as the collector sums them "
+	  "(`chipaudit-collector query summary --json`; '-': standard input): counts by model, trust levels and "
+	  "failing checks, without the reports", struct options, fleet_summary),
 	OPT_CALLBACK("model", 'm', OPT_ARG_REQUIRED, "NAME", "accelerators in question, declared: a model of "
 	  "data/accelerators.json, with --count (repeatable)", set_model, NULL),
 	OPT_CALLBACK("count", 'n', OPT_ARG_REQUIRED, "N", "how many units of the --model before it", set_count, NULL),
@@ -131,7 +134,7 @@ static const struct opt_table justify_table = { NULL, justify_rows };
 const struct cmd_spec justify_spec = {
 	.name = "justify",
 	.synopsis = "usage: chipaudit justify --workload FILE|PRESET [--report FILE]... [--files-from FILE]\n"
-		    "                         [--model NAME --count N]...\n"
+		    "                         [--fleet-summary FILE] [--model NAME --count N]...\n"
 		    "                         [--vs MODEL]... [--destination CC] [--rules DATE] [--price MODEL=AMOUNT]...\n"
 		    "                         [--format text|json|html] [-o FILE [--sign] [--state DIR]]\n",
 	.about = "  A purchase justification: the accelerators in question (from audit reports, or a\n"
@@ -390,8 +393,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return options_usage_error(&justify_spec, "unexpected argument '%s'", ops.v[0]);
 	if (o->workload == NULL)
 		return options_usage_error(&justify_spec, "--workload FILE|PRESET is required");
-	if (o->nreports == 0 && o->nmodels == 0 && o->files_from == NULL)
-		return options_usage_error(&justify_spec, "give the accelerators in question: --report FILE or --model NAME --count N");
+	if (o->nreports == 0 && o->nmodels == 0 && o->files_from == NULL && o->fleet_summary == NULL)
+		return options_usage_error(&justify_spec, "give the accelerators in question: --report FILE, "
+					   "--fleet-summary FILE or --model NAME --count N");
 	if (o->format == NULL)
 		o->format = "text";
 	if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "html"))
@@ -436,6 +440,17 @@ static int add_files_from(struct justify *j, const char *path)
 	return rc;
 }
 
+/* --fleet-summary: a fleet's counts as the collector sums them. */
+static int add_fleet_summary(struct justify *j, const char *path)
+{
+	char err[1024];
+	int rc = justify_add_fleet_summary(j, path, err, sizeof(err));
+
+	if (rc != 0)
+		error_msg("--fleet-summary %s", err);
+	return exit_status(rc);
+}
+
 static int build(const struct options *o, struct justify *j)
 {
 	int rc;
@@ -445,10 +460,12 @@ static int build(const struct options *o, struct justify *j)
 			return rc;
 	if (o->files_from && (rc = add_files_from(j, o->files_from)) != 0)
 		return rc;
+	if (o->fleet_summary && (rc = add_fleet_summary(j, o->fleet_summary)) != 0)
+		return rc;
 	if ((rc = add_models(j, o)) != 0 || (rc = add_alternatives(j, o)) != 0 || (rc = add_prices(j, o)) != 0)
 		return rc;
 	if (j->n == 0) {
-		error_msg("--report: no accelerator of the database in the reports given, and no --model");
+		error_msg("--report: no accelerator of the database in the reports or fleet summary given, and no --model");
 		return EXIT_DATAERR;
 	}
 	return 0;

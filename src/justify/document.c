@@ -15,6 +15,7 @@
 #include "evidence/sign.h"
 #include "justify/fit.h"
 #include "justify/justify.h"
+#include "parse/fleetsummary.h"
 #include "report/report.h"
 
 void justify_init(struct justify *j, const struct accdb *db, const struct export_data *ex, const struct workload *w,
@@ -28,6 +29,7 @@ void justify_init(struct justify *j, const struct accdb *db, const struct export
 	snprintf(j->date, sizeof(j->date), "%s", date);
 	j->destination = destination;
 	j->notes = json_array();
+	j->fleets = json_array();
 	j->summary = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "accelerators", 0, "pass", 0, "warn", 0, "fail", 0,
 			       "skip", 0, "error", 0);
 }
@@ -39,6 +41,7 @@ void justify_free(struct justify *j)
 		json_decref(j->c[i].audits);
 	}
 	json_decref(j->notes);
+	json_decref(j->fleets);
 	json_decref(j->summary);
 	j->n = 0;
 }
@@ -176,6 +179,82 @@ int justify_add_report(struct justify *j, const char *path, char *err, size_t er
 	}
 	json_decref(report);
 	return rc;
+}
+
+/* ---- fleet summaries ---- */
+
+static int by_failing_subjects(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t nx = json_integer_value(json_object_get(x, "fail")), ny = json_integer_value(json_object_get(y, "fail"));
+
+	return nx != ny ? (nx < ny ? 1 : -1) : strcmp(jstr(x, "check"), jstr(y, "check"));
+}
+
+/* The checks that fail somewhere in the fleet, most failing subjects first. */
+static json_t *fleet_failing(const json_t *summary)
+{
+	const json_t *checks = jarr(summary, "checks");
+	json_t **rows = xcalloc(json_array_size(checks) + 1, sizeof(*rows)), *out = json_array(), *c;
+	size_t i, n = 0;
+
+	json_array_foreach(checks, i, c)
+		if (json_integer_value(json_object_get(c, "fail")) > 0)
+			rows[n++] = c;
+	qsort(rows, n, sizeof(*rows), by_failing_subjects);
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, json_pack("{s:O, s:O}", "check", json_object_get(rows[i], "check"),
+						     "failing_subjects", json_object_get(rows[i], "fail")));
+	free(rows);
+	return out;
+}
+
+static int add_fleet_model(struct justify *j, const char *path, const json_t *row)
+{
+	const char *name = jstr(row, "model");
+	json_int_t n = json_integer_value(json_object_get(row, "accelerators"));
+	const struct accel_model *m = name ? accdb_by_name(j->db, name) : NULL;
+	struct justify_candidate *c;
+
+	if (m == NULL) {
+		json_array_append_new(j->notes, json_sprintf("%s: %lld accelerators of model %s are not in "
+			"data/accelerators.json: not sized", path, (long long)n, name ? name : "(none given)"));
+		return 0;
+	}
+	if ((c = justify_candidate(j, m, true)) == NULL)
+		return -1;
+	c->count = (isnan(c->count) ? 0 : c->count) + (double)n;
+	c->from_fleet = true;
+	return 0;
+}
+
+int justify_add_fleet_summary(struct justify *j, const char *path, char *err, size_t errlen)
+{
+	char *data = NULL;
+	size_t len, i;
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	json_t *s, *row;
+	int rc = read_file_bounded(path, FLEET_SUMMARY_MAX_BYTES, &data, &len, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	s = fleet_summary_parse(data, len, name, err, errlen);
+	free(data);
+	if (s == NULL)
+		return CA_ERR_DATA;
+	json_array_foreach(jarr(s, "by_model"), i, row)
+		if (add_fleet_model(j, name, row) != 0) {
+			snprintf(err, errlen, "%s: more than %d models", name, JUSTIFY_MAX_CANDIDATES);
+			json_decref(s);
+			return CA_ERR_DATA;
+		}
+	json_array_append_new(j->fleets, json_pack("{s:s, s:O, s:O, s:O, s:o, s:s}", "summary", name, "hosts",
+		json_object_get(s, "hosts"), "accelerators", json_object_get(s, "accelerators"), "by_trust_level",
+		json_object_get(s, "by_trust_level"), "failing_checks", fleet_failing(s), "note",
+		"counts as the collector gives them (its reports verified there, not here): declared figures, no "
+		"measured ones; trust levels are of hosts, failing checks count subjects at their worst status"));
+	json_decref(s);
+	return 0;
 }
 
 /* ---- export status ---- */
@@ -440,7 +519,8 @@ static json_t *candidate(const struct justify *j, const struct justify_candidate
 	fit_workload(j->w, &u, &r);
 	out = json_pack("{s:s, s:s?, s:s, s:o, s:s, s:o, s:o, s:o, s:O, s:o}", "model", m->name, "vendor", m->vendor,
 			"role", c->in_question ? "in question" : "alternative", "count", num(c->count), "basis",
-			json_array_size(c->audits) ? "audited" : c->in_question ? "declared" : "database",
+			json_array_size(c->audits) ? "audited" : c->from_fleet ? "fleet summary" :
+			c->in_question ? "declared" : "database",
 			"declared", declared(j, m), "measured", measured_member(j, c, lowest, units), "export",
 			export_status(j, m), "audits", c->audits, "fit", fit_member(j, c, &r));
 	jset_str(out, "dense_tops_from", isnan(lowest) ? "declared" : "measured");
@@ -539,5 +619,7 @@ json_t *justify_document(const struct justify *j, const char *time, const char *
 			conclusion(candidates), "sources", sources_cited(j, candidates), "notes", notes, "summary",
 			summary);
 	jset(doc, "host_id", json_null());
+	if (json_array_size(j->fleets))
+		jset(doc, "fleets", json_incref(j->fleets));
 	return doc;
 }

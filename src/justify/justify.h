@@ -25,6 +25,7 @@ struct justify_candidate {
 	double price;         /* per unit (--price); NAN when not given */
 	json_t *measured;     /* [{report, pci_address, dense_tops}] of audited units */
 	json_t *audits;       /* [{report, ...trust}] of the reports that hold units */
+	bool from_fleet;      /* units counted by a fleet summary */
 };
 
 struct justify {
@@ -38,6 +39,7 @@ struct justify {
 	size_t n;
 	json_t *notes;                /* strings: what was left out and why */
 	json_t *summary;              /* findings counted over the reports read */
+	json_t *fleets;               /* [{summary, hosts, ...}] of the fleet summaries read */
 	size_t reports;
 };
 
@@ -54,6 +56,12 @@ struct justify_candidate *justify_candidate(struct justify *j, const struct acce
  * trust level and failing checks attached. 0, or an error kind with err
  * ("PATH: problem"). */
 int justify_add_report(struct justify *j, const char *path, char *err, size_t errlen);
+
+/* The accelerators of a fleet summary (`chipaudit-collector query summary
+ * --json`, src/parse/fleetsummary.h) as units in question, counted per
+ * model; its hosts' trust levels and failing checks kept for the document.
+ * 0, or an error kind with err ("PATH: problem"). */
+int justify_add_fleet_summary(struct justify *j, const char *path, char *err, size_t errlen);
 
 /* Every datacenter model with figures that the rules of the date do not
  * deny to the destination, as alternatives. */

@@ -255,6 +255,46 @@ static void text_candidate(FILE *out, const json_t *c, bool destination)
 		put(out, "  ! blocked: %s\n", json_string_value(v));
 }
 
+/* "3: 800 hosts, (none): 2 hosts" */
+static void trust_levels(char *buf, size_t len, const json_t *fleet)
+{
+	const json_t *row;
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(jarr(fleet, "by_trust_level"), i, row) {
+		const json_t *level = json_object_get(row, "trust_level");
+		if (used >= len)
+			break;
+		if (json_is_integer(level))
+			used += snprintf(buf + used, len - used, "%slevel %lld: %lld hosts", i ? ", " : "",
+					 (long long)json_integer_value(level),
+					 (long long)json_integer_value(json_object_get(row, "hosts")));
+		else
+			used += snprintf(buf + used, len - used, "%sno report yet: %lld hosts", i ? ", " : "",
+					 (long long)json_integer_value(json_object_get(row, "hosts")));
+	}
+}
+
+static void text_fleet(FILE *out, const json_t *fleet)
+{
+	char levels[1024];
+	const json_t *f;
+	size_t i;
+
+	trust_levels(levels, sizeof(levels), fleet);
+	put(out, "\nFleet summary %s: %lld hosts, %lld accelerators\n", jstr(fleet, "summary"),
+	    (long long)json_integer_value(json_object_get(fleet, "hosts")),
+	    (long long)json_integer_value(json_object_get(fleet, "accelerators")));
+	put(out, "  trust: %s\n", levels[0] ? levels : "no host");
+	if (json_array_size(jarr(fleet, "failing_checks")) == 0)
+		put(out, "  failing checks: none\n");
+	json_array_foreach(jarr(fleet, "failing_checks"), i, f)
+		put(out, "  failing: %s on %lld subjects\n", jstr(f, "check"),
+		    (long long)json_integer_value(json_object_get(f, "failing_subjects")));
+	put(out, "  (%s)\n", jstr(fleet, "note"));
+}
+
 static void text_conclusion(FILE *out, const json_t *concl)
 {
 	static const char *const groups[][2] = {
@@ -315,7 +355,7 @@ static void text_document(FILE *out, const json_t *doc)
 	snprintf(tops, sizeof(tops), "%.8s TFLOPS", jstr(w, "precision"));
 	for (char *p = tops; *p && *p != ' '; p++)
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-	put(out, "\n%-22s %-11s %-5s %-18s %-9s %-17s %-9s %-12s %s\n", "CANDIDATE", "ROLE", "HELD", tops,
+	put(out, "\n%-22s %-11s %-7s %-18s %-9s %-17s %-9s %-12s %s\n", "CANDIDATE", "ROLE", "HELD", tops,
 	    "UNITS", "LIMIT", "POWER W", "LICENCE", "MEETS");
 	json_array_foreach(jarr(doc, "candidates"), i, c) {
 		const json_t *fit = jobj(c, "fit");
@@ -330,11 +370,13 @@ static void text_document(FILE *out, const json_t *doc)
 		fmt_units(units, sizeof(units), fit);
 		fmt(power, sizeof(power), json_object_get(fit, "power_w"), "");
 		snprintf(name, sizeof(name), "%s", jstr(c, "model"));
-		put(out, "%-22s %-11s %-5s %-18s %-9s %-17s %-9s %-12s %s\n", name, jstr(c, "role"), held, tops, units,
+		put(out, "%-22s %-11s %-7s %-18s %-9s %-17s %-9s %-12s %s\n", name, jstr(c, "role"), held, tops, units,
 		    limit_name(fit), power, licence_brief(jobj(c, "export"), destination), meets_word(fit));
 	}
 	json_array_foreach(jarr(doc, "candidates"), i, c)
 		text_candidate(out, c, destination);
+	json_array_foreach(jarr(doc, "fleets"), i, v)
+		text_fleet(out, v);
 	text_conclusion(out, jobj(doc, "conclusion"));
 	if (json_array_size(jarr(doc, "notes"))) {
 		put(out, "\nNotes\n");
@@ -473,6 +515,29 @@ static void html_chart(FILE *out, const json_t *doc)
 		fprintf(out, "<span style=\"color:%s\">&#9632;</span> %s &nbsp; ", limit_colours[l], fit_limit_names[l]);
 	fputs("<span style=\"color:#9d9d9d\">&#9632;</span> at least (a count unknown) &nbsp; "
 	      "| units held</p>\n", out);
+}
+
+static void html_fleet(FILE *out, const json_t *fleet)
+{
+	char levels[1024];
+	const json_t *f;
+	size_t i;
+
+	trust_levels(levels, sizeof(levels), fleet);
+	fputs("<h2>Fleet summary</h2>\n<p>", out);
+	hput(out, "%s: %lld hosts, %lld accelerators; trust: %s", jstr(fleet, "summary"),
+	     (long long)json_integer_value(json_object_get(fleet, "hosts")),
+	     (long long)json_integer_value(json_object_get(fleet, "accelerators")), levels[0] ? levels : "no host");
+	fputs("</p>\n<ul class=\"notes\">", out);
+	json_array_foreach(jarr(fleet, "failing_checks"), i, f) {
+		fputs("<li>", out);
+		hput(out, "failing: %s on %lld subjects", jstr(f, "check"),
+		     (long long)json_integer_value(json_object_get(f, "failing_subjects")));
+		fputs("</li>", out);
+	}
+	fputs("<li>", out);
+	html_put(out, jstr(fleet, "note"));
+	fputs("</li></ul>\n", out);
 }
 
 static void html_candidate(FILE *out, const json_t *c, bool destination)
@@ -669,6 +734,8 @@ static void html_document(FILE *out, const json_t *doc)
 	fputs("</ul>\n<h2>Candidates</h2>\n", out);
 	json_array_foreach(jarr(doc, "candidates"), i, c)
 		html_candidate(out, c, destination);
+	json_array_foreach(jarr(doc, "fleets"), i, v)
+		html_fleet(out, v);
 	if (json_array_size(jarr(doc, "notes"))) {
 		fputs("<h2>Notes</h2>\n<ul>", out);
 		json_array_foreach(jarr(doc, "notes"), i, v) {

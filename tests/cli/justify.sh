@@ -168,6 +168,56 @@ expect_exit 66 "--files-from naming a missing report" "$CHIPAUDIT" justify -w $P
 printf 'a\0b\n' >"$TMP/nul.txt"
 expect_exit 65 "--files-from with a NUL byte" "$CHIPAUDIT" justify -w $PRESET --files-from "$TMP/nul.txt"
 
+# A fleet as the collector sums it (tests/fixtures/justify/fleet-summary.json,
+# the shape of `chipaudit-collector query summary --json`): 1000 hosts, 6000
+# H20, 2000 H100 SXM and 5 of no known model. The 70B workload needs 6 H20
+# (bandwidth) or 6 H100 SXM: both held many times over.
+expect_exit 0 "fleet summary" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$FIX/fleet-summary.json" -d CN \
+	--rules 2024-06-01 --vs "Ascend 910B" --format json -o "$TMP/fs.json"
+jq_is "[.candidates[] | select(.role == \"in question\") | \"\(.model)=\(.count)/\(.basis)\"] | join(\",\")" \
+	"H20=6000/fleet summary,H100 SXM=2000/fleet summary" "fleet summary: units per model, basis named" "$TMP/fs.json"
+jq_is '.fleets[0] | [.hosts, .accelerators, ([.by_trust_level[] | "\(.trust_level)=\(.hosts)"] | join(" "))] | @csv' \
+	'1000,8005,"2=12 3=980 null=8"' "fleet summary: hosts, accelerators, trust levels kept" "$TMP/fs.json"
+jq_is '[.fleets[0].failing_checks[] | "\(.check)=\(.failing_subjects)"] | join(",")' \
+	"killswitch.clocks_capped=40,backdoor.iommu.passthrough=10" "fleet summary: failing checks, most first" "$TMP/fs.json"
+jq_is '[.notes[] | select(test("5 accelerators of model \\(unknown\\) are not in data/accelerators.json"))] | length' "1" \
+	"fleet summary: the units of no known model are said, not sized" "$TMP/fs.json"
+jq_is "$(cand H20) | [.fit.units, .fit.meets] | @csv" "6,true" "fleet summary: 6 H20 needed, 6000 held" "$TMP/fs.json"
+expect_exit 0 "fleet summary, text" "$CHIPAUDIT" justify -w $PRESET --fleet-summary - -d CN --rules 2024-06-01 <"$FIX/fleet-summary.json"
+expect_stdout "^Fleet summary <stdin>: 1000 hosts, 8005 accelerators" "fleet summary, text: read from standard input"
+expect_stdout "^  trust: level 2: 12 hosts, level 3: 980 hosts, no report yet: 8 hosts" "fleet summary, text: trust levels"
+expect_stdout "^  failing: killswitch.clocks_capped on 40 subjects" "fleet summary, text: failing checks"
+# The collector's HTTP answer is read as well.
+jq '{status: "answered", answer: .}' "$FIX/fleet-summary.json" >"$TMP/fs-http.json"
+expect_exit 0 "fleet summary: GET /v1/query/summary's answer" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/fs-http.json"
+# Bad summaries: each refused (65) with the file and the member named.
+bad_summary() { # NAME JQ-EDIT EXPECTED-ERROR
+	jq "$2" "$FIX/fleet-summary.json" >"$TMP/bad-fs.json"
+	expect_exit 65 "fleet summary: $1" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/bad-fs.json"
+	expect_stderr_line "^chipaudit: --fleet-summary $TMP/bad-fs.json: $3\$" "fleet summary: $1, named"
+}
+bad_summary "counts that do not add up" '.by_model[0].accelerators = 6001' \
+	"by_model: accelerators add up to 8006, not the accelerators 8005"
+bad_summary "hosts that do not add up" '.hosts = 999' "by_trust_level: hosts add up to 1000, not the hosts 999"
+bad_summary "a model named twice" '.by_model[1].model = "H20"' "by_model\\[1\\].model: named twice"
+bad_summary "a negative count" '.checks[0].fail = -1' "checks\\[0\\].fail: expected a whole number from 0 to 2\\^53"
+sed 's/"hosts": 1000,/"hosts": 9007199254740993,/' "$FIX/fleet-summary.json" >"$TMP/big-fs.json"
+expect_exit 65 "fleet summary: a count past 2^53" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/big-fs.json"
+expect_stderr_line "^chipaudit: --fleet-summary $TMP/big-fs.json: summary.hosts: expected a whole number from 0 to 2\\^53\$" \
+	"fleet summary: a count past 2^53, named"
+bad_summary "a fractional count" '.by_model[2].accelerators = 5.5' "by_model\\[2\\].accelerators: expected a whole number from 0 to 2\\^53"
+bad_summary "an unknown member" '.extra = 1' 'summary: unknown member "extra"'
+bad_summary "a trust level out of range" '.by_trust_level[0].trust_level = 1001' \
+	"by_trust_level\\[0\\].trust_level: expected a whole number from 0 to 1000, or null"
+bad_summary "a control character in a name" '.checks[0].check = "a\u001bb"' "checks\\[0\\].check: contains a control character"
+bad_summary "not an object" '[.]' "expected an object \\(chipaudit-collector query summary --json\\)"
+printf '{"hosts": 1, "hosts": 2}' >"$TMP/dup-fs.json"
+expect_exit 65 "fleet summary: a duplicate key" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/dup-fs.json"
+expect_stderr_line "^chipaudit: --fleet-summary $TMP/dup-fs.json: not JSON: duplicate object key" "fleet summary: duplicate key named"
+head -c 100 "$FIX/fleet-summary.json" >"$TMP/cut-fs.json"
+expect_exit 65 "fleet summary: truncated" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/cut-fs.json"
+expect_exit 66 "fleet summary: missing file" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/nowhere/none.json"
+
 # An H20 that measures BF16 at 415 (tests/fixtures/measured/h20-unlocked.json):
 # TPP 415 x 16 = 6640 >= 4800, 3A090.a as measured, stricter than the declared
 # class (none); the document says so beside the declared status.
