@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "parse/fleetsummary.h"
 
 #define COUNT_MAX 9007199254740992LL /* 2^53: exact in a double, as JSON readers keep it */
@@ -211,7 +212,6 @@ static bool summary_valid(const json_t *s, char *sub, size_t sublen)
 
 json_t *fleet_summary_parse(const char *buf, size_t len, const char *name, char *err, size_t errlen)
 {
-	json_error_t je;
 	json_t *doc, *s;
 	char sub[320];
 
@@ -219,11 +219,8 @@ json_t *fleet_summary_parse(const char *buf, size_t len, const char *name, char 
 		snprintf(err, errlen, "%s: larger than %u bytes", name, FLEET_SUMMARY_MAX_BYTES);
 		return NULL;
 	}
-	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (doc == NULL) {
-		snprintf(err, errlen, "%s: not JSON: %s (line %d)", name, je.text, je.line);
+	if ((doc = json_parse_strict(buf, len, name, err, errlen)) == NULL)
 		return NULL;
-	}
 	s = doc;
 	/* GET /v1/query/summary answers {"status": "answered", "answer": {...}} */
 	if (json_is_object(doc) && json_object_get(doc, "answer") && json_object_size(doc) == 2 &&
@@ -231,6 +228,10 @@ json_t *fleet_summary_parse(const char *buf, size_t len, const char *name, char 
 	    strcmp(json_string_value(json_object_get(doc, "status")), "answered") == 0)
 		s = json_object_get(doc, "answer");
 	if (!summary_valid(s, sub, sizeof(sub))) {
+		/* member names are quoted from the file: one line whatever they hold */
+		for (char *c = sub; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		snprintf(err, errlen, "%s: %s", name, sub);
 		json_decref(doc);
 		return NULL;

@@ -213,7 +213,7 @@ bad_summary "a control character in a name" '.checks[0].check = "a\u001bb"' "che
 bad_summary "not an object" '[.]' "expected an object \\(chipaudit-collector query summary --json\\)"
 printf '{"hosts": 1, "hosts": 2}' >"$TMP/dup-fs.json"
 expect_exit 65 "fleet summary: a duplicate key" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/dup-fs.json"
-expect_stderr_line "^chipaudit: --fleet-summary $TMP/dup-fs.json: not JSON: duplicate object key" "fleet summary: duplicate key named"
+expect_stderr_line "^chipaudit: --fleet-summary $TMP/dup-fs.json:1:[0-9]+: duplicate object key" "fleet summary: duplicate key named"
 head -c 100 "$FIX/fleet-summary.json" >"$TMP/cut-fs.json"
 expect_exit 65 "fleet summary: truncated" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/cut-fs.json"
 expect_exit 66 "fleet summary: missing file" "$CHIPAUDIT" justify -w $PRESET --fleet-summary "$TMP/nowhere/none.json"

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *s = fleet_summary_parse((const char *)data, size, "fuzz", err, sizeof(err));
 
 	if (s == NULL) {
-		if (strncmp(err, "fuzz: ", 6) != 0 || strchr(err, '\n') != NULL)
+		if (strncmp(err, "fuzz:", 5) != 0 || strchr(err, '\n') != NULL)
 			abort();
 		return 0;
 	}
