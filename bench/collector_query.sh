@@ -2,7 +2,9 @@
 # Query latency of the collector's database on a generated fleet: H hosts
 # (default 100,000) x D daily reports (default 30), eight accelerators a
 # host, R current findings a host (default 70: 30 host checks and 5 checks
-# of each of 8 GPUs; 1% of hosts failing backdoor.iommu.passthrough), as
+# of each of 8 GPUs; 1% of hosts failing backdoor.iommu.passthrough; every
+# host an enrolled key; 1% of hosts last heard from 3 days ago and 1 in 15
+# 28 or 29 hours ago, past a day's schedule and the 4 h grace: 7.7% silent), as
 # chipaudit-collector stores them (the check counters kept by sql/002's
 # triggers). Prints the median of 7 runs of `chipaudit-collector query
 # summary` and `query failing CHECK` (whole processes: start, connect, query,
@@ -35,9 +37,12 @@ sql <<EOF
 SET client_min_messages = warning;
 SELECT ensure_month_partitions(now() - make_interval(days => d)) FROM generate_series(0, $D, 28) d;
 INSERT INTO hosts (host_id, hostname, enrolment, last_sequence, last_received_at, trust_level, worst)
-SELECT lpad(to_hex(h), 32, '0'), 'gpu-' || h, 'operator', $D, now() - interval '1 hour' * (h % 30), h % 4,
+SELECT lpad(to_hex(h), 32, '0'), 'gpu-' || h, 'operator', $D,
+       CASE WHEN h % 100 = 50 THEN now() - interval '3 days' ELSE now() - interval '1 hour' * (h % 30) END, h % 4,
        CASE WHEN h % 100 = 0 THEN 'fail' ELSE 'warn' END
   FROM generate_series(1, $H) h;
+INSERT INTO keys (fingerprint, host_id, public_key_pem, enrolment)
+SELECT 'sha256:' || md5(h::text), lpad(to_hex(h), 32, '0'), '(generated)', 'operator' FROM generate_series(1, $H) h;
 INSERT INTO reports (received_at, host_id, key_fingerprint, sequence, sha256, body, signature)
 SELECT now() - make_interval(days => $D - s), lpad(to_hex(h), 32, '0'), 'sha256:' || md5(h::text), s,
        md5(h || '/' || s), '\x7b7d', '\x00'
