@@ -473,19 +473,6 @@ void attest_verify(const struct attest_evidence *ev, struct attest_result *res)
 	sk_X509_pop_free(certs, X509_free);
 }
 
-static const struct check attestation_checks[] = {
-	{ "attestation.signature", "identity", "GPU attestation report signed by the device and fresh",
-	  SEVERITY_CRITICAL, "the SPDM GET_MEASUREMENTS report, its nonce, the leaf certificate's key", 0, NULL },
-	{ "attestation.certificate_chain", "identity", "GPU attestation certificate chain ends at NVIDIA's pinned root",
-	  SEVERITY_CRITICAL, "the certificate chain, data/attestation-roots.json, the time checked", 0, NULL },
-	{ "attestation.revocation", "identity", "GPU attestation certificates not revoked",
-	  SEVERITY_HIGH, "the OCSP response or CRL given, the certificate chain", 0, NULL },
-};
-
-const struct check_family attestation_family = {
-	"attestation", attestation_checks, ARRAY_SIZE(attestation_checks),
-};
-
 /* What the findings show of the report: its versions, nonce and signer. */
 static json_t *evidence_of(const struct attest_result *res, time_t at)
 {
@@ -520,6 +507,6 @@ void attest_findings(const struct attest_result *res, const char *subject, time_
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
-		finding_add(out, &attestation_checks[i], steps[i]->status, subject, evidence_of(res, at),
+		finding_add(out, &attestation_family.checks[i], steps[i]->status, subject, evidence_of(res, at),
 			    steps[i]->status == STATUS_PASS ? NULL : remedies[i], "%s", steps[i]->message);
 }

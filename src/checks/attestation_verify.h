@@ -53,10 +53,11 @@ struct attest_result {
  * be loaded is an error step with its reason. */
 void attest_verify(const struct attest_evidence *ev, struct attest_result *res);
 
-/* The attestation check family: attestation.signature,
- * attestation.certificate_chain, attestation.revocation. They judge evidence
- * given on the command line (`chipaudit attest verify`), not facts, so they
- * are not in the registry that audit and judge run. */
+/* The attestation check family (src/checks/attestation.c):
+ * attestation.signature, attestation.certificate_chain,
+ * attestation.revocation, in that order. In the registry, they judge the
+ * report and chain NVML gave for each GPU; `chipaudit attest verify` makes
+ * the same findings of evidence given on its command line. */
 extern const struct check_family attestation_family;
 
 /* RES as one finding per check, of SUBJECT (the report's file name). */

@@ -11,6 +11,7 @@ extern const struct check_family backdoor_software_family;
 extern const struct check_family spyware_family;
 extern const struct check_family killswitch_family;
 extern const struct check_family identity_driver_family;
+extern const struct check_family attestation_family;
 extern const struct check_family measured_family;
 extern const struct check_family drift_family;
 
@@ -24,6 +25,7 @@ const struct check_family *const check_families[] = {
 	&backdoor_software_family,
 	&spyware_family,
 	&identity_driver_family,
+	&attestation_family,
 	&killswitch_family,
 	&measured_family,
 	&drift_family,

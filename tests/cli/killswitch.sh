@@ -97,6 +97,27 @@ check_scenario compute-prohibited killswitch.compute_prohibited 0000:18:00.0=fai
 check_scenario drain killswitch.drain 0000:18:00.0=fail 0000:2a:00.0=pass
 check_scenario cc-not-ready killswitch.cc_not_ready 0000:18:00.0=fail
 check_scenario cc-ready killswitch.cc_not_ready 0000:18:00.0=pass 0000:2a:00.0=pass
+# The GPU's attestation, verified offline in the audit. NVIDIA's published
+# Hopper sample answered to the audit's fresh nonce is a replay: the
+# signature check fails on the nonce, while the chain (5 certificates to the
+# pinned root) verifies; revocation is not checked without OCSP data; a GPU
+# without a report is a skip saying why.
+check_scenario cc-sample attestation.signature 0000:18:00.0=fail 0000:2a:00.0=skip
+check_scenario cc-sample attestation.certificate_chain 0000:18:00.0=pass 0000:2a:00.0=skip
+check_scenario cc-sample attestation.revocation 0000:18:00.0=skip 0000:2a:00.0=skip
+jq_is '.findings[] | select(.check == "attestation.signature" and .status == "fail") | .message | test("^the report answers nonce 931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb, not the one sent \\([0-9a-f]{64}\\): a replayed or substituted report$")' \
+	true "cc-sample: the replayed report named by its nonce and ours" "$TMP/cc-sample.json"
+jq_is '.findings[] | select(.check == "attestation.certificate_chain" and .status == "pass") | .evidence | [.driver_version, .vbios_version] | @csv' \
+	'"550.90.07","96.00.9F.00.01"' "cc-sample: the report's driver and VBIOS versions as evidence" "$TMP/cc-sample.json"
+jq_is '.findings[] | select(.check == "attestation.signature" and .status == "skip") | .message' \
+	"NVML gave no attestation report: not supported by this GPU or driver" "cc-sample: a GPU without a report says why" "$TMP/cc-sample.json"
+# The fake library's own report (a header and the nonce, no SPDM) is refused
+# as malformed; confidential computing off (healthy-h20) is a skip naming
+# what would enable it.
+check_scenario cc-ready attestation.signature 0000:18:00.0=fail 0000:2a:00.0=skip
+check_scenario healthy-h20 attestation.signature 0000:18:00.0=skip
+jq_is '[.findings[] | select(.check == "attestation.signature") | .message] | unique | .[0] | startswith("confidential computing is off on this GPU")' \
+	true "CC off: the skip says what would give a report" "$TMP/healthy-h20.json"
 check_scenario device-lost killswitch.device_lost 0000:18:00.0=fail 0000:3a:00.0=pass host=fail
 check_scenario power-capped killswitch.power_capped 0000:18:00.0=warn 0000:2a:00.0=fail
 check_scenario clocks-capped killswitch.clocks_capped 0000:18:00.0=warn 0000:2a:00.0=warn

@@ -631,6 +631,28 @@ EXPORT nvmlReturn_t nvmlDeviceGetGridLicensableFeatures_v4(nvmlDevice_t device, 
 	return NVML_SUCCESS;
 }
 
+/* "cc_report_hex": a real report (NVIDIA's published sample), returned as
+ * it is whatever nonce the caller sent: a replayed report. */
+static nvmlReturn_t recorded_report(const json_t *hex, nvmlConfComputeGpuAttestationReport_t *r)
+{
+	const char *h = json_string_value(hex);
+	size_t n = h ? strlen(h) / 2 : 0;
+	unsigned byte;
+
+	if (h == NULL || n > sizeof(r->attestationReport))
+		return NVML_ERROR_UNKNOWN;
+	memset(r->attestationReport, 0, sizeof(r->attestationReport));
+	for (size_t i = 0; i < n; i++) {
+		if (sscanf(h + 2 * i, "%2x", &byte) != 1)
+			return NVML_ERROR_UNKNOWN;
+		r->attestationReport[i] = (unsigned char)byte;
+	}
+	r->attestationReportSize = (unsigned)n;
+	r->isCecAttestationReportPresent = 0;
+	r->cecAttestationReportSize = 0;
+	return NVML_SUCCESS;
+}
+
 /* The report echoes the caller's nonce after a fixed header, as the SPDM
  * GET_MEASUREMENTS request at its start does: a layout error shows. */
 EXPORT nvmlReturn_t nvmlDeviceGetConfComputeGpuAttestationReport(nvmlDevice_t device,
@@ -638,6 +660,8 @@ EXPORT nvmlReturn_t nvmlDeviceGetConfComputeGpuAttestationReport(nvmlDevice_t de
 {
 	static const unsigned char header[] = "FAKE-SPDM-GET-MEASUREMENTS";
 	unsigned size;
+	if (dev_of(device) && json_object_get(dev_of(device)->j, "cc_report_hex"))
+		return recorded_report(json_object_get(dev_of(device)->j, "cc_report_hex"), r);
 	BEGIN(device, "nvmlDeviceGetConfComputeGpuAttestationReport", "cc_report_size", s);
 	size = (unsigned)json_integer_value(s);
 	if (size < sizeof(header) + NVML_CC_GPU_CEC_NONCE_SIZE)

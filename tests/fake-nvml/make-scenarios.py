@@ -82,6 +82,12 @@ def with_(base, **changes):
     return d
 
 
+NVTRUST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "nvtrust")
+with open(os.path.join(NVTRUST, "hopperAttestationReport.txt")) as f:
+    NVTRUST_REPORT = f.read().strip()
+with open(os.path.join(NVTRUST, "hopperCertChain.txt")) as f:
+    NVTRUST_CHAIN = f.read()
+
 SCENARIOS = {
     # Eight healthy H20 at the buses of tests/fixtures/h20x8.
     "healthy-h20": scenario(H20, [h20(b, i) for i, b in enumerate(H20_BUSES)]),
@@ -105,6 +111,12 @@ SCENARIOS = {
                                h20(0x2a, 1, cc_report_size=9000)],
                          cc={"environment": 2, "feature": 1, "dev_tools": 0, "multi_gpu": 0, "ready": 1,
                              "cpu_caps": 1, "gpus_caps": 1}),
+    # NVIDIA's published Hopper attestation sample (tests/data/nvtrust/SOURCES) answered whatever nonce
+    # the audit sends, as a replaying GPU or driver would; the second GPU gives no report.
+    "cc-sample": scenario(H20, [h20(0x18, cc_report_hex=NVTRUST_REPORT, cert_chain=NVTRUST_CHAIN),
+                                h20(0x2a, 1)],
+                          cc={"environment": 2, "feature": 1, "dev_tools": 0, "multi_gpu": 0, "ready": 1,
+                              "cpu_caps": 1, "gpus_caps": 1}),
     # The second GPU's handle is lost; the first answers GPU_IS_LOST to one query.
     "device-lost": scenario(H20, [h20(0x18, errors={"nvmlDeviceGetPowerUsage": "GPU_IS_LOST"}),
                                   h20(0x2a, 1, handle_error="GPU_IS_LOST"), h20(0x3a, 2)]),
