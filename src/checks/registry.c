@@ -10,6 +10,7 @@ extern const struct check_family backdoor_kernel_family;
 extern const struct check_family backdoor_software_family;
 extern const struct check_family spyware_family;
 extern const struct check_family killswitch_family;
+extern const struct check_family killswitch_npu_family;
 extern const struct check_family identity_driver_family;
 extern const struct check_family attestation_family;
 extern const struct check_family measured_family;
@@ -27,6 +28,7 @@ const struct check_family *const check_families[] = {
 	&identity_driver_family,
 	&attestation_family,
 	&killswitch_family,
+	&killswitch_npu_family,
 	&measured_family,
 	&drift_family,
 };

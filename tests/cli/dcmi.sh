@@ -303,4 +303,45 @@ expect_exit 64 "--vendor-library: an unknown library" "$CHIPAUDIT" facts --vendo
 expect_stderr_line "^chipaudit: --vendor-library ascend=/x: expected NAME=PATH with NAME one of:( [a-z]+)* dcmi( [a-z]+)*$" \
 	"--vendor-library: dcmi among the known names"
 
+# --- the NPU's own state: health with its error codes, and its RoCE port
+# (killswitch_npu.c). npu-alarms: a minor alarm (warn), ok with a code standing
+# (warn), a major alarm (fail); the RoCE port unreachable (fail), its detection
+# not started for want of an address (warn), a fault (fail).
+with npu-alarms -- "$CHIPAUDIT" audit --json --no-history >"$TMP/npu.json" 2>/dev/null
+for want in 81:00.0=warn,pass 82:00.0=warn,pass c1:00.0=fail,pass c2:00.0=pass,fail a1:00.0=pass,warn a2:00.0=pass,fail; do
+	addr=0000:${want%%=*} st=${want#*=}
+	expect_status "$TMP/npu.json" killswitch.npu_health "$addr" "${st%,*}" "npu-alarms: killswitch.npu_health on $addr is ${st%,*}"
+	expect_status "$TMP/npu.json" killswitch.npu_network "$addr" "${st#*,}" "npu-alarms: killswitch.npu_network on $addr is ${st#*,}"
+done
+is_msg() { # FILE CHECK SUBJECT MESSAGE NAME
+	local got; got=$(message_of "$1" "$2" "$3")
+	[ "$got" = "$4" ] && pass "$5" || fail "$5" "got:  $got" "want: $4"
+}
+is_msg "$TMP/npu.json" killswitch.npu_health 0000:82:00.0 "Health ok; error codes standing: 0x80CB8009" \
+	"npu-alarms: a standing code named"
+is_msg "$TMP/npu.json" killswitch.npu_network 0000:c2:00.0 "RoCE port unhealthy: unreachable" "npu-alarms: the port's state named"
+is_msg "$TMP/npu.json" killswitch.npu_network 0000:a1:00.0 "RoCE port not checked by DCMI's detection: ip_not_set" \
+	"npu-alarms: detection not started is a warning, not a pass"
+jq_is '[.findings[] | select(.check == "killswitch.npu_network" and .status == "fail") | .remediation | test("hccn_tool -i ID -net_health -g")] | unique | join(",")' \
+	true "npu-alarms: the remedy names hccn_tool" "$TMP/npu.json"
+# device-lost: a critical alarm with its codes and their texts fails; an
+# absent chip and one that does not exist are skips that point to device_lost.
+with device-lost -- "$CHIPAUDIT" audit --json --no-history >"$TMP/npu-lost.json" 2>/dev/null
+is_msg "$TMP/npu-lost.json" killswitch.npu_health 0000:c1:00.0 \
+	"Health critical_alarm; error codes: 0x80E01801 (HBM multi-bit ECC error), 0x80CB8009" "device-lost: critical alarm with its codes"
+expect_status "$TMP/npu-lost.json" killswitch.npu_health 0000:81:00.0 skip "device-lost: an absent chip's health is a skip"
+expect_status "$TMP/npu-lost.json" killswitch.npu_network 0000:82:00.0 skip "device-lost: a lost chip's port is not asked: skip"
+# error-returns: hostile values (health 9, network 42) and refused calls are
+# skips with the reason, never passes.
+with error-returns -- "$CHIPAUDIT" audit --json --no-history >"$TMP/npu-err.json" 2>/dev/null
+is_msg "$TMP/npu-err.json" killswitch.npu_health 0000:c1:00.0 "Health unknown: unknown value 9 from the library" \
+	"error-returns: a health value out of range is unknown"
+is_msg "$TMP/npu-err.json" killswitch.npu_network 0000:c1:00.0 "RoCE port health unknown: unknown value 42 from the library" \
+	"error-returns: a network value out of range is unknown"
+is_msg "$TMP/npu-err.json" killswitch.npu_health 0000:81:00.0 "Health unknown: no permission (run as root)" \
+	"error-returns: a refused call is a skip with its reason"
+# No Ascend at all (the NVIDIA-only h100 fixture): no finding of these checks.
+"$CHIPAUDIT" audit --root "$FIXTURES/h100/root" --json --no-history >"$TMP/npu-none.json" 2>/dev/null || true
+jq_is '[.findings[] | select(.check | startswith("killswitch.npu"))] | length' 0 \
+	"no Ascend NPU: these checks have no subject" "$TMP/npu-none.json"
 finish

@@ -104,6 +104,18 @@ def build():
     c[0] = with_(c[0], vnpu=[{"id": 100, "template": "vir05_1c_16g"}, {"id": 101, "template": "vir05_1c_16g"}])
     s["vnpu"] = scenario(c)
 
+    # the NPUs' own state: a minor alarm; health ok with a code standing; a
+    # major alarm without codes; the RoCE port unreachable, its detection not
+    # started (no address set), and a fault
+    c = server(6)
+    c[0] = with_(c[0], health=1)
+    c[1] = with_(c[1], error_codes=[{"code": 0x80CB8009}])
+    c[2] = with_(c[2], health=2)
+    c[3] = with_(c[3], network=3)
+    c[4] = with_(c[4], network=8)
+    c[5] = with_(c[5], network=5)
+    s["npu-alarms"] = scenario(c)
+
     # error returns and hostile values
     c = server(7)
     c[0] = with_(c[0], errors={"*": "NO_PERMISSION"})
