@@ -6,11 +6,14 @@
  * (SPDX MIT) in HabanaAI/gohlml, commit f74c164924eca847e80c9af0e0fd5732a778d4a5
  * (row replacement, memory error counter, hlml_get_hlml_version), whose
  * older revision 551f20e99b5d5611d494791f218527c87c61867b lacks those calls
- * (the "old library" the fallbacks serve). hlml_get_driver_version and
- * hlml_get_fw_os_version / hlml_get_firmware_fit_version come from the
- * later hlml.h that Habana's Python bindings (pyhlml) follow; they are
- * looked up with dlsym and may be absent. Only what is called is here. The
- * static assertions pin the layouts the library writes into. */
+ * (the "old library" the fallbacks serve). hlml_get_driver_version,
+ * hlml_get_serial_number, hlml_get_firmware_fit_version and
+ * hlml_get_fw_os_version come from the same file at gohlml commit
+ * 6b97ee06a9085d017395b3a5cb29477419aa6a07 (2024-02-28, prototypes as
+ * declared here; that revision still has no process list and no power
+ * limit in force, only the default); they are looked up with dlsym and may
+ * be absent. Only what is called is here. The static assertions pin the
+ * layouts the library writes into, unchanged in that revision. */
 #ifndef CHIPAUDIT_HLML_API_H
 #define CHIPAUDIT_HLML_API_H
 
