@@ -9,36 +9,15 @@
 # the same reports. Skips (1..0 # SKIP) where chromium, chromedriver, selenium
 # or PostgreSQL are not installed.
 # DASHBOARD_SCREENSHOTS=DIR saves the pages as PNG there (docs/screenshots/).
-. "$SRCDIR/tests/cli/lib.sh"
-: "${COLLECTOR:?}" "${SYS_PYTHON:?}"
-export CHIPAUDIT_COLLECTOR=$COLLECTOR
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+: "${SYS_PYTHON:?}"
+. "$SRCDIR/tests/collector/lib.sh"
 for bin in chromium chromedriver; do
 	command -v "$bin" >/dev/null || { echo "1..0 # SKIP $bin is not installed (scripts/install-deps installs it)"; exit 0; }
 done
 "$SYS_PYTHON" -c 'import selenium' 2>/dev/null || { echo "1..0 # SKIP selenium is not importable by $SYS_PYTHON"; exit 0; }
-[ -x "$PG_BIN/initdb" ] || { echo "1..0 # SKIP PostgreSQL server binaries not installed"; exit 0; }
-unset CHIPAUDIT_DB
-trap '[ -n "${CHIPAUDIT_DB:-}" ] && "$SRCDIR/scripts/collector-dev" stop; rm -rf "$TMP"' EXIT
-if out=$("$SRCDIR/scripts/collector-dev" start 2>&1); then
-	eval "$out"
-	pass "scripts/collector-dev start"
-else
-	fail "scripts/collector-dev start" "$out"; finish; exit 1
-fi
-DEV=${CHIPAUDIT_DB#host=}; DEV=${DEV%% *}; DEV=${DEV%/pg}
-sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
-A="$TMP/audits"; mkdir -p "$A"
+collector_start
+pass "scripts/collector-dev start"
 
-# audit NAME FIXTURE: a signed report of FIXTURE with host key NAME: $A/NAME.N.json
-audit() {
-	local name=$1 fixture=$2; shift 2
-	[ -f "$A/$name/host.key.pem" ] || "$CHIPAUDIT" keygen --state "$A/$name" >/dev/null
-	"$CHIPAUDIT" audit --root "$FIXTURES/$fixture/root" --state "$A/$name" --sign -o "$A/out.json" "$@" >/dev/null 2>&1
-	local seq; seq=$(jq .sequence "$A/out.json")
-	mv "$A/out.json" "$A/$name.$seq.json"; mv "$A/out.json.sig" "$A/$name.$seq.json.sig"
-}
-hostid() { jq -r .host_id "$A/$1.1.json"; }
 sign() { openssl pkeyutl -sign -inkey "$A/$1/host.key.pem" -rawin -in "$2" -out "$2.sig"; }
 
 for h in h20x8 h100 mixed backdoor-ats spyware; do audit "$h" "$h"; done

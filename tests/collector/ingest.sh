@@ -4,14 +4,10 @@
 # pushed ones (same verdicts, same incidents), one status line each.
 . "$SRCDIR/tests/collector/lib.sh"
 collector_start
-A="$TMP/a"; mkdir -p "$A"
-audit() { # NAME FIXTURE N: N signed reports $A/NAME.I.json
-	"$CHIPAUDIT" keygen --state "$A/$1" >/dev/null
-	for i in $(seq "$3"); do "$CHIPAUDIT" audit --root "$FIXTURES/$2/root" --state "$A/$1" --sign -o "$A/$1.$i.json" >/dev/null 2>&1; done
-}
-audit h100 h100 3
-audit vm vm 1
-audit stranger mixed 1
+audits() { for _ in $(seq "$3"); do audit "$1" "$2"; done; }  # NAME FIXTURE N: $A/NAME.1..N.json
+audits h100 h100 3
+audits vm vm 1
+audits stranger mixed 1
 h100=$(jq -r .host_id "$A/h100.1.json")
 
 # enroll

@@ -10,7 +10,6 @@ serve_pid=
 collector_cleanup() { [ -n "$serve_pid" ] && kill -KILL "$serve_pid" 2>/dev/null; }
 collector_start
 serve_pid=$(cat "$DEV/serve.pid")
-A="$TMP/audits"; mkdir -p "$A"
 N=8
 hosts=(h20x8 h100 mixed backdoor-ats)
 for h in "${hosts[@]}"; do

@@ -2,7 +2,8 @@
 # PostgreSQL's server is not installed; collector_start [SERVE ARGS...], a
 # throwaway PostgreSQL and collector from scripts/collector-dev (its
 # CHIPAUDIT_DB, _URL, _CACERT and _TOKEN in the environment, its folder in
-# DEV), stopped at exit after the test's own collector_cleanup; sql SQL.
+# DEV), stopped at exit after the test's own collector_cleanup; sql SQL;
+# audit NAME FIXTURE [ARGS...] and hostid NAME, signed reports in $A.
 . "$SRCDIR/tests/cli/lib.sh"
 : "${COLLECTOR:?}"
 export CHIPAUDIT_COLLECTOR=$COLLECTOR
@@ -30,3 +31,15 @@ collector_start() {
 }
 
 sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
+
+A="$TMP/audits"; mkdir -p "$A"
+# audit NAME FIXTURE [AUDIT ARGS...]: a signed report of FIXTURE by host key
+# NAME (made on first use): $A/NAME.SEQ.json and its .sig, SEQ its sequence
+audit() {
+	local name=$1 fixture=$2 seq; shift 2
+	[ -f "$A/$name/host.key.pem" ] || "$CHIPAUDIT" keygen --state "$A/$name" >/dev/null
+	"$CHIPAUDIT" audit --root "$FIXTURES/$fixture/root" --state "$A/$name" --sign -o "$A/out.json" "$@" >/dev/null 2>&1
+	seq=$(jq .sequence "$A/out.json")
+	mv "$A/out.json" "$A/$name.$seq.json"; mv "$A/out.json.sig" "$A/$name.$seq.json.sig"
+}
+hostid() { jq -r .host_id "$A/$1.1.json"; }

@@ -12,15 +12,6 @@ pids=()
 collector_cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
 collector_start
 pass "scripts/collector-dev start"
-A="$TMP/audits"; mkdir -p "$A"
-audit() { # NAME FIXTURE: a signed report $A/NAME.SEQ.json
-	local name=$1 fixture=$2 seq
-	[ -f "$A/$name/host.key.pem" ] || "$CHIPAUDIT" keygen --state "$A/$name" >/dev/null
-	"$CHIPAUDIT" audit --root "$FIXTURES/$fixture/root" --state "$A/$name" --sign -o "$A/out.json" >/dev/null 2>&1
-	seq=$(jq .sequence "$A/out.json")
-	mv "$A/out.json" "$A/$name.$seq.json"; mv "$A/out.json.sig" "$A/$name.$seq.json.sig"
-}
-hostid() { jq -r .host_id "$A/$1.1.json"; }
 http() { curl -sS -o "$TMP/resp" -w '%{http_code}' --cacert "$CHIPAUDIT_CACERT" "$@"; }
 post() { # FILE SIGFILE: POST /v1/reports
 	http -H "X-Chipaudit-Signature: $(base64 -w0 <"$2")" -H 'Content-Type: application/json' \

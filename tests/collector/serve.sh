@@ -9,17 +9,6 @@
 collector_cleanup() { [ -n "${tofu_pid:-}" ] && kill "$tofu_pid" 2>/dev/null; }
 collector_start --max-body 300000 --timeout 3
 pass "scripts/collector-dev start"
-A="$TMP/audits"; mkdir -p "$A"
-
-# audit NAME FIXTURE [ARGS...]: a signed report of FIXTURE with host key NAME: $A/NAME.N.json
-audit() {
-	local name=$1 fixture=$2; shift 2
-	[ -f "$A/$name/host.key.pem" ] || "$CHIPAUDIT" keygen --state "$A/$name" >/dev/null
-	"$CHIPAUDIT" audit --root "$FIXTURES/$fixture/root" --state "$A/$name" --sign -o "$A/out.json" "$@" >/dev/null 2>&1
-	local seq; seq=$(jq .sequence "$A/out.json")
-	mv "$A/out.json" "$A/$name.$seq.json"; mv "$A/out.json.sig" "$A/$name.$seq.json.sig"
-}
-hostid() { jq -r .host_id "$A/$1.1.json"; }
 
 # --- four hosts, enrolled by the operator, two reports of one of them
 for h in h20x8 h100 mixed backdoor-ats; do audit "$h" "$h"; done

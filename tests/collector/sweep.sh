@@ -5,11 +5,7 @@
 # moved by moving the hosts' last report times back in the database.
 . "$SRCDIR/tests/collector/lib.sh"
 collector_start
-A="$TMP/a"; mkdir -p "$A"
-audit() { # NAME FIXTURE N: N signed reports $A/NAME.I.json
-	"$CHIPAUDIT" keygen --state "$A/$1" >/dev/null
-	for i in $(seq "$3"); do "$CHIPAUDIT" audit --root "$FIXTURES/$2/root" --state "$A/$1" --sign -o "$A/$1.$i.json" >/dev/null 2>&1; done
-}
+audits() { for _ in $(seq "$3"); do audit "$1" "$2"; done; }  # NAME FIXTURE N: $A/NAME.1..N.json
 later() { # HOST INTERVAL: INTERVAL passes for HOST (its times and incidents move back)
 	sql "UPDATE hosts SET last_received_at = last_received_at - interval '$2', enrolled_at = enrolled_at - interval '$2'
 	     WHERE host_id = '$1'; UPDATE incidents SET at = at - interval '$2' WHERE host_id = '$1'" >/dev/null
@@ -17,10 +13,10 @@ later() { # HOST INTERVAL: INTERVAL passes for HOST (its times and incidents mov
 silent_count() { sql "SELECT count(*) FROM incidents WHERE kind = 'silent' AND host_id = '$1'"; }
 # a reports and falls silent; b reports on time; c is enrolled and never heard
 # from; d falls silent with its key revoked
-audit a h100 2
-audit b vm 2
-audit c mixed 1
-audit d spyware 1
+audits a h100 2
+audits b vm 2
+audits c mixed 1
+audits d spyware 1
 for h in a b c d; do
 	eval "$h=\$(jq -r .host_id \"\$A/$h.1.json\")"
 	"$COLLECTOR" enroll --pubkey "$A/$h/host.pub.pem" --host-id "$(jq -r .host_id "$A/$h.1.json")" >/dev/null
