@@ -20,23 +20,8 @@
 #include "vendor/runtime.h"
 #include "vendor/vendor.h"
 
-/* One accelerator with a runtime record, as the checks see it. */
-struct gpu {
-	const struct vendor_backend *backend;
-	const json_t *section;  /* facts.NAME, the backend's section */
-	const json_t *values;   /* accelerators[].vendor_library.NAME */
-	const json_t *rt;       /* accelerators[].runtime */
-	const char *addr;
-};
-
-typedef void (*gpu_fn)(const struct check *check, const struct judge_ctx *ctx, const struct gpu *gpu,
-		       struct findings *out);
-
-/* Call FN for every accelerator with a runtime backend and a record; the
- * others of that vendor get a skip that says why. Facts from a build without
- * the backend (or whose section says its library was not available) are
- * never trusted per device. */
-static void for_each_gpu(const struct check *check, const struct judge_ctx *ctx, struct findings *out, gpu_fn fn)
+void killswitch_for_each_gpu(const struct check *check, const struct judge_ctx *ctx, struct findings *out,
+			     const struct vendor_backend *only, gpu_fn fn)
 {
 	size_t i;
 	json_t *acc;
@@ -46,7 +31,7 @@ static void for_each_gpu(const struct check *check, const struct judge_ctx *ctx,
 		const json_t *section = b ? jobj(ctx->facts, b->name) : NULL;
 		struct gpu gpu = { b, section, vendor_values(acc, b), jobj(acc, "runtime"),
 				   jstr(acc, "pci_address") };
-		if (b == NULL)
+		if (b == NULL || (only && b != only))
 			continue;
 		if (section == NULL) {
 			finding_add(out, check, STATUS_SKIP, gpu.addr, NULL, NULL,
@@ -118,7 +103,7 @@ static void compute_gpu(const struct check *check, const struct judge_ctx *ctx, 
 
 static void evaluate_compute(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, compute_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, compute_gpu);
 }
 
 /* A mode that keeps compute and FP64 at full rate passes (one that turns
@@ -155,7 +140,7 @@ static void operation_mode_gpu(const struct check *check, const struct judge_ctx
 
 static void evaluate_operation_mode(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, operation_mode_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, operation_mode_gpu);
 }
 
 static void drain_gpu(const struct check *check, const struct judge_ctx *ctx, const struct gpu *gpu,
@@ -176,7 +161,7 @@ static void drain_gpu(const struct check *check, const struct judge_ctx *ctx, co
 
 static void evaluate_drain(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, drain_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, drain_gpu);
 }
 
 static void cc_gpu(const struct check *check, const struct judge_ctx *ctx, const struct gpu *gpu,
@@ -205,7 +190,7 @@ static void cc_gpu(const struct check *check, const struct judge_ctx *ctx, const
 
 static void evaluate_cc(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, cc_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, cc_gpu);
 }
 
 /* XIDs of one kind for one GPU, from the kernel log facts. */
@@ -331,7 +316,7 @@ static void power_gpu(const struct check *check, const struct judge_ctx *ctx, co
 
 static void evaluate_power(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, power_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, power_gpu);
 }
 
 /* Why a clock pair is unknown: the set value's reason, else the default's. */
@@ -378,7 +363,7 @@ static void clocks_gpu(const struct check *check, const struct judge_ctx *ctx, c
 
 static void evaluate_clocks(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, clocks_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, clocks_gpu);
 }
 
 static void throttle_gpu(const struct check *check, const struct judge_ctx *ctx, const struct gpu *gpu,
@@ -411,7 +396,7 @@ static void throttle_gpu(const struct check *check, const struct judge_ctx *ctx,
 
 static void evaluate_throttle(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, throttle_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, throttle_gpu);
 }
 
 /* Degradation. */
@@ -460,7 +445,7 @@ static void memory_gpu(const struct check *check, const struct judge_ctx *ctx, c
 
 static void evaluate_memory(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, memory_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, memory_gpu);
 }
 
 /* Licensing. */
@@ -492,7 +477,7 @@ static void license_gpu(const struct check *check, const struct judge_ctx *ctx, 
 
 static void evaluate_license(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, license_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, license_gpu);
 }
 
 /* Partitions (MIG). */
@@ -617,7 +602,7 @@ static void mig_gpu(const struct check *check, const struct judge_ctx *ctx, cons
 
 static void evaluate_mig(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_gpu(check, ctx, out, mig_gpu);
+	killswitch_for_each_gpu(check, ctx, out, NULL, mig_gpu);
 }
 
 static const struct check killswitch_checks[] = {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks/killswitch.h"
 #include "core/check.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -13,38 +14,8 @@
 
 #define SMI "npu-smi"
 
-/* One Ascend chip with DCMI's values, as these checks see it. */
-struct npu {
-	const json_t *values; /* accelerators[].vendor_library.dcmi */
-	const char *addr;
-};
-
-typedef void (*npu_fn)(const struct check *check, const struct npu *npu, struct findings *out);
-
-/* Call FN for every accelerator DCMI speaks for and lists; the others DCMI
- * should speak for get a skip that says why. */
-static void for_each_npu(const struct check *check, const struct judge_ctx *ctx, struct findings *out, npu_fn fn)
-{
-	const json_t *section = jobj(ctx->facts, dcmi_backend.name), *acc;
-	size_t i;
-
-	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc) {
-		struct npu npu = { vendor_values(acc, &dcmi_backend), jstr(acc, "pci_address") };
-		if (vendor_backend_for(jstr(acc, "vendor_id")) != &dcmi_backend)
-			continue;
-		if (!json_is_true(json_object_get(section, "available")))
-			finding_add(out, check, STATUS_SKIP, npu.addr, NULL, NULL, "DCMI not available: %s",
-				    jstr(section, "reason") ? jstr(section, "reason") : "no DCMI facts gathered");
-		else if (npu.values == NULL)
-			finding_add(out, check, STATUS_SKIP, npu.addr, NULL, NULL,
-				    "DCMI does not list this NPU (see killswitch.device_lost)");
-		else
-			fn(check, &npu, out);
-	}
-}
-
 /* Why DCMI gave no value at PATH, or a default. */
-static const char *why_unavailable(const struct npu *npu, const char *path)
+static const char *why_unavailable(const struct gpu *npu, const char *path)
 {
 	const char *why = jstr(jobj(npu->values, "unavailable"), path);
 	return why ? why : "not reported";
@@ -67,7 +38,8 @@ static void codes_text(const json_t *codes, char *buf, size_t len)
 	}
 }
 
-static void judge_health(const struct check *check, const struct npu *npu, struct findings *out)
+static void judge_health(const struct check *check, const struct judge_ctx *ctx, const struct gpu *npu,
+			 struct findings *out)
 {
 	static const char *const remedy = "Read `" SMI " info -t health -i ID -c CHIP` (the evidence's card and chip) "
 		"and the codes in Huawei's black-box error code list for the product; reset the chip (`" SMI
@@ -102,7 +74,8 @@ static void judge_health(const struct check *check, const struct npu *npu, struc
 
 /* The network health DCMI's detection reports (dcmi_rdfx_detect_result,
  * docs/vendors.md): ok; the detection not running yet; or the port failed. */
-static void judge_network(const struct check *check, const struct npu *npu, struct findings *out)
+static void judge_network(const struct check *check, const struct judge_ctx *ctx, const struct gpu *npu,
+			  struct findings *out)
 {
 	static const char *const remedy = "Check the NPU's RoCE port: `hccn_tool -i ID -net_health -g` and `hccn_tool "
 		"-i ID -link -g` (ID: the NPU's logical ID), its cabling and switch port, and its address "
@@ -125,12 +98,12 @@ static void judge_network(const struct check *check, const struct npu *npu, stru
 
 static void evaluate_health(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_npu(check, ctx, out, judge_health);
+	killswitch_for_each_gpu(check, ctx, out, &dcmi_backend, judge_health);
 }
 
 static void evaluate_network(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	for_each_npu(check, ctx, out, judge_network);
+	killswitch_for_each_gpu(check, ctx, out, &dcmi_backend, judge_network);
 }
 
 static const struct check npu_checks[] = {
