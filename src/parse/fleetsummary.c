@@ -46,25 +46,6 @@ static bool name_at(const json_t *obj, const char *key, bool nullable, const cha
 	return true;
 }
 
-/* Only the members listed (KEYS, N of them). */
-static bool only_members(const json_t *obj, const char *const *keys, size_t n, const char *where, char *sub,
-			 size_t sublen)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		size_t i = 0;
-		while (i < n && strcmp(k, keys[i]) != 0)
-			i++;
-		if (i == n) {
-			snprintf(sub, sublen, "%s: unknown member \"%.64s\"", where, k);
-			return false;
-		}
-	}
-	return true;
-}
-
 /* An array at OBJ.KEY of objects with exactly the members KEYS. */
 static const json_t *rows_at(const json_t *obj, const char *key, const char *const *keys, size_t n, char *sub,
 			     size_t sublen)
@@ -83,7 +64,7 @@ static const json_t *rows_at(const json_t *obj, const char *key, const char *con
 			snprintf(sub, sublen, "%s: expected an object", where);
 			return NULL;
 		}
-		if (!only_members(row, keys, n, where, sub, sublen))
+		if (jv_only_members(row, keys, n, where, sub, sublen) != 0)
 			return NULL;
 	}
 	return rows;
@@ -197,7 +178,7 @@ static bool summary_valid(const json_t *s, char *sub, size_t sublen)
 		snprintf(sub, sublen, "expected an object (chipaudit-collector query summary --json)");
 		return false;
 	}
-	return only_members(s, top, sizeof(top) / sizeof(top[0]), "summary", sub, sublen) &&
+	return jv_only_members(s, top, sizeof(top) / sizeof(top[0]), "summary", sub, sublen) == 0 &&
 	       count_at(s, "hosts", &hosts, "summary", sub, sublen) &&
 	       count_at(s, "accelerators", &accelerators, "summary", sub, sublen) &&
 	       (models = rows_at(s, "by_model", model, 2, sub, sublen)) &&

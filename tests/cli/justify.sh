@@ -206,7 +206,7 @@ expect_exit 65 "fleet summary: a count past 2^53" "$CHIPAUDIT" justify -w $PRESE
 expect_stderr_line "^chipaudit: --fleet-summary $TMP/big-fs.json: summary.hosts: expected a whole number from 0 to 2\\^53\$" \
 	"fleet summary: a count past 2^53, named"
 bad_summary "a fractional count" '.by_model[2].accelerators = 5.5' "by_model\\[2\\].accelerators: expected a whole number from 0 to 2\\^53"
-bad_summary "an unknown member" '.extra = 1' 'summary: unknown member "extra"'
+bad_summary "an unknown member" '.extra = 1' 'summary.extra: unknown member'
 bad_summary "a trust level out of range" '.by_trust_level[0].trust_level = 1001' \
 	"by_trust_level\\[0\\].trust_level: expected a whole number from 0 to 1000, or null"
 bad_summary "a control character in a name" '.checks[0].check = "a\u001bb"' "checks\\[0\\].check: contains a control character"
