@@ -4,13 +4,13 @@
  * certificate chain), verified offline by attestation_verify.c. A GPU without a report
  * (confidential computing off, an older driver, another vendor) is a skip
  * that says what would give one: unknown is never a pass. */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "checks/attestation_verify.h"
+#include "core/base64.h"
 #include "core/check.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -19,23 +19,18 @@ enum attest_step_index { STEP_SIGNATURE, STEP_CHAIN, STEP_REVOCATION };
 
 #define CC "confidential_computing"
 
-/* Base64 text S into *out (malloc'd), at most MAX bytes; -1 when it is not
- * base64 or too long. */
+/* Base64 text S into *out (caller frees), at most MAX bytes; -1 when it is
+ * not base64 or too long. */
 static int decode(const char *s, size_t max, unsigned char **out, size_t *len)
 {
-	size_t n = strlen(s), pad = 0;
-	int got;
+	size_t n = strlen(s);
 
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > max + 2)
+	if (n > 4 * ((max + 2) / 3) || base64_decode(s, n, out, len) != 0)
 		return -1;
-	pad = s[n - 1] == '=' ? (s[n - 2] == '=' ? 2 : 1) : 0;
-	*out = xmalloc(n / 4 * 3 + 1);
-	got = EVP_DecodeBlock(*out, (const unsigned char *)s, (int)n);
-	if (got < 0 || (size_t)got < pad) {
+	if (*len > max) {
 		free(*out);
 		return -1;
 	}
-	*len = (size_t)got - pad;
 	return 0;
 }
 

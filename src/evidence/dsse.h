@@ -36,13 +36,6 @@
 /* PAE(TYPE, BODY); *len receives its length. Caller frees. */
 unsigned char *dsse_pae(const char *type, const void *body, size_t body_len, size_t *len);
 
-/* Standard base64, padded, NUL-terminated. Caller frees. */
-char *base64_encode(const void *in, size_t len);
-/* Base64 of either alphabet (standard or URL-safe, not mixed), padded or
- * not; no whitespace, no bits left over. 0 with *out (caller frees) and
- * *outlen, or -1. */
-int base64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen);
-
 /* What the Statement's predicate carries besides the evidence members. */
 struct dsse_predicate {
 	struct evidence_members m;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "evidence/dsse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

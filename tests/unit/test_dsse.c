@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "core/base64.h"
 #include "evidence/dsse.h"
 
 static const char fp[] = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
