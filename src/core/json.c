@@ -23,9 +23,7 @@ json_t *json_parse_strict(const char *buf, size_t len, const char *name, char *e
 	if (root == NULL) {
 		/* jansson quotes the text near the error, newlines and all: the
 		 * message must stay one line */
-		for (char *c = jerr.text; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
+		text_one_line(jerr.text);
 		if (len == 0)
 			snprintf(err, errlen, "%s: empty file, expected a JSON document", name);
 		else

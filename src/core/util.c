@@ -177,6 +177,13 @@ static void escape_into(struct textbuf *b, const char *text, size_t n)
 	}
 }
 
+void text_one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 char *text_escape(const char *s)
 {
 	struct textbuf b = { 0 };

@@ -44,6 +44,10 @@ size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
  * "\x1b", "\u009b"); everything else is kept. For what comes from the
  * machine audited, a report or a file: process names, hostnames, paths. */
 char *text_escape(const char *s);
+/* S made one line in place: each C0 control character and DEL becomes '?'.
+ * For error messages that quote their input (a member name, the text near a
+ * JSON syntax error), which a parser promises to keep on one line. */
+void text_one_line(char *s);
 /* printf to OUT, each string argument (%s) escaped as text_escape does and
  * the format's own text kept: for text output whose layout is the program's
  * and whose values are not. Returns the bytes written or -1. */

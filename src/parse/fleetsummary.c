@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/util.h"
 #include "parse/fleetsummary.h"
 
 #define COUNT_MAX 9007199254740992LL /* 2^53: exact in a double, as JSON readers keep it */
@@ -210,9 +211,7 @@ json_t *fleet_summary_parse(const char *buf, size_t len, const char *name, char 
 		s = json_object_get(doc, "answer");
 	if (!summary_valid(s, sub, sizeof(sub))) {
 		/* member names are quoted from the file: one line whatever they hold */
-		for (char *c = sub; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
+		text_one_line(sub);
 		snprintf(err, errlen, "%s: %s", name, sub);
 		json_decref(doc);
 		return NULL;

@@ -150,21 +150,13 @@ static int validate(const json_t *doc, const char *name, struct workload *w, cha
 	return 0;
 }
 
-/* The error quotes member names from the file: a control character in one
- * must not break the message's single line. */
-static void one_line(char *err)
-{
-	for (; *err; err++)
-		if ((unsigned char)*err < 0x20 || *err == 0x7f)
-			*err = '?';
-}
-
 int workload_from_json(const json_t *doc, const char *name, struct workload *w, char *err, size_t errlen)
 {
 	int rc = validate(doc, name, w, err, errlen);
 
+	/* the error quotes member names from the file */
 	if (rc != 0 && errlen > 0)
-		one_line(err);
+		text_one_line(err);
 	return rc;
 }
 
@@ -179,7 +171,7 @@ int workload_parse(const char *buf, size_t len, const char *name, struct workloa
 	}
 	doc = json_parse_strict(buf, len, name, err, errlen);
 	if (doc == NULL) {
-		one_line(err);
+		text_one_line(err);
 		return CA_ERR_DATA;
 	}
 	rc = workload_from_json(doc, name, w, err, errlen);
