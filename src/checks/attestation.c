@@ -4,6 +4,7 @@
  * certificate chain), verified offline by attestation_verify.c. A GPU without a report
  * (confidential computing off, an older driver, another vendor) is a skip
  * that says what would give one: unknown is never a pass. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,49 +110,66 @@ static int verify_gpu(const json_t *acc, time_t at, struct attest_result *res, c
 	return rc;
 }
 
-static void evaluate_step(const struct check *check, const struct judge_ctx *ctx, struct findings *out,
-			  enum attest_step_index which)
+/* One GPU's attestation, verified once for the three checks. */
+struct gpu_attestation {
+	const char *subject;
+	const char *skip;          /* why there is nothing to verify, or NULL */
+	bool malformed;            /* the facts' evidence is not base64: WHY says */
+	char why[512];
+	struct attest_result res;
+};
+
+static const struct attest_step *step_of(const struct attest_result *res, enum attest_step_index which)
 {
-	const json_t *acc;
-	time_t at = facts_time(ctx->facts);
-	char buf[512];
-	size_t i;
+	return which == STEP_SIGNATURE ? &res->signature : which == STEP_CHAIN ? &res->chain : &res->revocation;
+}
 
-	json_array_foreach(jarr(ctx->facts, "accelerators"), i, acc) {
-		const char *subject = jstr(acc, "pci_address") ? jstr(acc, "pci_address") : "?", *skip;
-		struct attest_result res;
-		const struct attest_step *step;
+static void add_step(const struct check *check, const struct gpu_attestation *g, enum attest_step_index which,
+		     struct findings *out)
+{
+	const struct attest_step *step = step_of(&g->res, which);
 
-		if ((skip = no_report(acc, buf, sizeof(buf))) != NULL) {
-			finding_add(out, check, STATUS_SKIP, subject, NULL, NULL, "%s", skip);
-			continue;
-		}
-		if (verify_gpu(acc, at, &res, buf, sizeof(buf)) != 0) {
-			finding_add(out, check, STATUS_ERROR, subject, json_pack("{s:s}", "error", buf), NULL,
-				    "the facts' attestation evidence is malformed: %s", buf);
-			continue;
-		}
-		step = which == STEP_SIGNATURE ? &res.signature : which == STEP_CHAIN ? &res.chain : &res.revocation;
-		finding_add(out, check, step->status, subject, json_pack("{s:s, s:s, s:s}", "driver_version",
-			    res.driver_version, "vbios_version", res.vbios_version, "leaf", res.leaf_subject),
+	if (g->skip)
+		finding_add(out, check, STATUS_SKIP, g->subject, NULL, NULL, "%s", g->skip);
+	else if (g->malformed)
+		finding_add(out, check, STATUS_ERROR, g->subject, json_pack("{s:s}", "error", g->why), NULL,
+			    "the facts' attestation evidence is malformed: %s", g->why);
+	else
+		finding_add(out, check, step->status, g->subject, json_pack("{s:s, s:s, s:s}", "driver_version",
+			    g->res.driver_version, "vbios_version", g->res.vbios_version, "leaf", g->res.leaf_subject),
 			    step->status == STATUS_PASS ? NULL : "see docs/attestation.md: what each step needs and how to "
 			    "give revocation data offline (chipaudit attest verify --revocation FILE)", "%s", step->message);
+}
+
+/* attestation.signature's walk verifies each GPU once and says all three
+ * checks' findings, check by check (the order the report joins subjects
+ * in): a verification is three ECDSA P-384 checks and a chain, not to be
+ * repeated per check. The other two checks have nothing left to do. */
+static void evaluate_all(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
+{
+	(void)check;
+	const json_t *accs = jarr(ctx->facts, "accelerators"), *acc;
+	size_t n = json_array_size(accs), i;
+	struct gpu_attestation *g = xcalloc(n + 1, sizeof(*g));
+	time_t at = facts_time(ctx->facts);
+
+	json_array_foreach(accs, i, acc) {
+		g[i].subject = jstr(acc, "pci_address") ? jstr(acc, "pci_address") : "?";
+		g[i].skip = no_report(acc, g[i].why, sizeof(g[i].why));
+		if (g[i].skip == NULL)
+			g[i].malformed = verify_gpu(acc, at, &g[i].res, g[i].why, sizeof(g[i].why)) != 0;
 	}
+	for (int which = STEP_SIGNATURE; which <= STEP_REVOCATION; which++)
+		for (i = 0; i < n; i++)
+			add_step(&attestation_family.checks[which], &g[i], (enum attest_step_index)which, out);
+	free(g);
 }
 
-static void evaluate_signature(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
+static void evaluated_with_signature(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
-	evaluate_step(check, ctx, out, STEP_SIGNATURE);
-}
-
-static void evaluate_chain(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
-{
-	evaluate_step(check, ctx, out, STEP_CHAIN);
-}
-
-static void evaluate_revocation(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
-{
-	evaluate_step(check, ctx, out, STEP_REVOCATION);
+	(void)check;
+	(void)ctx;
+	(void)out;
 }
 
 #define NEEDS (NEEDS_GPU | NEEDS_VENDOR_LIBRARY)
@@ -159,12 +177,12 @@ static void evaluate_revocation(const struct check *check, const struct judge_ct
 static const struct check attestation_checks[] = {
 	{ "attestation.signature", "identity", "GPU attestation report signed by the device and fresh",
 	  SEVERITY_CRITICAL, "the SPDM GET_MEASUREMENTS report, its nonce, the leaf certificate's key", NEEDS,
-	  evaluate_signature },
+	  evaluate_all },
 	{ "attestation.certificate_chain", "identity", "GPU attestation certificate chain ends at NVIDIA's pinned root",
 	  SEVERITY_CRITICAL, "the certificate chain, data/attestation-roots.json, the time checked", NEEDS,
-	  evaluate_chain },
+	  evaluated_with_signature },
 	{ "attestation.revocation", "identity", "GPU attestation certificates not revoked", SEVERITY_HIGH,
-	  "the OCSP response or CRL given, the certificate chain", NEEDS, evaluate_revocation },
+	  "the OCSP response or CRL given, the certificate chain", NEEDS, evaluated_with_signature },
 };
 
 const struct check_family attestation_family = {
