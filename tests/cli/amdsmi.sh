@@ -32,16 +32,6 @@ expect_findings() { # FILE SUBJECT EXPECTED NAME
 	local got; got=$(findings "$1" "$2")
 	if [ "$got" = "$3" ]; then pass "$4"; else fail "$4" "got:      $got" "expected: $3"; fi
 }
-status_of() {
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .status] | join(",")' "$1"
-}
-expect_status() { # FILE CHECK SUBJECT STATUS NAME
-	local got; got=$(status_of "$1" "$2" "$3")
-	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
-}
-message_of() { # FILE CHECK SUBJECT
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .message] | join(" | ")' "$1"
-}
 
 # What AMD SMI has no notion of skips with that said, on every AMD GPU.
 NOTHING="cc_not_ready=skip compute_prohibited=skip drain=skip gpu_operation_mode=skip"

@@ -20,16 +20,6 @@ with() {
 	shift
 	CHIPAUDIT_DCMI_LIBRARY=$lib FAKE_DCMI_SCENARIO="$SC/$scenario.json" "$@"
 }
-status_of() { # FILE CHECK SUBJECT: the statuses of CHECK's findings on SUBJECT
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .status] | join(",")' "$1"
-}
-expect_status() { # FILE CHECK SUBJECT STATUS NAME
-	local got; got=$(status_of "$1" "$2" "$3")
-	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
-}
-message_of() { # FILE CHECK SUBJECT
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .message] | join(" | ")' "$1"
-}
 CHIPS="0000:81:00.0 0000:82:00.0 0000:c1:00.0 0000:c2:00.0 0000:a1:00.0 0000:a2:00.0 0000:61:00.0 0000:62:00.0"
 # The checks that judge the runtime record (killswitch.xid judges the kernel log).
 KS='select(.check | test("^killswitch\\.(compute_prohibited|gpu_operation_mode|drain|cc_not_ready|device_lost|power_capped|clocks_capped|throttle_active|memory_degraded|vgpu_unlicensed|mig_changed)$") or . == "identity.mismatch")'
@@ -313,32 +303,28 @@ for want in 81:00.0=warn,pass 82:00.0=warn,pass c1:00.0=fail,pass c2:00.0=pass,f
 	expect_status "$TMP/npu.json" killswitch.npu_health "$addr" "${st%,*}" "npu-alarms: killswitch.npu_health on $addr is ${st%,*}"
 	expect_status "$TMP/npu.json" killswitch.npu_network "$addr" "${st#*,}" "npu-alarms: killswitch.npu_network on $addr is ${st#*,}"
 done
-is_msg() { # FILE CHECK SUBJECT MESSAGE NAME
-	local got; got=$(message_of "$1" "$2" "$3")
-	[ "$got" = "$4" ] && pass "$5" || fail "$5" "got:  $got" "want: $4"
-}
-is_msg "$TMP/npu.json" killswitch.npu_health 0000:82:00.0 "Health ok; error codes standing: 0x80CB8009" \
+expect_message "$TMP/npu.json" killswitch.npu_health 0000:82:00.0 "Health ok; error codes standing: 0x80CB8009" \
 	"npu-alarms: a standing code named"
-is_msg "$TMP/npu.json" killswitch.npu_network 0000:c2:00.0 "RoCE port unhealthy: unreachable" "npu-alarms: the port's state named"
-is_msg "$TMP/npu.json" killswitch.npu_network 0000:a1:00.0 "RoCE port not checked by DCMI's detection: ip_not_set" \
+expect_message "$TMP/npu.json" killswitch.npu_network 0000:c2:00.0 "RoCE port unhealthy: unreachable" "npu-alarms: the port's state named"
+expect_message "$TMP/npu.json" killswitch.npu_network 0000:a1:00.0 "RoCE port not checked by DCMI's detection: ip_not_set" \
 	"npu-alarms: detection not started is a warning, not a pass"
 jq_is '[.findings[] | select(.check == "killswitch.npu_network" and .status == "fail") | .remediation | test("hccn_tool -i ID -net_health -g")] | unique | join(",")' \
 	true "npu-alarms: the remedy names hccn_tool" "$TMP/npu.json"
 # device-lost: a critical alarm with its codes and their texts fails; an
 # absent chip and one that does not exist are skips that point to device_lost.
 with device-lost -- "$CHIPAUDIT" audit --json --no-history >"$TMP/npu-lost.json" 2>/dev/null
-is_msg "$TMP/npu-lost.json" killswitch.npu_health 0000:c1:00.0 \
+expect_message "$TMP/npu-lost.json" killswitch.npu_health 0000:c1:00.0 \
 	"Health critical_alarm; error codes: 0x80E01801 (HBM multi-bit ECC error), 0x80CB8009" "device-lost: critical alarm with its codes"
 expect_status "$TMP/npu-lost.json" killswitch.npu_health 0000:81:00.0 skip "device-lost: an absent chip's health is a skip"
 expect_status "$TMP/npu-lost.json" killswitch.npu_network 0000:82:00.0 skip "device-lost: a lost chip's port is not asked: skip"
 # error-returns: hostile values (health 9, network 42) and refused calls are
 # skips with the reason, never passes.
 with error-returns -- "$CHIPAUDIT" audit --json --no-history >"$TMP/npu-err.json" 2>/dev/null
-is_msg "$TMP/npu-err.json" killswitch.npu_health 0000:c1:00.0 "Health unknown: unknown value 9 from the library" \
+expect_message "$TMP/npu-err.json" killswitch.npu_health 0000:c1:00.0 "Health unknown: unknown value 9 from the library" \
 	"error-returns: a health value out of range is unknown"
-is_msg "$TMP/npu-err.json" killswitch.npu_network 0000:c1:00.0 "RoCE port health unknown: unknown value 42 from the library" \
+expect_message "$TMP/npu-err.json" killswitch.npu_network 0000:c1:00.0 "RoCE port health unknown: unknown value 42 from the library" \
 	"error-returns: a network value out of range is unknown"
-is_msg "$TMP/npu-err.json" killswitch.npu_health 0000:81:00.0 "Health unknown: no permission (run as root)" \
+expect_message "$TMP/npu-err.json" killswitch.npu_health 0000:81:00.0 "Health unknown: no permission (run as root)" \
 	"error-returns: a refused call is a skip with its reason"
 # No Ascend at all (the NVIDIA-only h100 fixture): no finding of these checks.
 "$CHIPAUDIT" audit --root "$FIXTURES/h100/root" --json --no-history >"$TMP/npu-none.json" 2>/dev/null || true

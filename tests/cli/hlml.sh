@@ -27,13 +27,6 @@ expect_verdicts() { # FILE SUBJECT EXPECTED NAME
 	local got want; got=$(verdicts "$1" "$2"); want=$(tr ' ' '\n' <<<"$3" | LC_ALL=C sort | paste -sd' ')
 	if [ "$got" = "$want" ]; then pass "$4"; else fail "$4" "$2: '$got', expected '$want'"; fi
 }
-message_of() { # FILE CHECK SUBJECT
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .message] | join(" | ")' "$1"
-}
-expect_message() { # FILE CHECK SUBJECT MESSAGE NAME
-	local got; got=$(message_of "$1" "$2" "$3")
-	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
-}
 DEVS="0000:1c:00.0 0000:1d:00.0 0000:33:00.0 0000:34:00.0 0000:4d:00.0 0000:4e:00.0 0000:b3:00.0 0000:b4:00.0"
 KS='select(.check | test("^killswitch\\.(compute_prohibited|gpu_operation_mode|drain|cc_not_ready|device_lost|power_capped|clocks_capped|throttle_active|memory_degraded|vgpu_unlicensed|mig_changed)$") or . == "identity.mismatch")'
 # What HLML does not expose skips; the name HLML gives a Gaudi2 ("HL-225",

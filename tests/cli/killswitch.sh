@@ -20,13 +20,6 @@ with() {
 	CHIPAUDIT_NVML_LIBRARY=$lib FAKE_NVML_SCENARIO="$SC/$scenario.json" "$@"
 }
 # status_of FILE CHECK SUBJECT: the statuses of CHECK's findings on SUBJECT.
-status_of() {
-	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .status] | join(",")' "$1"
-}
-expect_status() { # FILE CHECK SUBJECT STATUS NAME
-	local got; got=$(status_of "$1" "$2" "$3")
-	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
-}
 
 # --- the library is absent, is not NVML, or the driver is not loaded: facts, never failures
 CHIPAUDIT_NVML_LIBRARY=$TMP/none.so "$CHIPAUDIT" facts >"$TMP/f.json" 2>"$TMP/err"

@@ -43,6 +43,26 @@ expect_stdout() {
 	if grep -Eq -- "$pat" "$TMP/out"; then pass "$name"; else fail "$name" "stdout lacks: $pat" "$(head -c 600 "$TMP/out")"; fi
 }
 
+# The findings of a report (or judge --json output) on one subject:
+# status_of FILE CHECK SUBJECT and message_of FILE CHECK SUBJECT print the
+# statuses (comma-joined) and messages (" | "-joined) of CHECK's findings
+# that name SUBJECT; expect_status FILE CHECK SUBJECT STATUS NAME and
+# expect_message FILE CHECK SUBJECT MESSAGE NAME assert them.
+status_of() {
+	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .status] | join(",")' "$1"
+}
+message_of() {
+	jq -r --arg c "$2" --arg s "$3" '[.findings[] | select(.check == $c and any(.subjects[]; . == $s)) | .message] | join(" | ")' "$1"
+}
+expect_status() {
+	local got; got=$(status_of "$1" "$2" "$3")
+	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
+}
+expect_message() {
+	local got; got=$(message_of "$1" "$2" "$3")
+	if [ "$got" = "$4" ]; then pass "$5"; else fail "$5" "$2 on $3: '$got', expected '$4'"; fi
+}
+
 # jq_is EXPR EXPECTED NAME FILE: jq -r EXPR on FILE prints EXPECTED.
 jq_is() {
 	local expr=$1 want=$2 name=$3 file=$4 got
