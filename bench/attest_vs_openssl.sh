@@ -51,3 +51,41 @@ printf '  ceiling from openssl speed (5 P-384 verifications a GPU): %.1f GPUs pe
 printf '  ratio, CPU time: chipaudit / ceiling = %.2f\n' "$(echo "$per_cpu / $ceiling" | bc -l)"
 printf '  of which starting the process (attest --help, as many runs): %.2f ms CPU of %.2f ms CPU a GPU\n' \
 	"$(echo "($suser + $ssys) * 1000 / $n" | bc -l)" "$(echo "($user + $sys) * 1000 / $n" | bc -l)"
+
+# An eight-GPU node judged at once, as an audit judges it: the h20x8
+# fixture's facts, each GPU carrying NVIDIA's sample report and chain (with
+# the sample's nonce) and judged with NVIDIA's sample driver and VBIOS RIMs
+# at 2024-06-01, when their certificates were valid. A GPU is 5 P-384
+# verifications, each RIM 4 (its signer's chain of three and its XML
+# signature), verified once for the node: 48 in all. The attestation's cost
+# is the judge's CPU time with that evidence and the RIMs less the same
+# judge's without them (the other checks, loading data, starting).
+D=tests/data/nvtrust
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$CHIPAUDIT" facts --root tests/fixtures/h20x8/root >"$tmp/plain.json"
+jq '.host.time = "2024-06-01T00:00:00Z"' "$tmp/plain.json" >"$tmp/base.json"
+jq --arg report "$(tr -d ' \n' <"$R" | xxd -r -p | base64 -w0)" --arg chain "$(base64 -w0 "$C")" \
+	--arg nonce "$(echo $NONCE | xxd -r -p | base64 -w0)" \
+	'.nvml.confidential_computing.feature = true |
+	 .accelerators[].vendor_library.nvml.confidential_computing = {attestation: {report: $report, nonce: $nonce},
+		certificates: {attestation_chain: $chain}}' "$tmp/base.json" >"$tmp/attested.json"
+rims=(--rim "$D/Driver_RIM_test_no_gpu.swidtag" --rim "$D/1010_0200_882_96005E0001_PROD.swidtag")
+gpus=$("$CHIPAUDIT" judge --json "$tmp/attested.json" "${rims[@]}" |
+	jq '[.findings[] | select(.check == "attestation.rim" and .status == "fail")] | length')
+[ "$gpus" -gt 0 ] || { echo "the RIMs were not judged" >&2; exit 1; }
+cpu_of() {   # cpu_of ARGS...: CPU seconds of ROUNDS judge runs
+	local t
+	t=$( { time for _ in $(seq "$ROUNDS"); do "$CHIPAUDIT" judge --json "$@" >/dev/null || true; done; } 2>&1 )
+	read -r _ u s <<<"$t"
+	echo "$u + $s" | bc -l
+}
+with=$(cpu_of "$tmp/attested.json" "${rims[@]}")
+without=$(cpu_of "$tmp/base.json")
+node_ms=$(echo "($with - $without) * 1000 / $ROUNDS" | bc -l)
+floor_ms=$(echo "48 * 1000 / $ossl" | bc -l)
+printf 'an eight-GPU node in one judge (%d runs): signature + chain + RIMs + comparison of 8 GPUs\n' "$ROUNDS"
+printf '  attestation CPU a node: %.1f ms (judge %.1f ms with it, %.1f ms without)\n' "$node_ms" \
+	"$(echo "$with * 1000 / $ROUNDS" | bc -l)" "$(echo "$without * 1000 / $ROUNDS" | bc -l)"
+printf '  48 P-384 verifications at openssl speed'"'"'s rate: %.1f ms; ratio chipaudit / that = %.2f\n' "$floor_ms" \
+	"$(echo "$node_ms / $floor_ms" | bc -l)"

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "checks/attestation.h"
+#include "checks/attestation_rim.h"
 #include "checks/attestation_verify.h"
 #include "core/base64.h"
 #include "core/check.h"
 #include "core/json.h"
 #include "core/util.h"
-
-enum attest_step_index { STEP_SIGNATURE, STEP_CHAIN, STEP_REVOCATION };
 
 #define CC "confidential_computing"
 
@@ -73,9 +73,12 @@ static const char *no_report(const json_t *acc, char *buf, size_t len)
 	return NULL;
 }
 
-/* Verify ACC's report, chain and nonce into RES. -1 with WHY when the facts
- * hold something that is not base64 (a facts file from elsewhere). */
-static int verify_gpu(const json_t *acc, time_t at, struct attest_result *res, char *why, size_t whylen)
+/* Verify ACC's report, chain and nonce into RES, and judge it against the
+ * RIMs into RIMS (while the report's bytes, which RES points into, live).
+ * -1 with WHY when the facts hold something that is not base64 (a facts
+ * file from elsewhere). */
+static int verify_gpu(const json_t *acc, time_t at, struct rim_set *rim_set, struct attest_result *res,
+		      struct rim_outcome *rims, char *why, size_t whylen)
 {
 	const json_t *cc = jobj(jobj(jobj(acc, "vendor_library"), "nvml"), CC);
 	const char *report_b64 = jstr(jobj(cc, "attestation"), "report"),
@@ -103,6 +106,7 @@ static int verify_gpu(const json_t *acc, time_t at, struct attest_result *res, c
 		ev.nonce = nonce; /* NULL: the facts do not say which nonce was sent */
 		ev.at = at;
 		attest_verify(&ev, res);
+		rim_judge(rim_set, res, at, rims);
 	}
 	free(report);
 	free(chain);
@@ -110,59 +114,105 @@ static int verify_gpu(const json_t *acc, time_t at, struct attest_result *res, c
 	return rc;
 }
 
-/* One GPU's attestation, verified once for the three checks. */
+/* One GPU's attestation. */
 struct gpu_attestation {
 	const char *subject;
 	const char *skip;          /* why there is nothing to verify, or NULL */
 	bool malformed;            /* the facts' evidence is not base64: WHY says */
 	char why[512];
 	struct attest_result res;
+	struct rim_outcome rims;
 };
 
-static const struct attest_step *step_of(const struct attest_result *res, enum attest_step_index which)
+static void add_finding(const struct check *check, const struct gpu_attestation *g, enum attest_check which,
+			time_t at, struct findings *out)
 {
-	return which == STEP_SIGNATURE ? &res->signature : which == STEP_CHAIN ? &res->chain : &res->revocation;
-}
-
-static void add_step(const struct check *check, const struct gpu_attestation *g, enum attest_step_index which,
-		     struct findings *out)
-{
-	const struct attest_step *step = step_of(&g->res, which);
-
 	if (g->skip)
 		finding_add(out, check, STATUS_SKIP, g->subject, NULL, NULL, "%s", g->skip);
 	else if (g->malformed)
 		finding_add(out, check, STATUS_ERROR, g->subject, json_pack("{s:s}", "error", g->why), NULL,
 			    "the facts' attestation evidence is malformed: %s", g->why);
 	else
-		finding_add(out, check, step->status, g->subject, json_pack("{s:s, s:s, s:s}", "driver_version",
-			    g->res.driver_version, "vbios_version", g->res.vbios_version, "leaf", g->res.leaf_subject),
-			    step->status == STATUS_PASS ? NULL : "see docs/attestation.md: what each step needs and how to "
-			    "give revocation data offline (chipaudit attest verify --revocation FILE)", "%s", step->message);
+		attest_finding(&g->res, &g->rims, which, g->subject, at, out);
 }
 
-/* attestation.signature's walk verifies each GPU once and says all three
- * checks' findings, check by check (the order the report joins subjects
- * in): a verification is three ECDSA P-384 checks and a chain, not to be
- * repeated per check. The other two checks have nothing left to do. */
+/* Every GPU of the facts, verified once per judgement: a verification is
+ * five ECDSA P-384 checks, a chain and the RIMs, read by the family's five
+ * checks and by backdoor.firmware.integrity. */
+struct node_attestation {
+	size_t count;
+	time_t at;
+	struct gpu_attestation *gpus;
+};
+
+static const char memo_key;   /* its address names the node's attestation in the judge memo */
+
+static void node_attestation_free(void *p)
+{
+	struct node_attestation *node = p;
+
+	for (size_t i = 0; i < node->count; i++)
+		json_decref(node->gpus[i].rims.evidence);
+	free(node->gpus);
+	free(node);
+}
+
+static const struct node_attestation *attestation_of(const struct judge_ctx *ctx)
+{
+	struct node_attestation *node = judge_memo_get(ctx, &memo_key);
+	const json_t *accs = jarr(ctx->facts, "accelerators"), *acc;
+	size_t i;
+
+	if (node != NULL)
+		return node;
+	node = xcalloc(1, sizeof(*node));
+	node->count = json_array_size(accs);
+	node->gpus = xcalloc(node->count + 1, sizeof(*node->gpus));
+	node->at = facts_time(ctx->facts);
+	json_array_foreach(accs, i, acc) {
+		struct gpu_attestation *g = &node->gpus[i];
+		g->subject = jstr(acc, "pci_address") ? jstr(acc, "pci_address") : "?";
+		g->skip = no_report(acc, g->why, sizeof(g->why));
+		if (g->skip == NULL)
+			g->malformed = verify_gpu(acc, node->at, ctx->options->rims, &g->res, &g->rims, g->why,
+						  sizeof(g->why)) != 0;
+	}
+	judge_memo_put(ctx, &memo_key, node, node_attestation_free);
+	return node;
+}
+
+void attestation_firmware(const struct judge_ctx *ctx, struct firmware_attestation *out)
+{
+	const struct node_attestation *node = attestation_of(ctx);
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < node->count; i++) {
+		const struct gpu_attestation *g = &node->gpus[i];
+		if (!json_is_object(jobj(jobj(json_array_get(jarr(ctx->facts, "accelerators"), i), "vendor_library"),
+					 "nvml")))
+			continue;
+		out->gpus++;
+		if (g->skip || g->malformed)
+			continue;
+		if (g->rims.measurements.status == STATUS_PASS)
+			out->verified++;
+		else if (g->rims.measurements.status == STATUS_FAIL && out->differ++ == 0)
+			out->first_differ = g->subject;
+	}
+}
+
+/* attestation.signature's walk says all the family's findings, check by
+ * check (the order the report joins subjects in); the other checks have
+ * nothing left to do. */
 static void evaluate_all(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
 	(void)check;
-	const json_t *accs = jarr(ctx->facts, "accelerators"), *acc;
-	size_t n = json_array_size(accs), i;
-	struct gpu_attestation *g = xcalloc(n + 1, sizeof(*g));
-	time_t at = facts_time(ctx->facts);
+	const struct node_attestation *node = attestation_of(ctx);
 
-	json_array_foreach(accs, i, acc) {
-		g[i].subject = jstr(acc, "pci_address") ? jstr(acc, "pci_address") : "?";
-		g[i].skip = no_report(acc, g[i].why, sizeof(g[i].why));
-		if (g[i].skip == NULL)
-			g[i].malformed = verify_gpu(acc, at, &g[i].res, g[i].why, sizeof(g[i].why)) != 0;
-	}
-	for (int which = STEP_SIGNATURE; which <= STEP_REVOCATION; which++)
-		for (i = 0; i < n; i++)
-			add_step(&attestation_family.checks[which], &g[i], (enum attest_step_index)which, out);
-	free(g);
+	for (int which = ATTEST_CHECK_SIGNATURE; which < ATTEST_CHECKS; which++)
+		for (size_t i = 0; i < node->count; i++)
+			add_finding(&attestation_family.checks[which], &node->gpus[i], (enum attest_check)which, node->at,
+				    out);
 }
 
 static void evaluated_with_signature(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
@@ -183,6 +233,12 @@ static const struct check attestation_checks[] = {
 	  evaluated_with_signature },
 	{ "attestation.revocation", "identity", "GPU attestation certificates not revoked", SEVERITY_HIGH,
 	  "the OCSP response or CRL given, the certificate chain", NEEDS, evaluated_with_signature },
+	{ "attestation.rim", "identity", "NVIDIA's RIMs for the GPU's driver and VBIOS genuine", SEVERITY_HIGH,
+	  "the RIMs given (--rim), their XML signature and chain, data/attestation-roots.json", NEEDS,
+	  evaluated_with_signature },
+	{ "attestation.firmware_measurements", "backdoor", "GPU firmware measurements match NVIDIA's golden values",
+	  SEVERITY_CRITICAL, "the report's measurement blocks, the golden values of the genuine RIMs", NEEDS,
+	  evaluated_with_signature },
 };
 
 const struct check_family attestation_family = {

@@ -15,121 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/attest_x509.h"
+#include "checks/attestation_rim.h"
 #include "core/data.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/util.h"
-
-static void step(struct attest_step *s, enum status status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void step(struct attest_step *s, enum status status, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->status = status;
-	va_start(ap, fmt);
-	vsnprintf(s->message, sizeof(s->message), fmt, ap);
-	va_end(ap);
-}
-
-int attest_root_pem(const char *name, char **pem, char *err, size_t errlen)
-{
-	json_t *doc = data_load("attestation-roots.json", err, errlen), *roots, *root;
-	const char *text = NULL, *want = NULL;
-	unsigned char digest[SHA256_DIGEST_LENGTH], *der = NULL;
-	char hex[2 * SHA256_DIGEST_LENGTH + 1];
-	X509 *cert = NULL;
-	BIO *bio;
-	size_t i;
-	int len;
-
-	*pem = NULL;
-	if (doc == NULL)
-		return CA_ERR_CONFIG;
-	roots = json_object_get(doc, "roots");
-	json_array_foreach(roots, i, root) {
-		if (json_is_string(json_object_get(root, "name")) &&
-		    strcmp(json_string_value(json_object_get(root, "name")), name) == 0) {
-			text = json_string_value(json_object_get(root, "pem"));
-			want = json_string_value(json_object_get(root, "sha256"));
-		}
-	}
-	if (text == NULL || want == NULL) {
-		snprintf(err, errlen, "data/attestation-roots.json: no root \"%s\" with pem and sha256", name);
-		json_decref(doc);
-		return CA_ERR_CONFIG;
-	}
-	bio = BIO_new_mem_buf(text, -1);
-	cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
-	len = cert ? i2d_X509(cert, &der) : -1;
-	if (len > 0) {
-		SHA256(der, (size_t)len, digest);
-		hex_encode(digest, sizeof(digest), hex);
-	}
-	OPENSSL_free(der);
-	X509_free(cert);
-	if (len <= 0 || strcmp(hex, want) != 0) {
-		snprintf(err, errlen, "data/attestation-roots.json: root \"%s\": %s", name,
-			 len <= 0 ? "pem is not a certificate" : "certificate does not match its sha256 fingerprint");
-		json_decref(doc);
-		return CA_ERR_CONFIG;
-	}
-	*pem = strdup(text);
-	json_decref(doc);
-	return *pem ? 0 : CA_ERR_OS;
-}
-
-/* How many times NEEDLE occurs in HAY. */
-static int count_of(const char *hay, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	const char *p = hay, *end = hay + len;
-	int count = 0;
-
-	while ((p = memmem(p, (size_t)(end - p), needle, n)) != NULL) {
-		count++;
-		p += n;
-	}
-	return count;
-}
-
-/* The certificates of CHAIN: concatenated PEM, else concatenated DER. Every
- * block must be a certificate: a damaged one is not skipped. */
-static STACK_OF(X509) *read_chain(const char *chain, size_t len)
-{
-	STACK_OF(X509) *certs = sk_X509_new_null();
-	const unsigned char *p = (const unsigned char *)chain, *end = p + len;
-	X509 *cert;
-
-	if (certs == NULL || len > ATTEST_CHAIN_MAX)
-		goto fail;
-	if (memmem(chain, len, "-----BEGIN", 10) != NULL) {
-		BIO *bio = BIO_new_mem_buf(chain, (int)len);
-
-		while (bio != NULL && (cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
-			sk_X509_push(certs, cert);
-		BIO_free(bio);
-		if (sk_X509_num(certs) != count_of(chain, len, "-----BEGIN"))
-			goto fail;
-		ERR_clear_error();
-		return certs;
-	}
-	while (p < end && (cert = d2i_X509(NULL, &p, end - p)) != NULL)
-		sk_X509_push(certs, cert);
-	if (p == end)
-		return certs;
-fail:
-	sk_X509_pop_free(certs, X509_free);
-	ERR_clear_error();
-	return NULL;
-}
-
-static void subject_of(X509 *cert, char *out, size_t outlen)
-{
-	X509_NAME_oneline(X509_get_subject_name(cert), out, (int)outlen);
-}
 
 static void check_nonce(const struct attest_evidence *ev, struct attest_result *res, bool *fresh)
 {
@@ -141,7 +32,7 @@ static void check_nonce(const struct attest_evidence *ev, struct attest_result *
 		return;
 	hex_encode(ev->nonce, SPDM_NONCE_LEN, sent);
 	if (memcmp(ev->nonce, res->report.req_nonce, SPDM_NONCE_LEN) != 0)
-		step(&res->signature, STATUS_FAIL, "the report answers nonce %s, not the one sent (%s): a replayed "
+		attest_step_set(&res->signature, STATUS_FAIL, "the report answers nonce %s, not the one sent (%s): a replayed "
 		     "or substituted report", got, sent);
 	else
 		*fresh = true;
@@ -196,75 +87,19 @@ static void verify_signature(const struct attest_evidence *ev, struct attest_res
 	if (res->signature.status == STATUS_FAIL)
 		return;
 	if (certs == NULL || sk_X509_num(certs) == 0) {
-		step(&res->signature, STATUS_FAIL, "no certificate in the chain to verify the report's signature with");
+		attest_step_set(&res->signature, STATUS_FAIL, "no certificate in the chain to verify the report's signature with");
 		return;
 	}
 	if (!signature_verifies(sk_X509_value(certs, 0), &res->report, ev->report, why, sizeof(why))) {
-		step(&res->signature, STATUS_FAIL, "%s (%s): the report is not what the GPU signed", why, res->leaf_subject);
+		attest_step_set(&res->signature, STATUS_FAIL, "%s (%s): the report is not what the GPU signed", why, res->leaf_subject);
 		return;
 	}
 	if (fresh)
-		step(&res->signature, STATUS_PASS, "the report is signed by the key of %s and answers the nonce sent",
+		attest_step_set(&res->signature, STATUS_PASS, "the report is signed by the key of %s and answers the nonce sent",
 		     res->leaf_subject);
 	else
-		step(&res->signature, STATUS_WARN, "the report is signed by the key of %s, but its freshness is not "
+		attest_step_set(&res->signature, STATUS_WARN, "the report is signed by the key of %s, but its freshness is not "
 		     "checked: the nonce sent is not known (a replayed report would pass)", res->leaf_subject);
-}
-
-/* The chain verified (BUILT, leaf to the pinned root) must be the file's
- * certificates, in order, all of them (the file's copy of the root too, when
- * it carries one): a certificate the path does not use is not accepted. */
-static void chain_matches(struct attest_result *res, STACK_OF(X509) *certs, STACK_OF(X509) *built)
-{
-	int n = sk_X509_num(certs), m = built ? sk_X509_num(built) : 0;
-	char subject[256];
-
-	for (int i = 0; i < n; i++) {
-		if (i < m && X509_cmp(sk_X509_value(certs, i), sk_X509_value(built, i)) == 0)
-			continue;
-		subject_of(sk_X509_value(certs, i), subject, sizeof(subject));
-		step(&res->chain, STATUS_FAIL, "certificate %d (%s): %s", i, subject,
-		     i == m - 1 ? "not the pinned root" : "not on the path from the leaf to the pinned root");
-		return;
-	}
-	subject_of(sk_X509_value(built, m - 1), subject, sizeof(subject));
-	step(&res->chain, STATUS_PASS, "%d certificates from %s to the pinned root %s, valid at the time checked", m,
-	     res->leaf_subject, subject);
-}
-
-static void verify_chain(const struct attest_evidence *ev, struct attest_result *res, STACK_OF(X509) *certs,
-			 X509 *root)
-{
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	STACK_OF(X509) *untrusted = sk_X509_new_null();
-	char subject[256];
-	int err, depth;
-
-	if (store == NULL || ctx == NULL || untrusted == NULL || !X509_STORE_add_cert(store, root))
-		goto out;
-	for (int i = 1; i < sk_X509_num(certs); i++)
-		sk_X509_push(untrusted, sk_X509_value(certs, i));
-	if (!X509_STORE_CTX_init(ctx, store, sk_X509_value(certs, 0), untrusted))
-		goto out;
-	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), ev->at);
-	if (X509_verify_cert(ctx) == 1) {
-		chain_matches(res, certs, X509_STORE_CTX_get0_chain(ctx));
-		goto out;
-	}
-	err = X509_STORE_CTX_get_error(ctx);
-	depth = X509_STORE_CTX_get_error_depth(ctx);
-	subject[0] = '\0';
-	if (X509_STORE_CTX_get_current_cert(ctx) != NULL)
-		subject_of(X509_STORE_CTX_get_current_cert(ctx), subject, sizeof(subject));
-	step(&res->chain, STATUS_FAIL, "certificate %d (%s): %s", depth, subject, X509_verify_cert_error_string(err));
-out:
-	if (res->chain.status == STATUS_ERROR && res->chain.message[0] == '\0')
-		step(&res->chain, STATUS_ERROR, "the chain could not be examined (out of memory)");
-	sk_X509_free(untrusted);
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	ERR_clear_error();
 }
 
 /* The issuer of CERT among CERTS and ROOT, or NULL. */
@@ -296,26 +131,26 @@ static bool check_crl(const struct attest_evidence *ev, struct attest_result *re
 		if (issuer == NULL || X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
 			continue;
 		if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-			step(&res->revocation, STATUS_FAIL, "%s: the CRL's signature does not verify with its issuer's key",
+			attest_step_set(&res->revocation, STATUS_FAIL, "%s: the CRL's signature does not verify with its issuer's key",
 			     ev->revocation_name);
 			return true;
 		}
-		subject_of(cert, subject, sizeof(subject));
+		attest_subject(cert, subject, sizeof(subject));
 		if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1) {
-			step(&res->revocation, STATUS_FAIL, "%s: certificate %d (%s) is revoked", ev->revocation_name, i,
+			attest_step_set(&res->revocation, STATUS_FAIL, "%s: certificate %d (%s) is revoked", ev->revocation_name, i,
 			     subject);
 			return true;
 		}
 		covered++;
 	}
 	if (covered > 0 && !current_at(X509_CRL_get0_lastUpdate(crl), X509_CRL_get0_nextUpdate(crl), ev->at))
-		step(&res->revocation, STATUS_FAIL, "%s: the CRL is not current at the time checked (last update to next "
+		attest_step_set(&res->revocation, STATUS_FAIL, "%s: the CRL is not current at the time checked (last update to next "
 		     "update): a newer one may list a certificate of the chain", ev->revocation_name);
 	else if (covered == 0)
-		step(&res->revocation, STATUS_SKIP, "revocation not checked: %s is a CRL of no issuer in this chain",
+		attest_step_set(&res->revocation, STATUS_SKIP, "revocation not checked: %s is a CRL of no issuer in this chain",
 		     ev->revocation_name);
 	else
-		step(&res->revocation, STATUS_PASS, "%s: a CRL signed by its issuer lists none of %d certificate(s) it "
+		attest_step_set(&res->revocation, STATUS_PASS, "%s: a CRL signed by its issuer lists none of %d certificate(s) it "
 		     "covers", ev->revocation_name, covered);
 	return true;
 }
@@ -367,23 +202,23 @@ static void check_ocsp(const struct attest_evidence *ev, struct attest_result *r
 	if (store != NULL)
 		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), ev->at);
 	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL || basic == NULL) {
-		step(&res->revocation, STATUS_FAIL, "%s: the OCSP responder did not answer successfully",
+		attest_step_set(&res->revocation, STATUS_FAIL, "%s: the OCSP responder did not answer successfully",
 		     ev->revocation_name);
 	} else if (store == NULL || !X509_STORE_add_cert(store, root) ||
 		   OCSP_basic_verify(basic, certs, store, 0) != 1) {
-		step(&res->revocation, STATUS_FAIL, "%s: the OCSP response's signature does not chain to the pinned root",
+		attest_step_set(&res->revocation, STATUS_FAIL, "%s: the OCSP response's signature does not chain to the pinned root",
 		     ev->revocation_name);
 	} else if (!found) {
-		step(&res->revocation, STATUS_SKIP, "revocation not checked: %s says nothing of the leaf certificate",
+		attest_step_set(&res->revocation, STATUS_SKIP, "revocation not checked: %s says nothing of the leaf certificate",
 		     ev->revocation_name);
 	} else if (!current_at(thisupd, nextupd, ev->at)) {
-		step(&res->revocation, STATUS_FAIL, "%s: the OCSP response is not current at the time checked (this "
+		attest_step_set(&res->revocation, STATUS_FAIL, "%s: the OCSP response is not current at the time checked (this "
 		     "update to next update)", ev->revocation_name);
 	} else if (status == V_OCSP_CERTSTATUS_GOOD) {
-		step(&res->revocation, STATUS_PASS, "%s: the OCSP responder says the leaf certificate is good",
+		attest_step_set(&res->revocation, STATUS_PASS, "%s: the OCSP responder says the leaf certificate is good",
 		     ev->revocation_name);
 	} else {
-		step(&res->revocation, STATUS_FAIL, "%s: the OCSP responder says the leaf certificate is %s",
+		attest_step_set(&res->revocation, STATUS_FAIL, "%s: the OCSP responder says the leaf certificate is %s",
 		     ev->revocation_name, OCSP_cert_status_str(status));
 	}
 	X509_STORE_free(store);
@@ -398,7 +233,7 @@ static void verify_revocation(const struct attest_evidence *ev, struct attest_re
 	X509_CRL *crl;
 
 	if (ev->revocation == NULL) {
-		step(&res->revocation, STATUS_SKIP, "revocation not checked: no OCSP response or CRL given "
+		attest_step_set(&res->revocation, STATUS_SKIP, "revocation not checked: no OCSP response or CRL given "
 		     "(--revocation FILE, fetched from NVIDIA's OCSP service on a connected machine)");
 		return;
 	}
@@ -409,42 +244,26 @@ static void verify_revocation(const struct attest_evidence *ev, struct attest_re
 		check_crl(ev, res, crl, certs, root);
 		X509_CRL_free(crl);
 	} else {
-		step(&res->revocation, STATUS_ERROR, "%s: neither a DER OCSP response nor a CRL", ev->revocation_name);
+		attest_step_set(&res->revocation, STATUS_ERROR, "%s: neither a DER OCSP response nor a CRL", ev->revocation_name);
 		res->revocation_read = false;
 	}
 	ERR_clear_error();
-}
-
-static X509 *load_root(struct attest_result *res)
-{
-	char *pem = NULL, err[256];
-	X509 *root = NULL;
-	BIO *bio;
-
-	if (attest_root_pem("device_identity", &pem, err, sizeof(err)) != 0) {
-		step(&res->chain, STATUS_ERROR, "%s", err);
-		return NULL;
-	}
-	bio = BIO_new_mem_buf(pem, -1);
-	root = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
-	free(pem);
-	return root;
 }
 
 void attest_verify(const struct attest_evidence *ev, struct attest_result *res)
 {
 	STACK_OF(X509) *certs;
 	X509 *root;
+	char err[256];
 
 	memset(res, 0, sizeof(*res));
-	step(&res->signature, STATUS_ERROR, "not examined");
-	step(&res->chain, STATUS_ERROR, "%s", "");
-	step(&res->revocation, STATUS_SKIP, "revocation not checked: the chain was not verified");
+	attest_step_set(&res->signature, STATUS_ERROR, "not examined");
+	attest_step_set(&res->chain, STATUS_ERROR, "%s", "");
+	attest_step_set(&res->revocation, STATUS_SKIP, "revocation not checked: the chain was not verified");
 	res->revocation_read = true;
 	if (spdm_parse_report(ev->report, ev->report_len, &res->report, res->report_error,
 			      sizeof(res->report_error)) != 0)
-		step(&res->signature, STATUS_FAIL, "the attestation report is malformed: %s", res->report_error);
+		attest_step_set(&res->signature, STATUS_FAIL, "the attestation report is malformed: %s", res->report_error);
 	else
 		res->parsed = true;
 	if (res->parsed) {
@@ -452,20 +271,22 @@ void attest_verify(const struct attest_evidence *ev, struct attest_result *res)
 				   sizeof(res->driver_version));
 		spdm_vbios_version(&res->report, res->vbios_version, sizeof(res->vbios_version));
 	}
-	certs = read_chain(ev->chain, ev->chain_len);
+	certs = attest_read_chain(ev->chain, ev->chain_len);
 	if (certs == NULL || sk_X509_num(certs) == 0) {
-		step(&res->chain, STATUS_FAIL, "the certificate chain holds no readable certificate");
+		attest_step_set(&res->chain, STATUS_FAIL, "the certificate chain holds no readable certificate");
 		if (res->parsed)
-			step(&res->signature, STATUS_FAIL, "no certificate to verify the report's signature with");
+			attest_step_set(&res->signature, STATUS_FAIL, "no certificate to verify the report's signature with");
 		sk_X509_pop_free(certs, X509_free);
 		return;
 	}
 	res->chain_read = true;
-	subject_of(sk_X509_value(certs, 0), res->leaf_subject, sizeof(res->leaf_subject));
+	attest_subject(sk_X509_value(certs, 0), res->leaf_subject, sizeof(res->leaf_subject));
 	verify_signature(ev, res, certs);
-	root = load_root(res);
-	if (root != NULL) {
-		verify_chain(ev, res, certs, root);
+	root = attest_root("device_identity", err, sizeof(err));
+	if (root == NULL) {
+		attest_step_set(&res->chain, STATUS_ERROR, "%s", err);
+	} else {
+		attest_chain_verify(certs, root, ev->at, &res->chain);
 		if (res->chain.status == STATUS_PASS)
 			verify_revocation(ev, res, certs, root);
 	}
@@ -494,19 +315,29 @@ static json_t *evidence_of(const struct attest_result *res, time_t at)
 	return ev;
 }
 
-void attest_findings(const struct attest_result *res, const char *subject, time_t at, struct findings *out)
-{
-	const struct attest_step *steps[] = { &res->signature, &res->chain, &res->revocation };
-	static const char *const remedies[] = {
-		"attest again with a fresh nonce (--nonce HEX, the one the verifier sent); a report that fails is not "
-		"the GPU's answer and none of its measurements can be trusted",
-		"obtain the GPU's chain with the report (nvidia-smi conf-compute or NVML); a chain that does not reach "
-		"NVIDIA's Device Identity CA is not NVIDIA's",
-		"fetch NVIDIA's OCSP response for the chain on a connected machine and give it with --revocation FILE "
-		"(docs/attestation.md)",
-	};
+/* What each check asks of a GPU that fails it. */
+static const char *const remedies[] = {
+	"attest again with a fresh nonce (--nonce HEX, the one the verifier sent); a report that fails is not the "
+	"GPU's answer and none of its measurements can be trusted",
+	"obtain the GPU's chain with the report (nvidia-smi conf-compute or NVML); a chain that does not reach "
+	"NVIDIA's Device Identity CA is not NVIDIA's",
+	"fetch NVIDIA's OCSP response for the chain on a connected machine and give it with --revocation FILE "
+	"(docs/attestation.md)",
+	"mirror NVIDIA's driver and VBIOS RIMs for the versions the GPU runs and give them with --rim DIR "
+	"(docs/attestation.md); a RIM that is not genuine is not NVIDIA's, and its values prove nothing",
+	"the GPU runs firmware whose measurements NVIDIA's RIMs do not list: keep the report, update the driver or "
+	"VBIOS to a release NVIDIA publishes RIMs for, and investigate a changed measurement as changed firmware",
+};
 
-	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
-		finding_add(out, &attestation_family.checks[i], steps[i]->status, subject, evidence_of(res, at),
-			    steps[i]->status == STATUS_PASS ? NULL : remedies[i], "%s", steps[i]->message);
+void attest_finding(const struct attest_result *res, const struct rim_outcome *rims, enum attest_check which,
+		    const char *subject, time_t at, struct findings *out)
+{
+	const struct attest_step *steps[] = { &res->signature, &res->chain, &res->revocation, &rims->rim,
+					      &rims->measurements };
+	json_t *ev = evidence_of(res, at);
+
+	if (which >= ATTEST_CHECK_RIM && rims->evidence != NULL)
+		json_object_set(ev, "rims", rims->evidence);
+	finding_add(out, &attestation_family.checks[which], steps[which]->status, subject, ev,
+		    steps[which]->status == STATUS_PASS ? NULL : remedies[which], "%s", steps[which]->message);
 }

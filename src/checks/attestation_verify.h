@@ -55,13 +55,29 @@ void attest_verify(const struct attest_evidence *ev, struct attest_result *res);
 
 /* The attestation check family (src/checks/attestation.c):
  * attestation.signature, attestation.certificate_chain,
- * attestation.revocation, in that order. In the registry, they judge the
+ * attestation.revocation, attestation.rim and
+ * attestation.firmware_measurements, in that order. In the registry, they judge the
  * report and chain NVML gave for each GPU; `chipaudit attest verify` makes
  * the same findings of evidence given on its command line. */
 extern const struct check_family attestation_family;
 
-/* RES as one finding per check, of SUBJECT (the report's file name). */
-void attest_findings(const struct attest_result *res, const char *subject, time_t at, struct findings *out);
+/* The family's checks, in its order. */
+enum attest_check {
+	ATTEST_CHECK_SIGNATURE,
+	ATTEST_CHECK_CHAIN,
+	ATTEST_CHECK_REVOCATION,
+	ATTEST_CHECK_RIM,
+	ATTEST_CHECK_MEASUREMENTS,
+	ATTEST_CHECKS
+};
+
+struct rim_outcome;
+
+/* The finding of check WHICH of SUBJECT (the report's file name, or the
+ * GPU's PCI address): RES, and what the RIMs say of it (RIMS,
+ * checks/attestation_rim.h). */
+void attest_finding(const struct attest_result *res, const struct rim_outcome *rims, enum attest_check which,
+		    const char *subject, time_t at, struct findings *out);
 
 /* The pinned root NAME ("device_identity", "rim") of
  * data/attestation-roots.json as PEM, checked against its fingerprint.

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/attestation.h"
 #include "checks/backdoor.h"
 #include "core/json.h"
 #include "parse/kernelinfo.h"
@@ -194,6 +195,7 @@ static void firmware_finding(const struct check *check, const struct judge_ctx *
 	const char *version = backdoor_driver_version(ctx->facts, driver);
 	json_t *match = json_array(), *mismatch = json_array(), *unlisted = json_array(), *unhashed = json_array();
 	json_t *missing = json_array(), *f, *ev;
+	struct firmware_attestation attested = { 0 };
 	bool exists = false;
 	size_t i, total = json_array_size(jarr(d, "files"));
 
@@ -223,15 +225,28 @@ static void firmware_finding(const struct check *check, const struct judge_ctx *
 	}
 	add_missing(db->manifests, driver, version, dir, jarr(d, "files"), missing);
 	add_missing(ctx->options ? ctx->options->manifests : NULL, driver, version, dir, jarr(d, "files"), missing);
+	if (strcmp(driver, "nvidia") == 0)
+		attestation_firmware(ctx, &attested);
 	ev = json_pack("{s:s, s:s, s:s?, s:I, s:o, s:o, s:o, s:o, s:o}", "driver", driver, "directory", dir,
 		       "driver_version", version, "files", (json_int_t)total, "match", match, "mismatch", mismatch,
 		       "unverified", unlisted, "unhashed", unhashed, "missing", missing);
+	if (attested.gpus > 0)
+		json_object_set_new(ev, "attestation", json_pack("{s:I, s:I, s:I}", "gpus", (json_int_t)attested.gpus,
+								 "verified", (json_int_t)attested.verified, "differ",
+								 (json_int_t)attested.differ));
 	if (json_array_size(mismatch) > 0)
 		finding_add(out, check, STATUS_FAIL, "host", ev,
 			    "Reinstall the driver's firmware package from its vendor; keep the modified files for analysis.",
 			    "%zu firmware file%s in %s differ%s from the golden manifest: %s", json_array_size(mismatch),
 			    json_array_size(mismatch) == 1 ? "" : "s", dir, json_array_size(mismatch) == 1 ? "s" : "",
 			    jstr(json_array_get(mismatch, 0), "path"));
+	else if (attested.differ > 0)
+		finding_add(out, check, STATUS_FAIL, "host", ev,
+			    "Keep the attestation reports; reinstall the driver and VBIOS from NVIDIA and attest again "
+			    "(docs/attestation.md).",
+			    "%zu of %zu NVIDIA GPU(s) run firmware whose attested measurements differ from NVIDIA's golden "
+			    "values (attestation.firmware_measurements, %s first)", attested.differ, attested.gpus,
+			    attested.first_differ);
 	else if (!exists || total == 0)
 		finding_add(out, check, STATUS_SKIP, "host", ev, NULL, "No firmware files in %s%s", dir,
 			    exists ? "" : " (the directory does not exist)");
@@ -240,10 +255,18 @@ static void firmware_finding(const struct check *check, const struct judge_ctx *
 			    "Reinstall the driver's firmware package: files its manifest lists are absent.",
 			    "%zu firmware file%s the golden manifest lists %s missing from %s", json_array_size(missing),
 			    json_array_size(missing) == 1 ? "" : "s", json_array_size(missing) == 1 ? "is" : "are", dir);
+	else if ((json_array_size(unlisted) > 0 || json_array_size(unhashed) > 0) && attested.gpus > 0 &&
+		 attested.verified == attested.gpus)
+		finding_add(out, check, STATUS_PASS, "host", ev, NULL,
+			    "The firmware all %zu NVIDIA GPU(s) run is attested: every measurement matches NVIDIA's golden "
+			    "values (attestation.firmware_measurements); %zu file(s) in %s no golden manifest lists are "
+			    "covered by that", attested.gpus, json_array_size(unlisted) + json_array_size(unhashed), dir);
 	else if (json_array_size(unlisted) > 0 || json_array_size(unhashed) > 0)
 		finding_add(out, check, STATUS_WARN, "host", ev,
 			    "Give a golden manifest for this driver release with --manifest FILE (docs/backdoor.md), made "
-			    "from the vendor's package on a trusted machine.",
+			    "from the vendor's package on a trusted machine; NVIDIA GPUs in confidential-computing mode "
+			    "attest the firmware they run, checked against NVIDIA's RIMs given with --rim DIR "
+			    "(docs/attestation.md).",
 			    "%zu of %zu firmware files in %s unverified: no golden manifest lists them%s",
 			    json_array_size(unlisted) + json_array_size(unhashed), total, dir,
 			    json_array_size(unhashed) ? " or they could not be hashed" : "");

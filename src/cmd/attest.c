@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checks/attestation_rim.h"
 #include "checks/attestation_verify.h"
 #include "cmd/cmd.h"
 #include "core/error.h"
@@ -16,7 +17,23 @@
 
 struct attest_options {
 	const char *report, *certs, *nonce, *revocation, *at;
+	struct rim_set *rims;
 };
+
+static int set_rim(const char *value, void *target, char *err, size_t errlen)
+{
+	struct attest_options *o = target;
+
+	return rim_set_add(&o->rims, value, err, errlen);
+}
+
+static void release_rims(void *target)
+{
+	struct attest_options *o = target;
+
+	rim_set_free(o->rims);
+	o->rims = NULL;
+}
 
 static const struct opt_row attest_rows[] = {
 	OPT_STRING("report", 0, "FILE", "the attestation report: raw bytes, or hex text as NVIDIA's samples hold it",
@@ -27,6 +44,10 @@ static const struct opt_row attest_rows[] = {
 	  "report's freshness is not checked", struct attest_options, nonce),
 	OPT_STRING("revocation", 0, "FILE", "an OCSP response (DER) or a CRL (PEM or DER) for the chain, fetched "
 	  "beforehand; without it revocation is not checked", struct attest_options, revocation),
+	OPT_CALLBACK("rim", 0, OPT_ARG_REQUIRED, "FILE|DIR",
+	  "NVIDIA's driver and VBIOS RIMs (signed SWID tags): a file, used whatever its version, or a directory "
+	  "whose RIMs are chosen by the versions the report names (repeatable); without them the measurements "
+	  "are not compared with golden values", set_rim, release_rims),
 	OPT_STRING("at", 0, "TIME", "check the certificates at TIME (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH) "
 	  "instead of the audit's time", struct attest_options, at),
 	OPT_END,
@@ -36,10 +57,11 @@ static const struct opt_table attest_table = { NULL, attest_rows };
 const struct cmd_spec attest_spec = {
 	.name = "attest",
 	.synopsis = "usage: chipaudit attest verify --report FILE --certs FILE [--nonce HEX] [--revocation FILE]\n"
-		    "                               [--at TIME] [--json] [-o FILE] [--format FORMAT]\n",
+		    "                               [--rim FILE|DIR] [--at TIME] [--json] [-o FILE] [--format FORMAT]\n",
 	.about = "  Verify an NVIDIA GPU's attestation offline: the report's nonce, its signature by\n"
 		 "  the GPU's attestation key, that key's chain to NVIDIA's Device Identity CA\n"
-		 "  (pinned in data/attestation-roots.json) at a time, and revocation from a file.\n",
+		 "  (pinned in data/attestation-roots.json) at a time, revocation from a file, and\n"
+		 "  its measurements against the golden values of NVIDIA's signed RIMs.\n",
 	.trailer = "Exit: 0 pass/skip only, 1 a warning, 2 a failure; 64-78 usage and input errors.\n",
 	.operands = "verify",
 	.tables = { &report_table, &attest_table },
@@ -147,10 +169,15 @@ static json_t *verify(const struct attest_options *o, struct attest_evidence *ev
 	struct findings findings = { 0 };
 	json_t *facts, *report;
 
+	struct rim_outcome rims;
+
 	attest_verify(ev, &res);
 	if ((*rc = input_error(o, &res)) != 0)
 		return NULL;
-	attest_findings(&res, o->report, ev->at, &findings);
+	rim_judge(o->rims, &res, ev->at, &rims);
+	for (int which = ATTEST_CHECK_SIGNATURE; which < ATTEST_CHECKS; which++)
+		attest_finding(&res, &rims, (enum attest_check)which, o->report, ev->at, &findings);
+	json_decref(rims.evidence);
 	facts = json_object();
 	report = report_build(facts, &findings);
 	json_decref(facts);

@@ -12,6 +12,7 @@
 #include "report/prometheus.h"
 #include "report/report.h"
 #include "core/util.h"
+#include "checks/attestation_rim.h"
 #include "checks/backdoor.h"
 #include "checks/killswitch.h"
 #include "checks/spyware_policy.h"
@@ -297,6 +298,21 @@ static void release_manifests(void *target)
 	backdoor_options_free(target);
 }
 
+static int set_rim(const char *value, void *target, char *err, size_t errlen)
+{
+	struct judge_options *judge = target;
+
+	return rim_set_add(&judge->rims, value, err, errlen);
+}
+
+static void release_rims(void *target)
+{
+	struct judge_options *judge = target;
+
+	rim_set_free(judge->rims);
+	judge->rims = NULL;
+}
+
 static int set_policy(const char *value, void *target, char *err, size_t errlen)
 {
 	struct judge_options *judge = target;
@@ -356,6 +372,11 @@ static const struct opt_row judge_rows[] = {
 	  "golden manifest of module and firmware hashes to compare with (repeatable; format in "
 	  "docs/backdoor.md)",
 	  set_manifest, release_manifests),
+	OPT_CALLBACK("rim", 0, OPT_ARG_REQUIRED, "FILE|DIR",
+	  "NVIDIA's RIMs (signed SWID tags) for the GPUs' driver and VBIOS, the golden values of their "
+	  "attestation: a file, or a directory mirrored from NVIDIA's RIM service (repeatable; "
+	  "docs/attestation.md)",
+	  set_rim, release_rims),
 	OPT_CALLBACK("policy", 0, OPT_ARG_REQUIRED, "FILE",
 	  "site policy of expected talkers, listeners and executables for the spyware checks "
 	  "(docs/spyware.md); without one, findings are warnings",

@@ -1,6 +1,7 @@
 #include "check.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,13 +83,52 @@ const struct check *check_find(const char *id)
 	return NULL;
 }
 
+#define JUDGE_MEMO_SLOTS 8
+
+struct judge_memo {
+	struct {
+		const void *key;
+		void *value;
+		void (*release)(void *);
+	} slots[JUDGE_MEMO_SLOTS];
+	size_t count;
+};
+
+void *judge_memo_get(const struct judge_ctx *ctx, const void *key)
+{
+	for (size_t i = 0; ctx->memo && i < ctx->memo->count; i++)
+		if (ctx->memo->slots[i].key == key)
+			return ctx->memo->slots[i].value;
+	return NULL;
+}
+
+void judge_memo_put(const struct judge_ctx *ctx, const void *key, void *value, void (*release)(void *))
+{
+	struct judge_memo *m = ctx->memo;
+
+	if (m == NULL || m->count == JUDGE_MEMO_SLOTS) {
+		/* a programming error: only judge_run's checks memoise, in few, fixed slots */
+		fprintf(stderr, "judge_memo_put: no memo, or no room in it\n");
+		abort();
+	}
+	m->slots[m->count].key = key;
+	m->slots[m->count].value = value;
+	m->slots[m->count++].release = release;
+}
+
 void judge_run(const struct judge_ctx *ctx, struct findings *out)
 {
+	struct judge_memo memo = { .count = 0 };
+	struct judge_ctx run = *ctx;
+
+	run.memo = &memo;
 	for (size_t i = 0; i < check_family_count; i++) {
 		const struct check_family *fam = check_families[i];
 		for (size_t j = 0; j < fam->count; j++)
-			fam->checks[j].evaluate(&fam->checks[j], ctx, out);
+			fam->checks[j].evaluate(&fam->checks[j], &run, out);
 	}
+	for (size_t i = 0; i < memo.count; i++)
+		memo.slots[i].release(memo.slots[i].value);
 }
 
 enum status findings_worst(const struct findings *f)

@@ -42,7 +42,12 @@ struct check_family {
 };
 
 /* Options that shape judgement. */
+struct rim_set;
+
 struct judge_options {
+	/* --rim FILE|DIR: NVIDIA's RIMs, the golden values of GPU attestation
+	 * (checks/attestation_rim.h); NULL when none given */
+	struct rim_set *rims;
 	/* --manifest FILE: validated golden manifests, an array of
 	 * {"origin": FILE, "manifest": document} (checks/trustdb.h) */
 	json_t *manifests;
@@ -60,11 +65,21 @@ struct judge_options {
 	double drift_margin;   /* throughput loss tolerated, a fraction; 0: DRIFT_DEFAULT_MARGIN */
 };
 
+struct judge_memo;
+
 struct judge_ctx {
 	const json_t *facts;
 	const struct accdb *accdb;
 	const struct judge_options *options;
+	struct judge_memo *memo;   /* set by judge_run */
 };
+
+/* What one judgement computes once and more than one check reads (each
+ * GPU's verified attestation: five ECDSA verifications and its RIMs), kept
+ * under KEY (the address of a static object of the file that computes it) until
+ * judge_run returns, then released with RELEASE. */
+void *judge_memo_get(const struct judge_ctx *ctx, const void *key);
+void judge_memo_put(const struct judge_ctx *ctx, const void *key, void *value, void (*release)(void *));
 
 struct finding {
 	const struct check *check;

@@ -49,7 +49,7 @@ jq_is '[.limitations[] | select(.source == "0000:b1:00.0") | .reason] | join(";"
 	"unknown vendor: a limitation names it" "$TMP/k2.json"
 "$CHIPAUDIT" --data-dir "$TMP/data" judge --json "$TMP/k2.json" >"$TMP/kr.json"
 jq_is '[.findings[] | select(any(.subjects[]; . == "0000:b1:00.0")) | "\(.check)=\(.status)"] | join(" ")' \
-	"identity.database=warn export.classification=skip export.measured_class_differs=skip backdoor.iommu.passthrough=pass backdoor.iommu.shared_group=pass backdoor.pci.ats=pass backdoor.pci.acs=pass backdoor.pci.extra_function=skip backdoor.pci.rom=skip backdoor.pci.sriov=skip backdoor.pci.bar_mismatch=skip backdoor.pci.subsystem_unknown=skip attestation.signature=skip attestation.certificate_chain=skip attestation.revocation=skip identity.fingerprint=skip killswitch.performance_below_spec=skip spyware.memory_remanence=skip" \
+	"identity.database=warn export.classification=skip export.measured_class_differs=skip backdoor.iommu.passthrough=pass backdoor.iommu.shared_group=pass backdoor.pci.ats=pass backdoor.pci.acs=pass backdoor.pci.extra_function=skip backdoor.pci.rom=skip backdoor.pci.sriov=skip backdoor.pci.bar_mismatch=skip backdoor.pci.subsystem_unknown=skip attestation.signature=skip attestation.certificate_chain=skip attestation.revocation=skip attestation.rim=skip attestation.firmware_measurements=skip identity.fingerprint=skip killswitch.performance_below_spec=skip spyware.memory_remanence=skip" \
 	"unknown vendor: the Kunlun's exact findings" "$TMP/kr.json"
 "$CHIPAUDIT" --data-dir "$TMP/data" facts --root "$FIXTURES/dropped-ids/root" >"$TMP/d2.json"
 jq_is '[.accelerators[] | select(.vendor_id == "1e52") | "\(.pci_address) \(.model)"] | join(",")' "0000:e1:00.0 null" \

@@ -104,6 +104,18 @@ jq_is '.findings[] | select(.check == "attestation.certificate_chain" and .statu
 	'"550.90.07","96.00.9F.00.01"' "cc-sample: the report's driver and VBIOS versions as evidence" "$TMP/cc-sample.json"
 jq_is '.findings[] | select(.check == "attestation.signature" and .status == "skip") | .message' \
 	"NVML gave no attestation report: not supported by this GPU or driver" "cc-sample: a GPU without a report says why" "$TMP/cc-sample.json"
+# With NVIDIA's sample RIMs: at the audit's time (2025-11-29) their signers'
+# certificates have expired, so attestation.rim fails; the replayed
+# report's measurements are not compared at all.
+D="$SRCDIR/tests/data/nvtrust"
+with cc-sample -- "$CHIPAUDIT" audit --json --rim "$D/Driver_RIM_test_no_gpu.swidtag" \
+	--rim "$D/1010_0200_882_96005E0001_PROD.swidtag" >"$TMP/cc-rim.json"
+expect_status "$TMP/cc-rim.json" attestation.rim 0000:18:00.0 fail "cc-sample --rim: attestation.rim fails (expired signers)"
+expect_status "$TMP/cc-rim.json" attestation.firmware_measurements 0000:18:00.0 skip \
+	"cc-sample --rim: a replayed report's measurements are not compared"
+jq_is '.findings[] | select(.check == "attestation.firmware_measurements" and (.subjects | index("0000:18:00.0"))) | .message' \
+	"the report's signature did not verify (attestation.signature): its measurements prove nothing" \
+	"cc-sample --rim: says why nothing is compared" "$TMP/cc-rim.json"
 # The fake library's own report (a header and the nonce, no SPDM) is refused
 # as malformed; confidential computing off (healthy-h20) is a skip naming
 # what would enable it.

@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "checks/attestation_rim.h"
 #include "checks/attestation_verify.h"
 #include "core/fileio.h"
 #include "core/util.h"
@@ -236,6 +237,7 @@ static void test_every_certificate_byte(void **state)
 
 static void test_findings(void **state)
 {
+	struct rim_outcome rims;
 	struct findings out = { 0 };
 	struct attest_evidence ev;
 	(void)state;
@@ -243,12 +245,19 @@ static void test_findings(void **state)
 	load_samples();
 	ev = evidence(report, report_len, chain, chain_len);
 	attest_verify(&ev, &res);
-	attest_findings(&res, "sample", ev.at, &out);
-	assert_int_equal(out.count, 3);
+	rim_judge(NULL, &res, ev.at, &rims);
+	for (int which = ATTEST_CHECK_SIGNATURE; which < ATTEST_CHECKS; which++)
+		attest_finding(&res, &rims, (enum attest_check)which, "sample", ev.at, &out);
+	assert_int_equal(out.count, 5);
 	assert_string_equal(out.items[0].check->id, "attestation.signature");
 	assert_string_equal(out.items[1].check->id, "attestation.certificate_chain");
 	assert_string_equal(out.items[2].check->id, "attestation.revocation");
+	assert_string_equal(out.items[3].check->id, "attestation.rim");
+	assert_string_equal(out.items[4].check->id, "attestation.firmware_measurements");
 	assert_int_equal(out.items[2].status, STATUS_SKIP);
+	assert_int_equal(out.items[3].status, STATUS_SKIP);
+	assert_int_equal(out.items[4].status, STATUS_SKIP);
+	assert_null(rims.evidence);
 	assert_string_equal(json_string_value(json_object_get(out.items[0].evidence, "nonce")), SAMPLE_NONCE);
 	findings_free(&out);
 }
