@@ -74,22 +74,23 @@ static const char *no_report(const json_t *acc, char *buf, size_t len)
 }
 
 /* Verify ACC's report, chain and nonce into RES, and judge it against the
- * RIMs into RIMS (while the report's bytes, which RES points into, live).
- * -1 with WHY when the facts hold something that is not base64 (a facts
- * file from elsewhere). */
+ * RIMs into RIMS. *REPORT: the report's bytes, which RES points into (the
+ * caller frees them after RES). -1 with WHY when the facts hold something
+ * that is not base64 (a facts file from elsewhere). */
 static int verify_gpu(const json_t *acc, time_t at, struct rim_set *rim_set, struct attest_result *res,
-		      struct rim_outcome *rims, char *why, size_t whylen)
+		      struct rim_outcome *rims, unsigned char **report, char *why, size_t whylen)
 {
 	const json_t *cc = jobj(jobj(jobj(acc, "vendor_library"), "nvml"), CC);
 	const char *report_b64 = jstr(jobj(cc, "attestation"), "report"),
 		   *nonce_b64 = jstr(jobj(cc, "attestation"), "nonce"),
 		   *chain_b64 = jstr(jobj(cc, "certificates"), "attestation_chain");
-	unsigned char *report = NULL, *chain = NULL, *nonce = NULL;
+	unsigned char *chain = NULL, *nonce = NULL;
 	size_t report_len, chain_len, nonce_len = 0;
 	struct attest_evidence ev = { 0 };
 	int rc = -1;
 
-	if (decode(report_b64, ATTEST_REPORT_MAX, &report, &report_len) != 0)
+	*report = NULL;
+	if (decode(report_b64, ATTEST_REPORT_MAX, report, &report_len) != 0)
 		snprintf(why, whylen, "nvml." CC ".attestation.report: not base64 of at most %d bytes", ATTEST_REPORT_MAX);
 	else if (decode(chain_b64, ATTEST_CHAIN_MAX, &chain, &chain_len) != 0)
 		snprintf(why, whylen, "nvml." CC ".certificates.attestation_chain: not base64 of at most %d bytes",
@@ -99,7 +100,7 @@ static int verify_gpu(const json_t *acc, time_t at, struct rim_set *rim_set, str
 	else
 		rc = 0;
 	if (rc == 0) {
-		ev.report = report;
+		ev.report = *report;
 		ev.report_len = report_len;
 		ev.chain = (const char *)chain;
 		ev.chain_len = chain_len;
@@ -108,7 +109,6 @@ static int verify_gpu(const json_t *acc, time_t at, struct rim_set *rim_set, str
 		attest_verify(&ev, res);
 		rim_judge(rim_set, res, at, rims);
 	}
-	free(report);
 	free(chain);
 	free(nonce);
 	return rc;
@@ -120,6 +120,7 @@ struct gpu_attestation {
 	const char *skip;          /* why there is nothing to verify, or NULL */
 	bool malformed;            /* the facts' evidence is not base64: WHY says */
 	char why[512];
+	unsigned char *report;     /* the report's bytes: RES points into them */
 	struct attest_result res;
 	struct rim_outcome rims;
 };
@@ -151,8 +152,10 @@ static void node_attestation_free(void *p)
 {
 	struct node_attestation *node = p;
 
-	for (size_t i = 0; i < node->count; i++)
+	for (size_t i = 0; i < node->count; i++) {
 		json_decref(node->gpus[i].rims.evidence);
+		free(node->gpus[i].report);
+	}
 	free(node->gpus);
 	free(node);
 }
@@ -174,8 +177,8 @@ static const struct node_attestation *attestation_of(const struct judge_ctx *ctx
 		g->subject = jstr(acc, "pci_address") ? jstr(acc, "pci_address") : "?";
 		g->skip = no_report(acc, g->why, sizeof(g->why));
 		if (g->skip == NULL)
-			g->malformed = verify_gpu(acc, node->at, ctx->options->rims, &g->res, &g->rims, g->why,
-						  sizeof(g->why)) != 0;
+			g->malformed = verify_gpu(acc, node->at, ctx->options->rims, &g->res, &g->rims, &g->report,
+						  g->why, sizeof(g->why)) != 0;
 	}
 	judge_memo_put(ctx, &memo_key, node, node_attestation_free);
 	return node;
