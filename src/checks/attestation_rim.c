@@ -47,7 +47,9 @@ static int add_file(struct rim_set *set, const char *path, bool named, char *err
 	rc = rim_parse(data, len, &rim, why, sizeof(why));
 	free(data);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: not a RIM: %s", path, why);
+		/* CA_ERR_CONFIG: libxml2 and xmlsec could not be loaded */
+		snprintf(err, errlen, rc == CA_ERR_CONFIG ? "--rim %s: RIMs cannot be read here: %s" : "%s: not a RIM: %s",
+			 path, why);
 		return rc;
 	}
 	if (set->count == set->cap) {
@@ -316,8 +318,9 @@ static void judge_rims(const struct chosen c[2], size_t given, struct attest_ste
 {
 	for (int i = 0; i < 2; i++)
 		if (c[i].entry && c[i].entry->genuine.status != STATUS_PASS) {
-			attest_step_set(out, c[i].entry->genuine.status, "the %s RIM is not genuine: %s",
-					rim_kind_name(c[i].kind), c[i].entry->genuine.message);
+			attest_step_set(out, c[i].entry->genuine.status, "the %s RIM %s: %s", rim_kind_name(c[i].kind),
+					c[i].entry->genuine.status == STATUS_ERROR ? "could not be verified" : "is not genuine",
+					c[i].entry->genuine.message);
 			return;
 		}
 	for (int i = 0; i < 2; i++)
