@@ -96,8 +96,7 @@ int cmd_audit(int argc, char **argv)
 	else if ((rc = report_format_check(&audit_spec, &co)) == 0 && (rc = load_accdb(&db)) == 0) {
 		pushed_file[0] = (char *)co.output;  /* evidence_record_audit clears co.output */
 		if ((rc = gather_facts(co.root, &db, &popts, NULL, &facts)) == 0) {
-			report = judge_facts(facts, &db, &jopts);
-			/* it writes -o FILE when that is the JSON report */
+			/* it judges, and writes -o FILE when that is the JSON report */
 			rc = evidence_record_audit(&report, facts, &db, &keep, &jopts,
 						   co.format == FORMAT_UNSET || co.format == FORMAT_JSON ? &co.output
 						   : &no_report_file);

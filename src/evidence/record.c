@@ -123,22 +123,20 @@ static int stored_facts(struct recording *r, const char *host_id, bool first, in
 }
 
 /* Set the baseline (and reference) from history unless the command line
- * gave one. *loaded tells whether the report must be judged again. */
-static int load_baselines(struct recording *r, const char *host_id, struct judge_options *o, bool *loaded)
+ * gave one. */
+static int load_baselines(struct recording *r, const char *host_id, struct judge_options *o)
 {
 	int64_t latest = 0, first = 0;
 	json_t *facts;
 	char *name = NULL;
 	int rc;
 
-	*loaded = false;
 	if (o->baseline == NULL) {
 		if ((rc = stored_facts(r, host_id, false, &latest, &facts, &name)) != 0)
 			return rc;
 		if (facts) {
 			o->baseline = facts;
 			o->baseline_name = name;
-			*loaded = true;
 		}
 	}
 	if (o->reference == NULL && o->baseline != NULL) {
@@ -148,7 +146,6 @@ static int load_baselines(struct recording *r, const char *host_id, struct judge
 		if (facts && first != latest) {
 			o->reference = facts;
 			o->reference_name = name;
-			*loaded = true;
 		} else {
 			json_decref(facts);
 			free(name);
@@ -386,7 +383,6 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 	struct evidence_members m = { 0 };
 	const char *host_id = jstr(jobj(facts, "host"), "machine_id");
 	char err[1024];
-	bool rejudge = false;
 	int rc;
 
 	if (keep->sign && (*output == NULL || strcmp(*output, "-") == 0)) {
@@ -413,13 +409,11 @@ int evidence_record_audit(json_t **report, const json_t *facts, const struct acc
 			goto out;
 		}
 		r.have_head = rc == 1;
-		if ((rc = load_baselines(&r, host_id, o, &rejudge)) != 0)
+		if ((rc = load_baselines(&r, host_id, o)) != 0)
 			goto out;
 	}
-	if (rejudge) {
-		json_decref(*report);
-		*report = judge_facts(facts, db, o);
-	}
+	/* Judged once, with the drift baseline and reference history gives. */
+	*report = judge_facts(facts, db, o);
 	m.host_id = host_id;
 	m.fingerprint = r.fingerprint;
 	m.nonce = keep->nonce ? r.nonce : NULL;

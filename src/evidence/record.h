@@ -33,11 +33,12 @@ struct record_options {
  * sign_format. 0, or CA_ERR_USAGE with a one-line message in ERR. */
 int evidence_option_sign_format(const char *arg, void *target, char *err, size_t errlen);
 
-/* After an audit's report is judged: its place in the host's chain, the
- * drift baseline from history (judging again with it), the evidence
- * members, the signature, the files and the history. *output is set to
- * NULL once the report file has been written. 0 or an error kind (core/error.h), with a
- * one-line error printed. */
+/* An audit's report, made of FACTS: its place in the host's chain, the
+ * drift baseline from history, the report judged once with it (into
+ * *report), the evidence members, the signature, the files and the
+ * history. *output is set to NULL once the report file has been written.
+ * 0 or an error kind (core/error.h), with a one-line error printed; on an
+ * error *report may be NULL. */
 int evidence_record_audit(json_t **report, const json_t *facts, const struct accdb *db,
 			  const struct record_options *keep, struct judge_options *opts, const char **output);
 /* --baseline, --reference and --drift-margin: option-row setters on a struct
