@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake-common/scenario.h"
 #include "vendor/amdsmi_api.h"
 
 /* The exported functions are AMD SMI's API, declared in AMD's amdsmi.h,
@@ -93,18 +94,16 @@ static void text(const json_t *dev, const json_t *obj, const char *key, char *bu
 
 static void load(void)
 {
-	const json_t *template = json_object_get(scenario, "template");
-	size_t i;
-	json_t *d;
+	json_t *devices[MAX_HANDLES];
+	size_t n = fake_scenario_devices(scenario, devices, MAX_HANDLES);
 
 	merged = json_array();
 	handle_count = socket_count = 0;
-	json_array_foreach(json_object_get(scenario, "devices"), i, d) {
-		json_t *full = template ? json_deep_copy(template) : json_object();
-		int socket = (int)num(d, "socket", i);
-		uint64_t listed = num(d, "partitions_listed", 1);
+	for (size_t i = 0; i < n; i++) {
+		json_t *full = devices[i];
+		int socket = (int)num(full, "socket", i);
+		uint64_t listed = num(full, "partitions_listed", 1);
 		bool known = false;
-		json_object_update(full, d);
 		json_array_append_new(merged, full);
 		for (uint64_t p = 0; p < listed && handle_count < MAX_HANDLES; p++)
 			handles[handle_count++] = (struct fdev){ full, socket };
@@ -151,22 +150,17 @@ static const struct fdev *dev_of(amdsmi_processor_handle h)
 
 EXPORT amdsmi_status_t amdsmi_init(uint64_t flags)
 {
-	const char *path = getenv("FAKE_AMDSMI_SCENARIO");
-	json_error_t err;
+	const char *init_error;
+	bool unset;
 
 	(void)flags;
 	if (scenario)
 		return AMDSMI_STATUS_SUCCESS;
-	if (path == NULL)
-		return AMDSMI_STATUS_DRIVER_NOT_LOADED;
-	scenario = json_load_file(path, 0, &err);
-	if (scenario == NULL) {
-		fprintf(stderr, "fake-amdsmi: %s:%d: %s\n", path, err.line, err.text);
-		return AMDSMI_STATUS_INIT_ERROR;
-	}
-	if (json_is_string(json_object_get(scenario, "init"))) {
-		amdsmi_status_t rc = error_code(json_string_value(json_object_get(scenario, "init")));
-		json_decref(scenario);
+	if ((scenario = fake_scenario_open("FAKE_AMDSMI_SCENARIO", "fake-amdsmi", &unset)) == NULL)
+		return unset ? AMDSMI_STATUS_DRIVER_NOT_LOADED : AMDSMI_STATUS_INIT_ERROR;
+	if ((init_error = fake_scenario_init_error(scenario)) != NULL) {
+		amdsmi_status_t rc = error_code(init_error);
+		json_decref(scenario);   /* holds init_error: the code is taken first */
 		scenario = NULL;
 		return rc;
 	}

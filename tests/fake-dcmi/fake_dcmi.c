@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake-common/scenario.h"
 #include "vendor/dcmi_api.h"
 
 /* The exported functions are DCMI's API, declared in Huawei's
@@ -48,35 +49,6 @@ static int error_code(const char *name)
 	return DCMI_ERR_INNER_ERR;
 }
 
-static long long num(const json_t *obj, const char *key, long long dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
-}
-
-static unsigned hex(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-	return s ? (unsigned)strtoul(s, NULL, 16) : 0;
-}
-
-static void load_devices(void)
-{
-	const json_t *template = json_object_get(scenario, "template");
-	size_t i;
-	json_t *d;
-
-	device_count = 0;
-	json_array_foreach(json_object_get(scenario, "devices"), i, d) {
-		json_t *full;
-		if (device_count == MAX_DEVICES)
-			break;
-		full = template ? json_deep_copy(template) : json_object();
-		json_object_update(full, d);
-		devices[device_count++] = full;
-	}
-}
-
 /* DCMI has no call that ends a session: the fake lets its scenario go when
  * the library is closed, or LeakSanitizer counts it as leaked. */
 __attribute__((destructor)) static void unload(void)
@@ -90,27 +62,21 @@ __attribute__((destructor)) static void unload(void)
 
 EXPORT int dcmi_init(void)
 {
-	const char *path = getenv("FAKE_DCMI_SCENARIO");
-	json_error_t err;
+	const char *init_error;
+	int rc;
+	bool unset;
 
 	if (scenario)
 		return DCMI_OK;
-	if (path == NULL)
+	if ((scenario = fake_scenario_open("FAKE_DCMI_SCENARIO", "fake-dcmi", &unset)) == NULL)
 		return DCMI_ERR_INNER_ERR;
-	scenario = json_load_file(path, 0, &err);
-	if (scenario == NULL) {
-		fprintf(stderr, "fake-dcmi: %s:%d: %s\n", path, err.line, err.text);
-		return DCMI_ERR_INNER_ERR;
+	init_error = fake_scenario_init_error(scenario);
+	if (init_error != NULL && (rc = error_code(init_error)) != DCMI_OK) {
+		json_decref(scenario);   /* holds init_error: the code is taken first */
+		scenario = NULL;
+		return rc;
 	}
-	if (json_object_get(scenario, "init")) {
-		int rc = error_code(json_string_value(json_object_get(scenario, "init")));
-		if (rc != DCMI_OK) {
-			json_decref(scenario);
-			scenario = NULL;
-			return rc;
-		}
-	}
-	load_devices();
+	device_count = fake_scenario_devices(scenario, devices, MAX_DEVICES);
 	return DCMI_OK;
 }
 
@@ -126,7 +92,7 @@ static int sys_forced(const char *fn)
 static const json_t *device_at(int card, int chip)
 {
 	for (size_t i = 0; i < device_count; i++)
-		if (num(devices[i], "card_id", (long long)i) == card && num(devices[i], "chip_id", 0) == chip)
+		if (fake_num(devices[i], "card_id", (long long)i) == card && fake_num(devices[i], "chip_id", 0) == chip)
 			return devices[i];
 	return NULL;
 }
@@ -190,18 +156,18 @@ static int card_list(int *count, int *list, int len)
 		json_array_foreach(cards, i, c)
 			if (n < len)
 				list[n++] = (int)json_integer_value(c);
-		*count = (int)num(scenario, "card_count", (long long)json_array_size(cards));
+		*count = (int)fake_num(scenario, "card_count", (long long)json_array_size(cards));
 		return DCMI_OK;
 	}
 	for (size_t i = 0; i < device_count; i++) {
-		int card = (int)num(devices[i], "card_id", (long long)i);
+		int card = (int)fake_num(devices[i], "card_id", (long long)i);
 		bool seen = false;
 		for (int k = 0; k < n; k++)
 			seen |= list[k] == card;
 		if (!seen && n < len)
 			list[n++] = card;
 	}
-	*count = (int)num(scenario, "card_count", n);
+	*count = (int)fake_num(scenario, "card_count", n);
 	return DCMI_OK;
 }
 
@@ -219,8 +185,8 @@ static int chips_of(int card, int *count)
 	if (json_object_get(json_object_get(scenario, "card_errors"), key))
 		return error_code(json_string_value(json_object_get(json_object_get(scenario, "card_errors"), key)));
 	for (size_t i = 0; i < device_count; i++)
-		n += num(devices[i], "card_id", (long long)i) == card;
-	*count = (int)num(counts, key, n);
+		n += fake_num(devices[i], "card_id", (long long)i) == card;
+	*count = (int)fake_num(counts, key, n);
 	return DCMI_OK;
 }
 
@@ -229,14 +195,14 @@ static int chips_of(int card, int *count)
 static int pci_of(int card, int chip, const char *fn, unsigned ids[4], int *domain, unsigned bdf[3])
 {
 	BEGIN(card, chip, fn, "pci", p);
-	ids[0] = hex(p, "vendor_id");
-	ids[1] = hex(p, "device_id");
-	ids[2] = hex(p, "subsystem_vendor_id");
-	ids[3] = hex(p, "subsystem_device_id");
-	*domain = (int)num(p, "domain", 0);
-	bdf[0] = (unsigned)num(p, "bus", 0);
-	bdf[1] = (unsigned)num(p, "device", 0);
-	bdf[2] = (unsigned)num(p, "function", 0);
+	ids[0] = fake_hex(p, "vendor_id");
+	ids[1] = fake_hex(p, "device_id");
+	ids[2] = fake_hex(p, "subsystem_vendor_id");
+	ids[3] = fake_hex(p, "subsystem_device_id");
+	*domain = (int)fake_num(p, "domain", 0);
+	bdf[0] = (unsigned)fake_num(p, "bus", 0);
+	bdf[1] = (unsigned)fake_num(p, "device", 0);
+	bdf[2] = (unsigned)fake_num(p, "function", 0);
 	return DCMI_OK;
 }
 
@@ -247,7 +213,7 @@ static int chip_of(int card, int chip, const char *fn, struct dcmi_chip_info *ou
 	put_text(d_, json_object_get(c, "type"), out->chip_type, sizeof(out->chip_type));
 	put_text(d_, json_object_get(c, "name"), out->chip_name, sizeof(out->chip_name));
 	put_text(d_, json_object_get(c, "version"), out->chip_ver, sizeof(out->chip_ver));
-	out->aicore_cnt = (unsigned)num(c, "aicore", 0);
+	out->aicore_cnt = (unsigned)fake_num(c, "aicore", 0);
 	if (npu_name)
 		put_text(d_, json_object_get(c, "npu_name"), npu_name, DCMI_MAX_CHIP_NAME_LEN);
 	return DCMI_OK;
@@ -274,26 +240,26 @@ static int error_codes_of(int card, int chip, const char *fn, int *count, unsign
 	BEGIN(card, chip, fn, "error_codes", codes);
 	json_array_foreach(codes, i, e)
 		if (i < len)
-			list[i] = (unsigned)num(e, "code", 0);
-	*count = (int)num(d_, "error_count", (long long)json_array_size(codes));
+			list[i] = (unsigned)fake_num(e, "code", 0);
+	*count = (int)fake_num(d_, "error_count", (long long)json_array_size(codes));
 	return DCMI_OK;
 }
 
 static int ecc_of(int card, int chip, int type, struct dcmi_ecc_info *e, bool with_next)
 {
 	BEGIN(card, chip, "dcmi_get_device_ecc_info", "ecc", x);
-	if (type != (int)num(x, "memory_type", DCMI_DEVICE_TYPE_HBM))
+	if (type != (int)fake_num(x, "memory_type", DCMI_DEVICE_TYPE_HBM))
 		return DCMI_ERR_NOT_SUPPORT;
-	e->enable_flag = (int)num(x, "enabled", 1);
-	e->single_bit_error_cnt = (unsigned)num(x, "sbe", 0);
-	e->double_bit_error_cnt = (unsigned)num(x, "dbe", 0);
-	e->total_single_bit_error_cnt = (unsigned)num(x, "total_sbe", 0);
-	e->total_double_bit_error_cnt = (unsigned)num(x, "total_dbe", 0);
-	e->single_bit_isolated_pages_cnt = (unsigned)num(x, "isolated_sbe", 0);
-	e->double_bit_isolated_pages_cnt = (unsigned)num(x, "isolated_dbe", 0);
+	e->enable_flag = (int)fake_num(x, "enabled", 1);
+	e->single_bit_error_cnt = (unsigned)fake_num(x, "sbe", 0);
+	e->double_bit_error_cnt = (unsigned)fake_num(x, "dbe", 0);
+	e->total_single_bit_error_cnt = (unsigned)fake_num(x, "total_sbe", 0);
+	e->total_double_bit_error_cnt = (unsigned)fake_num(x, "total_dbe", 0);
+	e->single_bit_isolated_pages_cnt = (unsigned)fake_num(x, "isolated_sbe", 0);
+	e->double_bit_isolated_pages_cnt = (unsigned)fake_num(x, "isolated_dbe", 0);
 	if (with_next) {
-		e->single_bit_next_isolated_pages_cnt = (unsigned)num(x, "next_sbe", 0);
-		e->double_bit_next_isolated_pages_cnt = (unsigned)num(x, "next_dbe", 0);
+		e->single_bit_next_isolated_pages_cnt = (unsigned)fake_num(x, "next_sbe", 0);
+		e->double_bit_next_isolated_pages_cnt = (unsigned)fake_num(x, "next_dbe", 0);
 	}
 	return DCMI_OK;
 }
@@ -365,9 +331,9 @@ EXPORT int dcmi_get_device_utilization_rate(int card, int chip, int type, unsign
 {
 	BEGIN(card, chip, "dcmi_get_device_utilization_rate", "util", u);
 	if (type == DCMI_UTILIZATION_AICORE)
-		*rate = (unsigned)num(u, "aicore", 0);
+		*rate = (unsigned)fake_num(u, "aicore", 0);
 	else if (type == DCMI_UTILIZATION_NPU)
-		*rate = (unsigned)num(u, "npu", 0);
+		*rate = (unsigned)fake_num(u, "npu", 0);
 	else
 		return DCMI_ERR_NOT_SUPPORT;
 	return DCMI_OK;
@@ -382,10 +348,10 @@ EXPORT int dcmi_get_device_resource_info(int card, int chip, struct dcmi_proc_me
 	json_array_foreach(list, i, p) {
 		if (i >= DCMI_MAX_PROCESSES)
 			break;
-		procs[i].proc_id = (int)num(p, "pid", 0);
-		procs[i].proc_mem_usage = (unsigned long)num(p, "memory", 0);
+		procs[i].proc_id = (int)fake_num(p, "pid", 0);
+		procs[i].proc_mem_usage = (unsigned long)fake_num(p, "memory", 0);
 	}
-	*count = (int)num(d_, "process_count", (long long)json_array_size(list));
+	*count = (int)fake_num(d_, "process_count", (long long)json_array_size(list));
 	return DCMI_OK;
 }
 
@@ -429,8 +395,8 @@ EXPORT int dcmi_get_device_info(int card, int chip, int main_cmd, unsigned sub_c
 		memset(t, 0, sizeof(*t));
 		json_array_foreach(list, i, v)
 			if (i < DCMI_VDEV_MAX)
-				t->vdev_id[i] = (unsigned)num(v, "id", 0);
-		t->vdev_num = (unsigned)num(d_, "vnpu_count", (long long)json_array_size(list));
+				t->vdev_id[i] = (unsigned)fake_num(v, "id", 0);
+		t->vdev_num = (unsigned)fake_num(d_, "vnpu_count", (long long)json_array_size(list));
 		return DCMI_OK;
 	}
 	if (sub_cmd == DCMI_VMNG_SUB_CMD_GET_VDEV_RESOURCE) {
@@ -438,7 +404,7 @@ EXPORT int dcmi_get_device_info(int card, int chip, int main_cmd, unsigned sub_c
 		if (*size < sizeof(*q))
 			return DCMI_ERR_INVALID_PARAMETER;
 		json_array_foreach(list, i, v) {
-			if ((unsigned)num(v, "id", 0) != q->vdev_id)
+			if ((unsigned)fake_num(v, "id", 0) != q->vdev_id)
 				continue;
 			put_text(d_, json_object_get(v, "template"), q->query_info.name, sizeof(q->query_info.name));
 			return DCMI_OK;
@@ -464,8 +430,8 @@ EXPORT int dcmi_get_device_errorcode(int card, int chip, int *count, unsigned *l
 EXPORT int dcmi_get_device_aicore_info(int card, int chip, struct dcmi_aicore_info *ai)
 {
 	BEGIN(card, chip, "dcmi_get_device_aicore_info", "freq", f);
-	ai->cur_freq = (unsigned)num(f, "aicore_current", 0);
-	ai->freq = (unsigned)num(f, "aicore_max", 0);
+	ai->cur_freq = (unsigned)fake_num(f, "aicore_current", 0);
+	ai->freq = (unsigned)fake_num(f, "aicore_max", 0);
 	return DCMI_OK;
 }
 
@@ -561,7 +527,7 @@ EXPORT int dcmi_get_device_errorcode_string(int card, int chip, unsigned code, u
 
 	BEGIN(card, chip, "dcmi_get_device_errorcode_string", "error_codes", codes);
 	json_array_foreach(codes, i, e) {
-		if ((unsigned)num(e, "code", 0) != code || json_object_get(e, "text") == NULL)
+		if ((unsigned)fake_num(e, "code", 0) != code || json_object_get(e, "text") == NULL)
 			continue;
 		put_text(d_, json_object_get(e, "text"), info, (size_t)len);
 		return DCMI_OK;
@@ -573,11 +539,11 @@ EXPORT int dcmi_get_device_frequency(int card, int chip, int type, unsigned *mhz
 {
 	BEGIN(card, chip, "dcmi_get_device_frequency", "freq", f);
 	if (type == DCMI_FREQ_AICORE_CURRENT)
-		*mhz = (unsigned)num(f, "aicore_current", 0);
+		*mhz = (unsigned)fake_num(f, "aicore_current", 0);
 	else if (type == DCMI_FREQ_AICORE_MAX)
-		*mhz = (unsigned)num(f, "aicore_max", 0);
+		*mhz = (unsigned)fake_num(f, "aicore_max", 0);
 	else if (type == DCMI_FREQ_HBM && json_object_get(f, "hbm"))
-		*mhz = (unsigned)num(f, "hbm", 0);
+		*mhz = (unsigned)fake_num(f, "hbm", 0);
 	else
 		return DCMI_ERR_NOT_SUPPORT;
 	return DCMI_OK;
@@ -592,10 +558,10 @@ EXPORT int dcmi_get_device_multi_utilization_rate(int card, int chip, struct dcm
 {
 	BEGIN(card, chip, "dcmi_get_device_multi_utilization_rate", "util", x);
 	memset(u, 0, sizeof(*u));
-	u->aic_util = (unsigned)num(x, "cube", 0);
-	u->aiv_util = (unsigned)num(x, "vector", 0);
-	u->aicore_util = (unsigned)num(x, "aicore", 0);
-	u->npu_util = (unsigned)num(x, "npu", 0);
+	u->aic_util = (unsigned)fake_num(x, "cube", 0);
+	u->aiv_util = (unsigned)fake_num(x, "vector", 0);
+	u->aicore_util = (unsigned)fake_num(x, "aicore", 0);
+	u->npu_util = (unsigned)fake_num(x, "npu", 0);
 	return DCMI_OK;
 }
 

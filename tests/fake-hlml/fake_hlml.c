@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake-common/scenario.h"
 #include "vendor/hlml_api.h"
 
 /* The exported functions are HLML's API, declared in Habana's hlml.h, which
@@ -48,39 +49,21 @@ static hlml_return_t error_code(const char *name)
 
 EXPORT hlml_return_t hlml_init(void)
 {
-	const char *path = getenv("FAKE_HLML_SCENARIO");
-	const json_t *template;
-	json_error_t err;
-	size_t i;
-	json_t *d;
+	const char *init_error;
+	hlml_return_t rc;
+	bool unset;
 
 	if (scenario)
 		return HLML_SUCCESS;
-	if (path == NULL)
-		return HLML_ERROR_DRIVER_NOT_LOADED;
-	scenario = json_load_file(path, 0, &err);
-	if (scenario == NULL) {
-		fprintf(stderr, "fake-hlml: %s:%d: %s\n", path, err.line, err.text);
-		return HLML_ERROR_UNKNOWN;
+	if ((scenario = fake_scenario_open("FAKE_HLML_SCENARIO", "fake-hlml", &unset)) == NULL)
+		return unset ? HLML_ERROR_DRIVER_NOT_LOADED : HLML_ERROR_UNKNOWN;
+	init_error = fake_scenario_init_error(scenario);
+	if (init_error != NULL && (rc = error_code(init_error)) != HLML_SUCCESS) {
+		json_decref(scenario);   /* holds init_error: the code is taken first */
+		scenario = NULL;
+		return rc;
 	}
-	if (json_object_get(scenario, "init")) {
-		hlml_return_t rc = error_code(json_string_value(json_object_get(scenario, "init")));
-		if (rc != HLML_SUCCESS) {
-			json_decref(scenario);
-			scenario = NULL;
-			return rc;
-		}
-	}
-	template = json_object_get(scenario, "template");
-	device_count = 0;
-	json_array_foreach(json_object_get(scenario, "devices"), i, d) {
-		json_t *full;
-		if (device_count == MAX_DEVICES)
-			break;
-		full = template ? json_deep_copy(template) : json_object();
-		json_object_update(full, d);
-		devices[device_count++] = full;
-	}
+	device_count = fake_scenario_devices(scenario, devices, MAX_DEVICES);
 	return HLML_SUCCESS;
 }
 

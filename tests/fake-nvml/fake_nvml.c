@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake-common/scenario.h"
 #include "vendor/nvml_api.h"
 
 /* The exported functions are NVML's API, declared in NVIDIA's nvml.h, which
@@ -61,12 +62,6 @@ static nvmlReturn_t error_code(const char *name)
 static const char *str_or(const char *s, const char *dflt)
 {
 	return s ? s : dflt;
-}
-
-static long long num(const json_t *obj, const char *key, long long dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
 static long long at(const json_t *arr, size_t i)
@@ -126,20 +121,14 @@ static nvmlReturn_t copy_text(const json_t *v, char *buf, unsigned len)
 
 static void load_devices(void)
 {
-	size_t i;
-	json_t *d, *m;
-
-	const json_t *template = json_object_get(scenario, "template");
+	json_t *full[MAX_DEVICES], *m;
+	size_t i, n = fake_scenario_devices(scenario, full, MAX_DEVICES);
 
 	device_count = mig_count = 0;
 	merged = json_array();
-	json_array_foreach(json_object_get(scenario, "devices"), i, d) {
-		json_t *full = template ? json_deep_copy(template) : json_object();
-		if (device_count == MAX_DEVICES)
-			break;
-		json_object_update(full, d);
-		json_array_append_new(merged, full);
-		devices[device_count].j = full;
+	for (i = 0; i < n; i++) {
+		json_array_append_new(merged, full[i]);
+		devices[device_count].j = full[i];
 		devices[device_count].mig = false;
 		device_count++;
 	}
@@ -158,25 +147,19 @@ static void load_devices(void)
 
 static nvmlReturn_t init(void)
 {
-	const char *path = getenv("FAKE_NVML_SCENARIO");
-	json_error_t err;
+	const char *init_error;
+	nvmlReturn_t rc;
+	bool unset;
 
 	if (scenario)
 		return NVML_SUCCESS;
-	if (path == NULL)
-		return NVML_ERROR_DRIVER_NOT_LOADED;
-	scenario = json_load_file(path, 0, &err);
-	if (scenario == NULL) {
-		fprintf(stderr, "fake-nvml: %s:%d: %s\n", path, err.line, err.text);
-		return NVML_ERROR_UNKNOWN;
-	}
-	if (json_object_get(scenario, "init")) {
-		nvmlReturn_t rc = error_code(json_string_value(json_object_get(scenario, "init")));
-		if (rc != NVML_SUCCESS) {
-			json_decref(scenario);
-			scenario = NULL;
-			return rc;
-		}
+	if ((scenario = fake_scenario_open("FAKE_NVML_SCENARIO", "fake-nvml", &unset)) == NULL)
+		return unset ? NVML_ERROR_DRIVER_NOT_LOADED : NVML_ERROR_UNKNOWN;
+	init_error = fake_scenario_init_error(scenario);
+	if (init_error != NULL && (rc = error_code(init_error)) != NVML_SUCCESS) {
+		json_decref(scenario);   /* holds init_error: the code is taken first */
+		scenario = NULL;
+		return rc;
 	}
 	load_devices();
 	return NVML_SUCCESS;
@@ -215,7 +198,7 @@ static nvmlReturn_t cuda_version(int *v)
 		return NVML_ERROR_UNINITIALIZED;
 	if (!json_is_integer(json_object_get(scenario, "cuda_driver_version")))
 		return NVML_ERROR_NOT_SUPPORTED;
-	*v = (int)num(scenario, "cuda_driver_version", 0);
+	*v = (int)fake_num(scenario, "cuda_driver_version", 0);
 	return NVML_SUCCESS;
 }
 
@@ -226,7 +209,7 @@ static nvmlReturn_t device_count_of(unsigned *count)
 		return NVML_ERROR_UNINITIALIZED;
 	if ((rc = sys_forced("nvmlDeviceGetCount")) != NVML_SUCCESS)
 		return rc;
-	*count = (unsigned)num(scenario, "device_count", (long long)device_count);
+	*count = (unsigned)fake_num(scenario, "device_count", (long long)device_count);
 	return NVML_SUCCESS;
 }
 
@@ -250,9 +233,9 @@ static nvmlReturn_t pci_of(nvmlDevice_t device, nvmlPciInfo_t *pci, bool legacy,
 {
 	BEGIN(device, fn, "pci", p);
 	memset(pci, 0, sizeof(*pci));
-	pci->domain = (unsigned)num(p, "domain", 0);
-	pci->bus = (unsigned)num(p, "bus", 0);
-	pci->device = (unsigned)num(p, "device", 0);
+	pci->domain = (unsigned)fake_num(p, "domain", 0);
+	pci->bus = (unsigned)fake_num(p, "bus", 0);
+	pci->device = (unsigned)fake_num(p, "device", 0);
 	pci->pciDeviceId = (unsigned)strtoul(str_or(json_string_value(json_object_get(p, "device_id")), "0"), NULL, 16);
 	pci->pciSubSystemId = (unsigned)strtoul(str_or(json_string_value(json_object_get(p, "subsystem_id")), "0"), NULL, 16);
 	if (legacy) {
@@ -306,9 +289,9 @@ static nvmlReturn_t memory_of(nvmlDevice_t device, unsigned long long *total, un
 			      const char *fn)
 {
 	BEGIN(device, fn, "memory", m);
-	*total = (unsigned long long)num(m, "total", 0);
+	*total = (unsigned long long)fake_num(m, "total", 0);
 	if (reserved)
-		*reserved = (unsigned long long)num(m, "reserved", 0);
+		*reserved = (unsigned long long)fake_num(m, "reserved", 0);
 	return NVML_SUCCESS;
 }
 
@@ -339,7 +322,7 @@ static nvmlReturn_t power_of(nvmlDevice_t device, const char *fn, const char *ke
 	BEGIN(device, fn, "power", p);
 	if (!json_is_integer(json_object_get(p, key)))
 		return NVML_ERROR_NOT_SUPPORTED;
-	*mw = (unsigned)num(p, key, 0);
+	*mw = (unsigned)fake_num(p, key, 0);
 	return NVML_SUCCESS;
 }
 
@@ -366,7 +349,7 @@ static nvmlReturn_t retired_of(nvmlDevice_t device, const char *fn, int cause, u
 {
 	unsigned n;
 	BEGIN(device, fn, "retired", r);
-	n = (unsigned)num(r, cause == 0 ? "sbe" : "dbe", 0);
+	n = (unsigned)fake_num(r, cause == 0 ? "sbe" : "dbe", 0);
 	if (*count < n) {
 		*count = n;
 		return NVML_ERROR_INSUFFICIENT_SIZE;
@@ -484,8 +467,8 @@ EXPORT nvmlReturn_t nvmlDeviceQueryDrainState(nvmlPciInfo_t *pci, int *state)
 		return NVML_ERROR_UNINITIALIZED;
 	for (size_t i = 0; i < device_count; i++) {
 		const json_t *p = json_object_get(devices[i].j, "pci");
-		if (num(p, "domain", 0) == pci->domain && num(p, "bus", 0) == pci->bus &&
-		    num(p, "device", 0) == pci->device)
+		if (fake_num(p, "domain", 0) == pci->domain && fake_num(p, "bus", 0) == pci->bus &&
+		    fake_num(p, "device", 0) == pci->device)
 			return scalar((nvmlDevice_t)&devices[i], "nvmlDeviceQueryDrainState", "drain", state);
 	}
 	return NVML_ERROR_NOT_FOUND;
@@ -502,15 +485,15 @@ EXPORT nvmlReturn_t nvmlDeviceGetGpuOperationMode(nvmlDevice_t device, int *curr
 EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned *current, unsigned *pending)
 {
 	BEGIN(device, "nvmlDeviceGetMigMode", "mig", m);
-	*current = (unsigned)num(m, "current", 0);
-	*pending = (unsigned)num(m, "pending", *current);
+	*current = (unsigned)fake_num(m, "current", 0);
+	*pending = (unsigned)fake_num(m, "pending", *current);
 	return NVML_SUCCESS;
 }
 
 EXPORT nvmlReturn_t nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, unsigned *count)
 {
 	BEGIN(device, "nvmlDeviceGetMaxMigDeviceCount", "mig", m);
-	*count = (unsigned)num(m, "max", 7);
+	*count = (unsigned)fake_num(m, "max", 7);
 	return NVML_SUCCESS;
 }
 
@@ -536,8 +519,8 @@ EXPORT nvmlReturn_t nvmlDeviceGetComputeInstanceId(nvmlDevice_t d, unsigned *id)
 EXPORT nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t device, int *current, int *pending)
 {
 	BEGIN(device, "nvmlDeviceGetEccMode", "ecc", e);
-	*current = (int)num(e, "current", 0);
-	*pending = (int)num(e, "pending", *current);
+	*current = (int)fake_num(e, "current", 0);
+	*pending = (int)fake_num(e, "pending", *current);
 	return NVML_SUCCESS;
 }
 
@@ -560,7 +543,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetRetiredPages_v2(nvmlDevice_t d, int cause, unsi
 EXPORT nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t device, int *pending)
 {
 	BEGIN(device, "nvmlDeviceGetRetiredPagesPendingStatus", "retired", r);
-	*pending = (int)num(r, "pending", 0);
+	*pending = (int)fake_num(r, "pending", 0);
 	return NVML_SUCCESS;
 }
 
@@ -568,10 +551,10 @@ EXPORT nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t device, unsigned *cor
 					      unsigned *failure)
 {
 	BEGIN(device, "nvmlDeviceGetRemappedRows", "remap", r);
-	*corr = (unsigned)num(r, "correctable", 0);
-	*unc = (unsigned)num(r, "uncorrectable", 0);
-	*pending = (unsigned)num(r, "pending", 0);
-	*failure = (unsigned)num(r, "failure", 0);
+	*corr = (unsigned)fake_num(r, "correctable", 0);
+	*unc = (unsigned)fake_num(r, "uncorrectable", 0);
+	*pending = (unsigned)fake_num(r, "pending", 0);
+	*failure = (unsigned)fake_num(r, "failure", 0);
 	return NVML_SUCCESS;
 }
 
@@ -607,15 +590,15 @@ EXPORT nvmlReturn_t nvmlDeviceGetGridLicensableFeatures_v4(nvmlDevice_t device, 
 	json_t *item;
 	BEGIN(device, "nvmlDeviceGetGridLicensableFeatures_v4", "license", l);
 	memset(f, 0, sizeof(*f));
-	f->isGridLicenseSupported = (int)num(l, "supported", 0);
+	f->isGridLicenseSupported = (int)fake_num(l, "supported", 0);
 	json_array_foreach(json_object_get(l, "features"), i, item) {
 		nvmlGridLicensableFeature_t *g = &f->gridLicensableFeatures[i];
 		const json_t *e = json_object_get(item, "expiry");
 		if (i == NVML_GRID_LICENSE_FEATURE_MAX_COUNT)
 			break;
-		g->featureCode = (int)num(item, "code", 0);
-		g->featureState = (unsigned)num(item, "state", 0);
-		g->featureEnabled = (unsigned)num(item, "enabled", 0);
+		g->featureCode = (int)fake_num(item, "code", 0);
+		g->featureState = (unsigned)fake_num(item, "state", 0);
+		g->featureEnabled = (unsigned)fake_num(item, "enabled", 0);
 		snprintf(g->productName, sizeof(g->productName), "%s", str_or(json_string_value(json_object_get(item, "product")), ""));
 		if (e) {
 			g->licenseExpiry.year = (unsigned)at(e, 0);
@@ -703,9 +686,9 @@ EXPORT nvmlReturn_t nvmlSystemGetConfComputeState(nvmlConfComputeSystemState_t *
 		return rc;
 	if (cc() == NULL)
 		return NVML_ERROR_NOT_SUPPORTED;
-	st->environment = (unsigned)num(cc(), "environment", 0);
-	st->ccFeature = (unsigned)num(cc(), "feature", 0);
-	st->devToolsMode = (unsigned)num(cc(), "dev_tools", 0);
+	st->environment = (unsigned)fake_num(cc(), "environment", 0);
+	st->ccFeature = (unsigned)fake_num(cc(), "feature", 0);
+	st->devToolsMode = (unsigned)fake_num(cc(), "dev_tools", 0);
 	return NVML_SUCCESS;
 }
 
@@ -717,10 +700,10 @@ EXPORT nvmlReturn_t nvmlSystemGetConfComputeSettings(nvmlSystemConfComputeSettin
 		return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
 	if (cc() == NULL)
 		return NVML_ERROR_NOT_SUPPORTED;
-	s->environment = (unsigned)num(cc(), "environment", 0);
-	s->ccFeature = (unsigned)num(cc(), "feature", 0);
-	s->devToolsMode = (unsigned)num(cc(), "dev_tools", 0);
-	s->multiGpuMode = (unsigned)num(cc(), "multi_gpu", 0);
+	s->environment = (unsigned)fake_num(cc(), "environment", 0);
+	s->ccFeature = (unsigned)fake_num(cc(), "feature", 0);
+	s->devToolsMode = (unsigned)fake_num(cc(), "dev_tools", 0);
+	s->multiGpuMode = (unsigned)fake_num(cc(), "multi_gpu", 0);
 	return NVML_SUCCESS;
 }
 
@@ -730,7 +713,7 @@ EXPORT nvmlReturn_t nvmlSystemGetConfComputeGpusReadyState(unsigned *ready)
 		return NVML_ERROR_UNINITIALIZED;
 	if (cc() == NULL || !json_is_integer(json_object_get(cc(), "ready")))
 		return NVML_ERROR_NOT_SUPPORTED;
-	*ready = (unsigned)num(cc(), "ready", 0);
+	*ready = (unsigned)fake_num(cc(), "ready", 0);
 	return NVML_SUCCESS;
 }
 
@@ -740,8 +723,8 @@ EXPORT nvmlReturn_t nvmlSystemGetConfComputeCapabilities(nvmlConfComputeSystemCa
 		return NVML_ERROR_UNINITIALIZED;
 	if (cc() == NULL)
 		return NVML_ERROR_NOT_SUPPORTED;
-	caps->cpuCaps = (unsigned)num(cc(), "cpu_caps", 0);
-	caps->gpusCaps = (unsigned)num(cc(), "gpus_caps", 0);
+	caps->cpuCaps = (unsigned)fake_num(cc(), "cpu_caps", 0);
+	caps->gpusCaps = (unsigned)fake_num(cc(), "gpus_caps", 0);
 	return NVML_SUCCESS;
 }
 #endif
