@@ -20,21 +20,6 @@ struct attest_options {
 	struct rim_set *rims;
 };
 
-static int set_rim(const char *value, void *target, char *err, size_t errlen)
-{
-	struct attest_options *o = target;
-
-	return rim_set_add(&o->rims, value, err, errlen);
-}
-
-static void release_rims(void *target)
-{
-	struct attest_options *o = target;
-
-	rim_set_free(o->rims);
-	o->rims = NULL;
-}
-
 static const struct opt_row attest_rows[] = {
 	OPT_STRING("report", 0, "FILE", "the attestation report: raw bytes, or hex text as NVIDIA's samples hold it",
 	  struct attest_options, report),
@@ -44,10 +29,9 @@ static const struct opt_row attest_rows[] = {
 	  "report's freshness is not checked", struct attest_options, nonce),
 	OPT_STRING("revocation", 0, "FILE", "an OCSP response (DER) or a CRL (PEM or DER) for the chain, fetched "
 	  "beforehand; without it revocation is not checked", struct attest_options, revocation),
-	OPT_CALLBACK("rim", 0, OPT_ARG_REQUIRED, "FILE|DIR",
-	  "NVIDIA's driver and VBIOS RIMs (signed SWID tags): a file, used whatever its version, or a directory "
+	OPT_RIM("NVIDIA's driver and VBIOS RIMs (signed SWID tags): a file, used whatever its version, or a directory "
 	  "whose RIMs are chosen by the versions the report names (repeatable); without them the measurements "
-	  "are not compared with golden values", set_rim, release_rims),
+	  "are not compared with golden values", struct attest_options, rims),
 	OPT_STRING("at", 0, "TIME", "check the certificates at TIME (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH) "
 	  "instead of the audit's time", struct attest_options, at),
 	OPT_END,

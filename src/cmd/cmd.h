@@ -99,6 +99,15 @@ struct report_view {
  * (how it is judged: audit, judge). */
 extern const struct opt_table common_table, report_table, probe_table, judge_table;
 
+/* --rim FILE|DIR, in judge_table and in attest verify's table: the setter
+ * and release of a row whose offset names a struct rim_set * field
+ * (checks/attestation_rim.h). */
+int option_rim(const char *value, void *target, char *err, size_t errlen);
+void option_rim_release(void *target);
+#define OPT_RIM(HELP, TYPE, FIELD) \
+	{ .long_name = "rim", .arg = OPT_ARG_REQUIRED, .arg_name = "FILE|DIR", .help = (HELP), \
+	  .set = option_rim, .free_value = option_rim_release, .offset = offsetof(TYPE, FIELD) }
+
 /* A command that ends with a report verdict, under its exit style: RC is the
  * command's exit code so far, REPORT the report when there is one. Prints
  * the report (or, for nagios, the status line) unless RC says the command

@@ -298,19 +298,17 @@ static void release_manifests(void *target)
 	backdoor_options_free(target);
 }
 
-static int set_rim(const char *value, void *target, char *err, size_t errlen)
+int option_rim(const char *value, void *target, char *err, size_t errlen)
 {
-	struct judge_options *judge = target;
-
-	return rim_set_add(&judge->rims, value, err, errlen);
+	return rim_set_add(target, value, err, errlen);
 }
 
-static void release_rims(void *target)
+void option_rim_release(void *target)
 {
-	struct judge_options *judge = target;
+	struct rim_set **rims = target;
 
-	rim_set_free(judge->rims);
-	judge->rims = NULL;
+	rim_set_free(*rims);
+	*rims = NULL;
 }
 
 static int set_policy(const char *value, void *target, char *err, size_t errlen)
@@ -372,11 +370,9 @@ static const struct opt_row judge_rows[] = {
 	  "golden manifest of module and firmware hashes to compare with (repeatable; format in "
 	  "docs/backdoor.md)",
 	  set_manifest, release_manifests),
-	OPT_CALLBACK("rim", 0, OPT_ARG_REQUIRED, "FILE|DIR",
-	  "NVIDIA's RIMs (signed SWID tags) for the GPUs' driver and VBIOS, the golden values of their "
+	OPT_RIM("NVIDIA's RIMs (signed SWID tags) for the GPUs' driver and VBIOS, the golden values of their "
 	  "attestation: a file, or a directory mirrored from NVIDIA's RIM service (repeatable; "
-	  "docs/attestation.md)",
-	  set_rim, release_rims),
+	  "docs/attestation.md)", struct judge_options, rims),
 	OPT_CALLBACK("policy", 0, OPT_ARG_REQUIRED, "FILE",
 	  "site policy of expected talkers, listeners and executables for the spyware checks "
 	  "(docs/spyware.md); without one, findings are warnings",
