@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509_vfy.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,11 @@ void attest_step_set(struct attest_step *s, enum status status, const char *fmt,
 	va_end(ap);
 }
 
-int attest_root_pem(const char *name, char **pem, char *err, size_t errlen)
+/* The root NAME of data/attestation-roots.json, its PEM checked against
+ * its fingerprint; NULL with err. */
+static X509 *read_root(const char *name, char *err, size_t errlen)
 {
-	json_t *doc = data_load("attestation-roots.json", err, errlen), *roots, *root;
+	json_t *doc = data_load("attestation-roots.json", err, errlen), *root;
 	const char *text = NULL, *want = NULL;
 	unsigned char digest[SHA256_DIGEST_LENGTH], *der = NULL;
 	char hex[2 * SHA256_DIGEST_LENGTH + 1];
@@ -35,11 +38,9 @@ int attest_root_pem(const char *name, char **pem, char *err, size_t errlen)
 	size_t i;
 	int len;
 
-	*pem = NULL;
 	if (doc == NULL)
-		return CA_ERR_CONFIG;
-	roots = json_object_get(doc, "roots");
-	json_array_foreach(roots, i, root) {
+		return NULL;
+	json_array_foreach(json_object_get(doc, "roots"), i, root) {
 		if (json_is_string(json_object_get(root, "name")) &&
 		    strcmp(json_string_value(json_object_get(root, "name")), name) == 0) {
 			text = json_string_value(json_object_get(root, "pem"));
@@ -49,7 +50,7 @@ int attest_root_pem(const char *name, char **pem, char *err, size_t errlen)
 	if (text == NULL || want == NULL) {
 		snprintf(err, errlen, "data/attestation-roots.json: no root \"%s\" with pem and sha256", name);
 		json_decref(doc);
-		return CA_ERR_CONFIG;
+		return NULL;
 	}
 	bio = BIO_new_mem_buf(text, -1);
 	cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
@@ -60,18 +61,46 @@ int attest_root_pem(const char *name, char **pem, char *err, size_t errlen)
 		hex_encode(digest, sizeof(digest), hex);
 	}
 	OPENSSL_free(der);
-	X509_free(cert);
 	if (len <= 0 || strcmp(hex, want) != 0) {
 		snprintf(err, errlen, "data/attestation-roots.json: root \"%s\": %s", name,
 			 len <= 0 ? "pem is not a certificate" : "certificate does not match its sha256 fingerprint");
-		json_decref(doc);
-		return CA_ERR_CONFIG;
+		X509_free(cert);
+		cert = NULL;
 	}
-	*pem = strdup(text);
 	json_decref(doc);
-	return *pem ? 0 : CA_ERR_OS;
+	ERR_clear_error();
+	return cert;
 }
 
+/* Roots already read, by name and data directory: a node's GPUs and its
+ * RIMs verify against the same two, and reading one is a JSON document, a
+ * PEM and a SHA-256. */
+static struct {
+	char name[32];
+	char *dir;   /* data_dir() when read; NULL: the built-in data */
+	X509 *cert;
+} roots_read[8];
+
+X509 *attest_root(const char *name, char *err, size_t errlen)
+{
+	const char *dir = data_dir();
+	size_t i;
+	X509 *cert;
+
+	for (i = 0; i < ARRAY_SIZE(roots_read) && roots_read[i].cert != NULL; i++) {
+		if (strcmp(roots_read[i].name, name) == 0 && str_same(roots_read[i].dir, dir)) {
+			X509_up_ref(roots_read[i].cert);
+			return roots_read[i].cert;
+		}
+	}
+	if ((cert = read_root(name, err, errlen)) != NULL && i < ARRAY_SIZE(roots_read)) {
+		snprintf(roots_read[i].name, sizeof(roots_read[i].name), "%s", name);
+		roots_read[i].dir = dir ? xstrdup(dir) : NULL;
+		roots_read[i].cert = cert;
+		X509_up_ref(cert);
+	}
+	return cert;
+}
 
 /* How many times NEEDLE occurs in HAY. */
 static int count_of(const char *hay, size_t len, const char *needle)
@@ -181,19 +210,3 @@ out:
 	ERR_clear_error();
 }
 
-X509 *attest_root(const char *name, char *err, size_t errlen)
-{
-	char *pem = NULL;
-	X509 *root = NULL;
-	BIO *bio;
-
-	if (attest_root_pem(name, &pem, err, errlen) != 0)
-		return NULL;
-	bio = BIO_new_mem_buf(pem, -1);
-	root = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
-	free(pem);
-	if (root == NULL)
-		snprintf(err, errlen, "data/attestation-roots.json: root \"%s\" could not be read (out of memory)", name);
-	return root;
-}

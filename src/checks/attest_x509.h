@@ -6,7 +6,6 @@
 #define CHIPAUDIT_ATTEST_X509_H
 
 #include <openssl/x509.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -20,8 +19,9 @@ STACK_OF(X509) *attest_read_chain(const char *chain, size_t len);
 /* CERT's subject, one line ("/CN=.../O=..."). */
 void attest_subject(X509 *cert, char *out, size_t outlen);
 
-/* The pinned root NAME ("device_identity", "rim"), checked against its
- * fingerprint; NULL with err. */
+/* The pinned root NAME ("device_identity", "rim") of
+ * data/attestation-roots.json, checked against its fingerprint, read once
+ * per data directory; NULL with err. The caller frees it (X509_free). */
 X509 *attest_root(const char *name, char *err, size_t errlen);
 
 /* CERTS (leaf first) verified up to ROOT, the only trust anchor, at AT

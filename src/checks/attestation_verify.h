@@ -79,9 +79,4 @@ struct rim_outcome;
 void attest_finding(const struct attest_result *res, const struct rim_outcome *rims, enum attest_check which,
 		    const char *subject, time_t at, struct findings *out);
 
-/* The pinned root NAME ("device_identity", "rim") of
- * data/attestation-roots.json as PEM, checked against its fingerprint.
- * Returns 0 or CA_ERR_CONFIG with err. The caller frees *pem. */
-int attest_root_pem(const char *name, char **pem, char *err, size_t errlen);
-
 #endif
