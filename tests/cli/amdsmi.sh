@@ -232,7 +232,7 @@ jq_is '[.findings[] | select(.check == "killswitch.power_capped" and any(.subjec
 mixed_with healthy-mi300x
 "$CHIPAUDIT" audit --root "$TMP/tree" --json >"$TMP/r.json"
 jq_is '[.accelerators[] | "\(.pci_address):\(.vendor_id):\(.seen_through)"] | join(" ")' \
-	"0000:01:00.0:10de:pci 0000:41:00.0:1002:pci 0000:81:00.0:19e5:pci 0000:c1:00.0:1002:amdsmi" \
+	"0000:01:00.0:10de:pci 0000:41:00.0:1002:pci 0000:81:00.0:19e5:pci 0000:b4:00.0:1da3:pci 0000:c1:00.0:1002:amdsmi" \
 	"mixed: AMD SMI's GPU joined to the PCI bus, the other listed as AMD SMI's only" "$TMP/r.json"
 expect_findings "$TMP/r.json" 0000:41:00.0 "$(healthy)" "mixed with a capture: the MI300X is judged"
 jq_is '[.findings[] | select(.check == "identity.mismatch" and any(.subjects[]; . == "0000:41:00.0")) | .message] | .[0]' \

@@ -145,8 +145,8 @@ expect_stderr_line 'country-groups.json: groups\[4\]\.members\[[0-9]+\]: "XX" is
 
 # ---- the machine (fixture trees) ----
 "$CHIPAUDIT" classify --root "$FIXTURES/mixed/root" --rules 2025-01-01 --json >"$TMP/mixed.json"
-jq_is '[.chips[] | "\(.pci_address)=\(.eccn)"] | join(" ")' "0000:01:00.0=3A090.a 0000:41:00.0=3A090.a 0000:81:00.0=3A090.a" \
-	"mixed: H100 SXM, MI300X and Ascend 910B (TPP 6016) 3A090.a" "$TMP/mixed.json"
+jq_is '[.chips[] | "\(.pci_address)=\(.eccn)"] | join(" ")' "0000:01:00.0=3A090.a 0000:41:00.0=3A090.a 0000:81:00.0=3A090.a 0000:b4:00.0=3A090.a" \
+	"mixed: H100 SXM, MI300X, Ascend 910B (TPP 6016) and Gaudi2 (TPP 6920) 3A090.a" "$TMP/mixed.json"
 expect_exit 0 "no accelerator" "$CHIPAUDIT" classify --root "$FIXTURES/vm/root"
 expect_stdout 'No accelerator found' "vm: nothing to classify"
 
@@ -193,6 +193,6 @@ jq_is '[.findings[] | select(.check == "export.classification")][0].evidence | "
 	"none 2368 2024-12 2025-11-29" "h20x8: evidence is the classification under the rules of host.time" "$TMP/report.json"
 "$CHIPAUDIT" facts --root "$FIXTURES/mixed/root" | "$CHIPAUDIT" judge --json - >"$TMP/mixed-report.json"
 jq_is '[.findings[] | select(.check == "export.classification") | .subjects[] as $s | "\($s)=\(.status)"] | join(" ")' \
-	"0000:01:00.0=pass 0000:41:00.0=pass 0000:81:00.0=pass" "mixed: Ascend 910B classified from its declared figures" "$TMP/mixed-report.json"
+	"0000:01:00.0=pass 0000:41:00.0=pass 0000:81:00.0=pass 0000:b4:00.0=pass" "mixed: Ascend 910B and Gaudi2 classified from their declared figures" "$TMP/mixed-report.json"
 
 finish

@@ -35,7 +35,7 @@ jq_is '.accelerators[4].numa_node' 1 "h20x8: fifth GPU on NUMA node 1" "$TMP/h20
 jq_is '.accelerators[0].link | "\(.current_speed_gts) x\(.current_width)"' "32 x16" "h20x8: Gen5 x16 link" "$TMP/h20.json"
 
 "$CHIPAUDIT" facts --root "$FIXTURES/mixed/root" >"$TMP/mixed.json"
-jq_is '[.accelerators[] | "\(.vendor) \(.model)"] | join(", ")' "NVIDIA H100 SXM, AMD MI300X, Huawei Ascend 910B" "mixed: three vendors" "$TMP/mixed.json"
+jq_is '[.accelerators[] | "\(.vendor) \(.model)"] | join(", ")' "NVIDIA H100 SXM, AMD MI300X, Huawei Ascend 910B, Intel Habana Gaudi2" "mixed: four vendors" "$TMP/mixed.json"
 jq_is '.accelerators[1].sriov | "\(.total_vfs)/\(.enabled_vfs)"' "1/0" "mixed: MI300X SR-IOV state" "$TMP/mixed.json"
 
 "$CHIPAUDIT" facts --root "$FIXTURES/vm/root" >"$TMP/vm.json"

@@ -49,11 +49,13 @@ static void test_mixed(void **state)
 {
 	json_t *facts = gather("mixed"), *accs = jarr(facts, "accelerators");
 	(void)state;
-	assert_int_equal(json_array_size(accs), 3);
+	assert_int_equal(json_array_size(accs), 4);
 	assert_string_equal(jstr(json_array_get(accs, 0), "model"), "H100 SXM");
 	assert_string_equal(jstr(json_array_get(accs, 1), "class"), "1200");
 	assert_string_equal(jstr(json_array_get(accs, 2), "vendor"), "Huawei");
 	assert_string_equal(jstr(json_array_get(accs, 2), "driver"), "devdrv_device_driver");
+	assert_string_equal(jstr(json_array_get(accs, 3), "model"), "Gaudi2");
+	assert_string_equal(jstr(json_array_get(accs, 3), "driver"), "habanalabs");
 	json_decref(facts);
 }
 
