@@ -333,19 +333,20 @@ static bool store(PGconn *conn, const struct parsed_report *p, struct ingest_out
 	const char *cp[] = { p->link.host_id, id, p->chips_json };
 	const char *up[] = { p->link.host_id, p->hostname, seq, p->link.sha256, id, rp[8], p->worst };
 	const char *kp[] = { p->link.fingerprint, seq, p->link.sha256 };
-	static const char *const recordset = " FROM json_to_recordset($3::json) AS x(check_id text, subject text, "
-					     "status text, severity text)";
-	char *findings_sql = xasprintf("INSERT INTO findings (report_id, received_at, host_id, check_id, subject, status, "
-				       "severity) SELECT $1, now(), $2, check_id, subject, status, severity%s", recordset);
-	/* A subject named twice by one check keeps its worst status. */
-	char *current_sql = xasprintf("INSERT INTO current_findings (host_id, check_id, subject, status, report_id, "
-				      "received_at) SELECT DISTINCT ON (check_id, subject) $2, check_id, subject, status, "
-				      "$1::bigint, now()%s ORDER BY check_id, subject, "
-				      "array_position(ARRAY['fail','error','warn','skip','pass'], status)", recordset);
+	/* The findings are parsed once for both tables: the history gets every
+	 * row, the current findings each subject once with its worst status
+	 * (a subject named twice by one check). */
+	static const char findings_sql[] =
+		"WITH x AS MATERIALIZED (SELECT check_id, subject, status, severity FROM json_to_recordset($3::json) "
+		"AS x(check_id text, subject text, status text, severity text)), "
+		"h AS (INSERT INTO findings (report_id, received_at, host_id, check_id, subject, status, severity) "
+		"SELECT $1, now(), $2, check_id, subject, status, severity FROM x) "
+		"INSERT INTO current_findings (host_id, check_id, subject, status, report_id, received_at) "
+		"SELECT DISTINCT ON (check_id, subject) $2, check_id, subject, status, $1::bigint, now() FROM x "
+		"ORDER BY check_id, subject, array_position(ARRAY['fail','error','warn','skip','pass'], status)";
 	bool ok =
-		db_exec(conn, findings_sql, 3, fp, &r) && (PQclear(r), true) &&
 		db_exec(conn, "DELETE FROM current_findings WHERE host_id = $1", 1, hp, &r) && (PQclear(r), true) &&
-		db_exec(conn, current_sql, 3, fp, &r) && (PQclear(r), true) &&
+		db_exec(conn, findings_sql, 3, fp, &r) && (PQclear(r), true) &&
 		/* in chip order: two hosts' reports naming the same chips lock them in one order */
 		db_exec(conn, "INSERT INTO accelerators AS a (chip_id, uuid, serial, vendor, model, export_class, first_seen, "
 			"last_seen, last_host_id, last_pci_address, last_report_id) SELECT chip_id, uuid, serial, vendor, "
@@ -367,8 +368,6 @@ static bool store(PGconn *conn, const struct parsed_report *p, struct ingest_out
 	if (!ok)
 		fail_db(conn, r, out);
 	PQclear(r);
-	free(findings_sql);
-	free(current_sql);
 	return ok;
 }
 

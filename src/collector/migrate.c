@@ -19,7 +19,7 @@ struct migration {
 	const char *sql;
 };
 extern const char collector_sql_001[], collector_sql_002[], collector_sql_003[], collector_sql_004[],
-	collector_sql_005[], collector_sql_006[];
+	collector_sql_005[], collector_sql_006[], collector_sql_007[];
 static const struct migration migrations[] = {
 	{ 1, "001_init.sql", collector_sql_001 },
 	{ 2, "002_check_counts.sql", collector_sql_002 },
@@ -27,6 +27,7 @@ static const struct migration migrations[] = {
 	{ 4, "004_accelerator_counts.sql", collector_sql_004 },
 	{ 5, "005_incident_counts.sql", collector_sql_005 },
 	{ 6, "006_dashboard.sql", collector_sql_006 },
+	{ 7, "007_findings_index.sql", collector_sql_007 },
 };
 
 struct migrate_options {

@@ -16,11 +16,11 @@ trap 'pg_stop; rm -rf "$PGT" "$TMP"' EXIT
 if pg_start "$PGT"; then pass "throwaway PostgreSQL with sql/*.sql"; else fail "throwaway PostgreSQL with sql/*.sql" "$(tail -n 5 "$PGT"/*.log)"; finish; exit 1; fi
 # migrate: the migrations applied once, in order, and a second run changes nothing
 got=$(cat "$PGT/migrate.log")
-[ "$got" = $'applied 001_init.sql\napplied 002_check_counts.sql\napplied 003_chain_heads.sql\napplied 004_accelerator_counts.sql\napplied 005_incident_counts.sql\napplied 006_dashboard.sql' ] && pass "migrate applies 001 to 006" || fail "migrate applies 001 to 006" "exit $rc: $got"
+[ "$got" = $'applied 001_init.sql\napplied 002_check_counts.sql\napplied 003_chain_heads.sql\napplied 004_accelerator_counts.sql\napplied 005_incident_counts.sql\napplied 006_dashboard.sql\napplied 007_findings_index.sql' ] && pass "migrate applies 001 to 007" || fail "migrate applies 001 to 007" "exit $rc: $got"
 got=$(psql -X -At -d "$PGDB" -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")
-[ "$got" = "1,2,3,4,5,6" ] && pass "schema_migrations holds 1 to 6" || fail "schema_migrations holds 1 to 6" "$got"
+[ "$got" = "1,2,3,4,5,6,7" ] && pass "schema_migrations holds 1 to 7" || fail "schema_migrations holds 1 to 7" "$got"
 got=$("$QUERY" migrate --db "$PGDB" 2>&1); rc=$?
-[ $rc = 0 ] && [ "$got" = "up to date (schema version 6)" ] && pass "migrate again: up to date" || fail "migrate again: up to date" "exit $rc: $got"
+[ $rc = 0 ] && [ "$got" = "up to date (schema version 7)" ] && pass "migrate again: up to date" || fail "migrate again: up to date" "exit $rc: $got"
 got=$("$QUERY" migrate --db "host=$PGT/none dbname=x" 2>&1); rc=$?
 [ $rc = 69 ] && [ "$(printf '%s\n' "$got" | wc -l)" = 1 ] && pass "migrate: unreachable database is exit 69, one line" || fail "migrate: unreachable database is exit 69, one line" "exit $rc: $got"
 "$QUERY" migrate --db "$PGDB" extra >/dev/null 2>&1; rc=$?
