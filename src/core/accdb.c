@@ -88,6 +88,15 @@ static int validate_model(const json_t *m, const char *where, char *err, size_t 
 	return validate_model_figures(m, where, err, errlen);
 }
 
+static void name_key(const char *name, char *key, size_t keylen);
+
+static char *name_key_dup(const char *name)
+{
+	char key[MAX_NAME + 1];
+	name_key(name, key, sizeof(key));
+	return xstrdup(key);
+}
+
 static int fill_model(struct accel_model *out, const json_t *m, const char *where, char *err, size_t errlen)
 {
 	const json_t *ids = json_object_get(m, "device_ids");
@@ -105,8 +114,12 @@ static int fill_model(struct accel_model *out, const json_t *m, const char *wher
 	out->architecture = jstr(m, "architecture");
 	out->compute_unit_kind = jstr(m, "compute_unit_kind");
 	out->other_names = xcalloc(n_names + 1, sizeof(char *));
-	for (i = 0; i < n_names; i++)
+	out->name_keys = xcalloc(n_names + 2, sizeof(char *));
+	out->name_keys[0] = name_key_dup(out->name);
+	for (i = 0; i < n_names; i++) {
 		out->other_names[i] = json_string_value(json_array_get(names, i));
+		out->name_keys[i + 1] = name_key_dup(out->other_names[i]);
+	}
 	if (vid) {
 		out->has_vendor_id = true;
 		parse_hex16(vid, &out->vendor_id);
@@ -149,15 +162,9 @@ static void name_key(const char *name, char *key, size_t keylen)
 
 static bool name_matches(const struct accel_model *m, const char *key)
 {
-	char k[MAX_NAME + 1];
-	name_key(m->name, k, sizeof(k));
-	if (strcmp(k, key) == 0)
-		return true;
-	for (const char **o = m->other_names; *o; o++) {
-		name_key(*o, k, sizeof(k));
-		if (strcmp(k, key) == 0)
+	for (char **k = m->name_keys; *k; k++)
+		if (strcmp(*k, key) == 0)
 			return true;
-	}
 	return false;
 }
 
@@ -166,7 +173,6 @@ static int check_unique(const struct accdb *db, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < db->model_count; i++) {
 		const struct accel_model *a = &db->models[i];
-		char key[MAX_NAME + 1];
 		for (size_t d = 0; d < a->device_id_count; d++) {
 			const struct accel_model *owner = accdb_by_pci(db, a->vendor_id, a->device_ids[d]);
 			if (owner != a) {
@@ -175,9 +181,8 @@ static int check_unique(const struct accdb *db, char *err, size_t errlen)
 				return -1;
 			}
 		}
-		name_key(a->name, key, sizeof(key));
 		for (size_t j = 0; j < i; j++) {
-			if (name_matches(&db->models[j], key)) {
+			if (name_matches(&db->models[j], a->name_keys[0])) {
 				snprintf(err, errlen, "%s: model name \"%s\" is not unique", MODELS_FILE, a->name);
 				return -1;
 			}
@@ -389,6 +394,9 @@ int accdb_load(struct accdb *db, char *err, size_t errlen)
 void accdb_free(struct accdb *db)
 {
 	for (size_t i = 0; i < db->model_count; i++) {
+		for (char **k = db->models[i].name_keys; k && *k; k++)
+			free(*k);
+		free(db->models[i].name_keys);
 		free(db->models[i].other_names);
 		free(db->models[i].device_ids);
 	}
@@ -459,17 +467,12 @@ static size_t edit_distance(const char *a, const char *b)
 
 static size_t model_distance(const struct accel_model *m, const char *key)
 {
-	char k[MAX_NAME + 1];
-	size_t best;
+	size_t best = SIZE_MAX;
 
-	name_key(m->name, k, sizeof(k));
 	/* a name containing the query ("h100" in "h100sxm") is closest: "H10"
 	 * suggests the H100 models before the A10, one letter away */
-	best = strstr(k, key) ? 0 : edit_distance(k, key);
-	for (const char **o = m->other_names; *o; o++) {
-		size_t d;
-		name_key(*o, k, sizeof(k));
-		d = strstr(k, key) ? 0 : edit_distance(k, key);
+	for (char **k = m->name_keys; *k; k++) {
+		size_t d = strstr(*k, key) ? 0 : edit_distance(*k, key);
 		if (d < best)
 			best = d;
 	}

@@ -19,6 +19,9 @@ int precision_from_name(const char *name);             /* -1 when unknown */
 struct accel_model {
 	const char *name;
 	const char **other_names;   /* NULL-terminated */
+	/* The name, then each other name, as names compare (no case, spaces,
+	 * '-' or '_'): made once, so that looking a name up compares strings only. */
+	char **name_keys;           /* NULL-terminated */
 	const char *vendor;
 	bool has_vendor_id;
 	uint16_t vendor_id;
