@@ -335,6 +335,20 @@ static void judge_xids(const struct check *check, const struct xid_table *t, con
 	}
 }
 
+/* Anything to judge: an NVIDIA GPU, or an XID event of any address. */
+static bool xids_to_judge(const json_t *facts, const json_t *events)
+{
+	const json_t *acc;
+	size_t i;
+
+	if (json_array_size(events) > 0)
+		return true;
+	json_array_foreach(jarr(facts, "accelerators"), i, acc)
+		if (is_nvidia(acc))
+			return true;
+	return false;
+}
+
 void killswitch_evaluate_xid(const struct check *check, const struct judge_ctx *ctx, struct findings *out)
 {
 	const json_t *log = jobj(ctx->facts, "kernel_xids"), *events = jarr(log, "events");
@@ -343,6 +357,10 @@ void killswitch_evaluate_xid(const struct check *check, const struct judge_ctx *
 	size_t i;
 	json_t *acc, *e;
 
+	/* the table is read (and validated) only when there is something to
+	 * look up in it: a machine without NVIDIA GPUs or XIDs gives no finding */
+	if (!xids_to_judge(ctx->facts, events))
+		return;
 	if (xid_table_load(&t, err, sizeof(err)) != 0) {
 		finding_add(out, check, STATUS_ERROR, "host", NULL, "Fix or restore data/xids.json.", "%s", err);
 		return;
