@@ -145,11 +145,17 @@ echo '<nvidia_smi_log><gpu id="00000000:01:00.0">' >"$TMP/trunc.xml"
 expect_exit 2 "nvml-compare: a truncated XML" "$SYS_PYTHON" "$SRCDIR/scripts/nvml-compare.py" "$TMP/nf.json" "$TMP/trunc.xml"
 expect_stderr_line "nvml-compare: .*" "nvml-compare: one line"
 
-# --- data/xids.json is validated: each bad entry is an error finding naming it
+# --- data/xids.json is validated when there is an XID to look up: each bad
+# entry is an error finding naming it. The facts: the first XID line of
+# lines.tsv in the kernel log.
+first=$(awk -F'\t' '$1 !~ /^#/ && $1 != "" && $1 != "none" { print $5; exit }' "$DATA/xid/lines.tsv")
+printf '4,1,1000,-;%s\n' "$first" >"$TMP/x/dev/kmsg"
+"$CHIPAUDIT" facts --root "$TMP/x" >"$TMP/xe.json"
+jq_is '.kernel_xids.events | length' 1 "xids.json: facts with one XID event" "$TMP/xe.json"
 # xids_bad NAME JQ-EDIT PATTERN: the edited table gives an error finding matching PATTERN.
 xids_bad() {
 	jq "$2" "$SRCDIR/data/xids.json" >"$TMP/data/xids.json"
-	"$CHIPAUDIT" --data-dir "$TMP/data" judge --json "$TMP/xf.json" >"$TMP/xr.json" 2>"$TMP/err"
+	"$CHIPAUDIT" --data-dir "$TMP/data" judge --json "$TMP/xe.json" >"$TMP/xr.json" 2>"$TMP/err"
 	local got
 	got=$(jq -r '[.findings[] | select(.check == "killswitch.xid" and .status == "error") | .message] | join(";")' "$TMP/xr.json")
 	if printf '%s' "$got" | grep -Eq -- "$3"; then pass "xids.json: $1"; else fail "xids.json: $1" "error findings: $got" "wanted: $3"; fi
@@ -162,6 +168,13 @@ xids_bad "an empty text rule" '.xids[153].by_text[0].contains = ""' 'xids\[153\]
 xids_bad "an action of no kind" '.actions.IGNORE.kind = "maybe"' 'actions\.IGNORE\.kind: "maybe" is not a kind'
 xids_bad "before_ampere not an object" '.xids[60].before_ampere = 3' 'xids\[60\]\.before_ampere: expected an object'
 xids_bad "no actions table" 'del(.actions)' 'xids\.json\.actions: missing'
+# with no NVIDIA GPU and no XID event there is nothing to look up: the table
+# is not read, and killswitch.xid gives no finding
+printf '' >"$TMP/x/dev/kmsg"
+"$CHIPAUDIT" facts --root "$TMP/x" >"$TMP/xn.json"
+"$CHIPAUDIT" --data-dir "$TMP/data" judge --json "$TMP/xn.json" >"$TMP/xr.json"
+jq_is '[.findings[] | select(.check == "killswitch.xid")] | length' 0 \
+	"xids.json: not read where no GPU and no XID needs it" "$TMP/xr.json"
 cp "$SRCDIR/data/xids.json" "$TMP/data/"
 
 # Every maker that accelerators.json names has a row in vendors.json's
