@@ -329,23 +329,34 @@ static bool store(PGconn *conn, const struct parsed_report *p, struct ingest_out
 	PQclear(r);
 
 	const char *fp[] = { id, p->link.host_id, p->findings_json };
-	const char *hp[] = { p->link.host_id };
 	const char *cp[] = { p->link.host_id, id, p->chips_json };
 	const char *up[] = { p->link.host_id, p->hostname, seq, p->link.sha256, id, rp[8], p->worst };
 	const char *kp[] = { p->link.fingerprint, seq, p->link.sha256 };
-	/* The findings are parsed once for both tables: the history gets every
-	 * row, the current findings each subject once with its worst status
-	 * (a subject named twice by one check). */
+	/* The findings are parsed once for both tables. The history gets every
+	 * row. The current findings get each subject once with its worst status
+	 * (a subject named twice by one check), changed only where they differ
+	 * from the host's previous ones: a subject no longer reported is
+	 * deleted, a changed status updated, a new subject inserted, and the
+	 * others (most of a daily report) left as they are, so a row's
+	 * report_id and received_at are those of the report that set its status.
+	 * The host's key row, locked since the transaction began, keeps two
+	 * reports of one host from doing this at once. */
 	static const char findings_sql[] =
 		"WITH x AS MATERIALIZED (SELECT check_id, subject, status, severity FROM json_to_recordset($3::json) "
 		"AS x(check_id text, subject text, status text, severity text)), "
 		"h AS (INSERT INTO findings (report_id, received_at, host_id, check_id, subject, status, severity) "
-		"SELECT $1, now(), $2, check_id, subject, status, severity FROM x) "
+		"SELECT $1, now(), $2, check_id, subject, status, severity FROM x), "
+		"n AS MATERIALIZED (SELECT DISTINCT ON (check_id, subject) check_id, subject, status FROM x "
+		"ORDER BY check_id, subject, array_position(ARRAY['fail','error','warn','skip','pass'], status)), "
+		"o AS MATERIALIZED (SELECT check_id, subject FROM current_findings WHERE host_id = $2), "
+		"gone AS (DELETE FROM current_findings c WHERE c.host_id = $2 AND NOT EXISTS "
+		"(SELECT 1 FROM n WHERE n.check_id = c.check_id AND n.subject = c.subject)), "
+		"changed AS (UPDATE current_findings c SET status = n.status, report_id = $1, received_at = now() FROM n "
+		"WHERE c.host_id = $2 AND c.check_id = n.check_id AND c.subject = n.subject AND c.status <> n.status) "
 		"INSERT INTO current_findings (host_id, check_id, subject, status, report_id, received_at) "
-		"SELECT DISTINCT ON (check_id, subject) $2, check_id, subject, status, $1::bigint, now() FROM x "
-		"ORDER BY check_id, subject, array_position(ARRAY['fail','error','warn','skip','pass'], status)";
+		"SELECT $2, n.check_id, n.subject, n.status, $1, now() FROM n WHERE NOT EXISTS "
+		"(SELECT 1 FROM o WHERE o.check_id = n.check_id AND o.subject = n.subject)";
 	bool ok =
-		db_exec(conn, "DELETE FROM current_findings WHERE host_id = $1", 1, hp, &r) && (PQclear(r), true) &&
 		db_exec(conn, findings_sql, 3, fp, &r) && (PQclear(r), true) &&
 		/* in chip order: two hosts' reports naming the same chips lock them in one order */
 		db_exec(conn, "INSERT INTO accelerators AS a (chip_id, uuid, serial, vendor, model, export_class, first_seen, "

@@ -201,12 +201,14 @@ static json_t *query_failing(struct query *q, char **args)
 	const char *params[] = { args[0] };
 
 	if (!set_rows(q, s, "hosts",
-		      /* the host names looked up for the failing hosts alone, not joined with every host */
-		      "SELECT c.host_id, (SELECT hostname FROM hosts h WHERE h.host_id = c.host_id) AS hostname, "
-		      "array_to_json(array_agg(c.subject ORDER BY c.subject))::text "
-		      "AS subjects, " TS("max(c.received_at)") " AS received_at "
-		      "FROM current_findings c "
-		      "WHERE c.check_id = $1 AND c.status = 'fail' GROUP BY c.host_id ORDER BY c.host_id",
+		      /* the hosts looked up for the failing hosts alone, not joined with
+		       * every host; received_at is the host's latest report's (a current
+		       * finding keeps the time of the report that set its status) */
+		      "SELECT c.host_id, h.hostname, c.subjects, " TS("h.last_received_at") " AS received_at "
+		      "FROM (SELECT host_id, array_to_json(array_agg(subject ORDER BY subject))::text AS subjects "
+		      "FROM current_findings WHERE check_id = $1 AND status = 'fail' GROUP BY host_id) c "
+		      "CROSS JOIN LATERAL (SELECT hostname, last_received_at FROM hosts h WHERE h.host_id = c.host_id) h "
+		      "ORDER BY c.host_id",
 		      1, params)) {
 		json_decref(s);
 		return NULL;

@@ -46,10 +46,17 @@ whole() { # every stored report complete, every acknowledged one stored
 	while read -r f; do
 		grep -q "^$(sha256sum <"$f" | cut -c1-64) " "$TMP/stored" || { echo "# acknowledged but not stored: $f"; bad=1; }
 	done < <(sort -u "$TMP/acked")
-	# per host: sequences 1..k without a hole, and the heads and current findings are the last one's
-	sql "SELECT h.host_id, count(r.id), coalesce(max(r.sequence), 0), h.last_sequence IS NOT DISTINCT FROM max(r.sequence),
+	# per host: sequences 1..k without a hole, the heads the last report's, and
+	# the current findings those of the last report (each subject's worst
+	# status): the rows that differ, either way, are counted as stale
+	sql "WITH last AS (SELECT DISTINCT ON (f.host_id, f.check_id, f.subject) f.host_id, f.check_id, f.subject, f.status
+	                  FROM findings f JOIN hosts h ON f.host_id = h.host_id AND f.report_id = h.last_report_id
+	                  ORDER BY f.host_id, f.check_id, f.subject, array_position(ARRAY['fail','error','warn','skip','pass'], f.status)),
+	          cur AS (SELECT host_id, check_id, subject, status FROM current_findings),
+	          diff AS ((SELECT * FROM cur EXCEPT SELECT * FROM last) UNION ALL (SELECT * FROM last EXCEPT SELECT * FROM cur))
+	     SELECT h.host_id, count(r.id), coalesce(max(r.sequence), 0), h.last_sequence IS NOT DISTINCT FROM max(r.sequence),
 	            k.last_sequence IS NOT DISTINCT FROM max(r.sequence), h.last_sha256 IS NOT DISTINCT FROM k.last_sha256,
-	            (SELECT count(*) FROM current_findings c WHERE c.host_id = h.host_id AND c.report_id IS DISTINCT FROM h.last_report_id)
+	            (SELECT count(*) FROM diff d WHERE d.host_id = h.host_id)
 	     FROM hosts h JOIN keys k USING (host_id) LEFT JOIN reports r USING (host_id) GROUP BY h.host_id, k.last_sequence, k.last_sha256" |
 	while IFS='|' read -r id n max hs ks same stale; do
 		[ "$n" = "$max" ] && [ "$hs$ks$same" = ttt ] && [ "$stale" = 0 ] || echo "# host $id: $n reports up to $max, heads $hs $ks $same, $stale stale current findings"

@@ -33,12 +33,14 @@ collector_start() {
 sql() { psql -X -At -d "$CHIPAUDIT_DB" -c "$1"; }
 
 A="$TMP/audits"; mkdir -p "$A"
-# audit NAME FIXTURE [AUDIT ARGS...]: a signed report of FIXTURE by host key
-# NAME (made on first use): $A/NAME.SEQ.json and its .sig, SEQ its sequence
+# audit NAME FIXTURE [AUDIT ARGS...]: a signed report of FIXTURE (a fixture's
+# name, or a tree's absolute path) by host key NAME (made on first use):
+# $A/NAME.SEQ.json and its .sig, SEQ its sequence
 audit() {
-	local name=$1 fixture=$2 seq; shift 2
+	local name=$1 root=$2 seq; shift 2
+	case $root in /*) ;; *) root=$FIXTURES/$root/root ;; esac
 	[ -f "$A/$name/host.key.pem" ] || "$CHIPAUDIT" keygen --state "$A/$name" >/dev/null
-	"$CHIPAUDIT" audit --root "$FIXTURES/$fixture/root" --state "$A/$name" --sign -o "$A/out.json" "$@" >/dev/null 2>&1
+	"$CHIPAUDIT" audit --root "$root" --state "$A/$name" --sign -o "$A/out.json" "$@" >/dev/null 2>&1
 	seq=$(jq .sequence "$A/out.json")
 	mv "$A/out.json" "$A/$name.$seq.json"; mv "$A/out.json.sig" "$A/$name.$seq.json.sig"
 }

@@ -1,5 +1,6 @@
 -- A small fleet for tests/collector/query.sh, written as the collector
 -- stores reports: three hosts, their reports, findings, chips and incidents.
+-- A current finding keeps the report (and time) that set its status.
 -- Times are fixed in November 2026 except host c's last report, an hour ago.
 SELECT ensure_month_partitions('2026-11-01Z');
 INSERT INTO hosts (host_id, hostname, enrolled_at, enrolment, last_sequence, last_received_at, trust_level, worst) VALUES
@@ -21,9 +22,9 @@ INSERT INTO findings (report_id, received_at, host_id, check_id, subject, status
  (4, '2026-11-02T00:00:00Z', 'bbbb0002', 'backdoor.driver.cve', 'host', 'pass');
 INSERT INTO current_findings (host_id, check_id, subject, status, report_id, received_at) VALUES
  ('aaaa0001', 'backdoor.driver.cve', 'host', 'fail', 2, '2026-11-02T00:00:00Z'),
- ('aaaa0001', 'identity.pci', '0000:17:00.0', 'pass', 2, '2026-11-02T00:00:00Z'),
+ ('aaaa0001', 'identity.pci', '0000:17:00.0', 'pass', 1, '2026-11-01T00:00:00Z'),
  ('aaaa0001', 'identity.pci', '0000:2a:00.0', 'fail', 2, '2026-11-02T00:00:00Z'),
- ('bbbb0002', 'backdoor.driver.cve', 'host', 'pass', 4, '2026-11-02T00:00:00Z'),
+ ('bbbb0002', 'backdoor.driver.cve', 'host', 'pass', 3, '2026-11-01T00:00:00Z'),
  ('cccc0003', 'backdoor.driver.cve', 'host', 'warn', 5, now() - interval '1 hour'),
  ('cccc0003', 'identity.pci', '0000:17:00.0', 'skip', 5, now() - interval '1 hour');
 INSERT INTO accelerators (chip_id, uuid, vendor, model, export_class, first_seen, last_seen, last_host_id, last_pci_address) VALUES
