@@ -7,7 +7,9 @@ exact bytes). Writes OUT/hosts/NNNNN.json and .sig, OUT/enroll.sql (the
 hosts and keys, as `chipaudit-collector enroll` stores them), OUT/copy.tsv
 (the same bytes for PostgreSQL's COPY into reports) and OUT/verify/ (the
 same reports signed by one key, for `chipaudit verify --files-from`, which
-takes one key)."""
+takes one key). OUT/hosts2/ holds each host's next report (sequence 2,
+chained to the first, the same findings: a daily report that changes
+nothing), signed by the host's key."""
 import hashlib, json, os, sys
 
 from cryptography.hazmat.primitives import serialization
@@ -18,8 +20,17 @@ template = open(template_path, "rb").read()
 doc = json.loads(template)
 old_host = doc["host_id"].encode()
 old_fp = doc["public_key_fingerprint"].encode()
-for d in ("hosts", "verify"):
+for d in ("hosts", "hosts2", "verify"):
     os.makedirs(os.path.join(out, d), exist_ok=True)
+
+
+def next_report(body):
+    """The report that follows BODY: sequence 2, previous_sha256 its hash."""
+    for old in (b'"sequence":1,', b'"previous_sha256":null,'):
+        if body.count(old) != 1:
+            sys.exit("collector_fleet.py: the template has %d %s, expected one" % (body.count(old), old.decode()))
+    prev = b'"previous_sha256":"%s",' % hashlib.sha256(body).hexdigest().encode()
+    return body.replace(b'"sequence":1,', b'"sequence":2,').replace(b'"previous_sha256":null,', prev)
 
 
 def spki(key):
@@ -47,6 +58,10 @@ with open(os.path.join(out, "enroll.sql"), "w") as sql, open(os.path.join(out, "
         path = os.path.join(out, "hosts", "%05d.json" % i)
         open(path, "wb").write(body)
         open(path + ".sig", "wb").write(sig)
+        body2 = next_report(body)
+        path2 = os.path.join(out, "hosts2", "%05d.json" % i)
+        open(path2, "wb").write(body2)
+        open(path2 + ".sig", "wb").write(key.sign(body2))
         pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
         sql.write("INSERT INTO hosts (host_id, enrolment) VALUES ('%s', 'operator');\n" % host.decode())
