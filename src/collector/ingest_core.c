@@ -95,6 +95,7 @@ void ingest_record_refusal(PGconn *conn, const struct refusal *why)
 struct key_row {
 	PGresult *r;  /* holds the strings */
 	struct stored_key k;
+	bool host_has_reports;  /* hosts.last_report_id is set: the host has current findings */
 };
 
 static void key_row_free(struct key_row *kr)
@@ -113,7 +114,8 @@ static int lock_key(PGconn *conn, const struct parsed_report *p, struct key_row 
 
 	memset(kr, 0, sizeof(*kr));
 	if (!db_exec(conn, "SELECT k.host_id, k.public_key_pem, k.revoked_at IS NOT NULL, k.revoked_reason, "
-		     "coalesce(k.last_sequence, 0), k.last_sha256 FROM keys k JOIN hosts h ON h.host_id = k.host_id "
+		     "coalesce(k.last_sequence, 0), k.last_sha256, h.last_report_id IS NOT NULL "
+		     "FROM keys k JOIN hosts h ON h.host_id = k.host_id "
 		     "WHERE k.fingerprint = $1 FOR UPDATE", 1, params, &kr->r)) {
 		fail_db(conn, kr->r, out);
 		key_row_free(kr);
@@ -129,6 +131,7 @@ static int lock_key(PGconn *conn, const struct parsed_report *p, struct key_row 
 	kr->k.revoked_reason = PQgetisnull(kr->r, 0, 3) ? NULL : PQgetvalue(kr->r, 0, 3);
 	kr->k.last_sequence = parse_i64(PQgetvalue(kr->r, 0, 4), 10, &seq) == 0 ? seq : 0;
 	kr->k.last_sha256 = PQgetisnull(kr->r, 0, 5) ? NULL : PQgetvalue(kr->r, 0, 5);
+	kr->host_has_reports = strcmp(PQgetvalue(kr->r, 0, 6), "t") == 0;
 	if (kr->k.pkey == NULL) {
 		refuse(&out->r, 500, NULL, "the stored key %s cannot be read", p->link.fingerprint);
 		key_row_free(kr);
@@ -305,8 +308,43 @@ static int use_nonce(PGconn *conn, const struct parsed_report *p, struct ingest_
 	return rc;
 }
 
-/* The writes, once everything is verified. */
-static bool store(PGconn *conn, const struct parsed_report *p, struct ingest_outcome *out)
+/* The findings are parsed once for both tables. The history gets every row.
+ * The current findings get each subject once with its worst status (a
+ * subject named twice by one check). */
+#define FINDINGS_PARSED                                                                                        \
+	"WITH x AS MATERIALIZED (SELECT check_id, subject, status, severity FROM json_to_recordset($3::json) "  \
+	"AS x(check_id text, subject text, status text, severity text)), "                                       \
+	"h AS (INSERT INTO findings (report_id, received_at, host_id, check_id, subject, status, severity) "     \
+	"SELECT $1, now(), $2, check_id, subject, status, severity FROM x), "                                     \
+	"n AS MATERIALIZED (SELECT DISTINCT ON (check_id, subject) check_id, subject, status FROM x "            \
+	"ORDER BY check_id, subject, array_position(ARRAY['fail','error','warn','skip','pass'], status)) "
+
+/* A host's first report: its current findings are all new. */
+static const char first_findings_sql[] =
+	FINDINGS_PARSED
+	"INSERT INTO current_findings (host_id, check_id, subject, status, report_id, received_at) "
+	"SELECT $2, check_id, subject, status, $1, now() FROM n";
+
+/* The next ones change the current findings only where they differ from the
+ * host's previous ones: a subject no longer reported is deleted, a changed
+ * status updated, a new subject inserted, and the others (most of a daily
+ * report) left as they are, so a row's report_id and received_at are those
+ * of the report that set its status. The host's row, locked since the
+ * transaction began, keeps two reports of one host from doing this at once. */
+static const char next_findings_sql[] =
+	FINDINGS_PARSED ", "
+	"o AS MATERIALIZED (SELECT check_id, subject FROM current_findings WHERE host_id = $2), "
+	"gone AS (DELETE FROM current_findings c WHERE c.host_id = $2 AND NOT EXISTS "
+	"(SELECT 1 FROM n WHERE n.check_id = c.check_id AND n.subject = c.subject)), "
+	"changed AS (UPDATE current_findings c SET status = n.status, report_id = $1, received_at = now() FROM n "
+	"WHERE c.host_id = $2 AND c.check_id = n.check_id AND c.subject = n.subject AND c.status <> n.status) "
+	"INSERT INTO current_findings (host_id, check_id, subject, status, report_id, received_at) "
+	"SELECT $2, n.check_id, n.subject, n.status, $1, now() FROM n WHERE NOT EXISTS "
+	"(SELECT 1 FROM o WHERE o.check_id = n.check_id AND o.subject = n.subject)";
+
+/* The writes, once everything is verified; FIRST: the host has no report
+ * stored yet. */
+static bool store(PGconn *conn, const struct parsed_report *p, bool first, struct ingest_outcome *out)
 {
 	char seq[24], trust[24], id[24];
 	const char *rp[12] = { p->link.host_id, p->link.fingerprint, num(seq, p->link.sequence), p->link.sha256,
@@ -332,32 +370,8 @@ static bool store(PGconn *conn, const struct parsed_report *p, struct ingest_out
 	const char *cp[] = { p->link.host_id, id, p->chips_json };
 	const char *up[] = { p->link.host_id, p->hostname, seq, p->link.sha256, id, rp[8], p->worst };
 	const char *kp[] = { p->link.fingerprint, seq, p->link.sha256 };
-	/* The findings are parsed once for both tables. The history gets every
-	 * row. The current findings get each subject once with its worst status
-	 * (a subject named twice by one check), changed only where they differ
-	 * from the host's previous ones: a subject no longer reported is
-	 * deleted, a changed status updated, a new subject inserted, and the
-	 * others (most of a daily report) left as they are, so a row's
-	 * report_id and received_at are those of the report that set its status.
-	 * The host's key row, locked since the transaction began, keeps two
-	 * reports of one host from doing this at once. */
-	static const char findings_sql[] =
-		"WITH x AS MATERIALIZED (SELECT check_id, subject, status, severity FROM json_to_recordset($3::json) "
-		"AS x(check_id text, subject text, status text, severity text)), "
-		"h AS (INSERT INTO findings (report_id, received_at, host_id, check_id, subject, status, severity) "
-		"SELECT $1, now(), $2, check_id, subject, status, severity FROM x), "
-		"n AS MATERIALIZED (SELECT DISTINCT ON (check_id, subject) check_id, subject, status FROM x "
-		"ORDER BY check_id, subject, array_position(ARRAY['fail','error','warn','skip','pass'], status)), "
-		"o AS MATERIALIZED (SELECT check_id, subject FROM current_findings WHERE host_id = $2), "
-		"gone AS (DELETE FROM current_findings c WHERE c.host_id = $2 AND NOT EXISTS "
-		"(SELECT 1 FROM n WHERE n.check_id = c.check_id AND n.subject = c.subject)), "
-		"changed AS (UPDATE current_findings c SET status = n.status, report_id = $1, received_at = now() FROM n "
-		"WHERE c.host_id = $2 AND c.check_id = n.check_id AND c.subject = n.subject AND c.status <> n.status) "
-		"INSERT INTO current_findings (host_id, check_id, subject, status, report_id, received_at) "
-		"SELECT $2, n.check_id, n.subject, n.status, $1, now() FROM n WHERE NOT EXISTS "
-		"(SELECT 1 FROM o WHERE o.check_id = n.check_id AND o.subject = n.subject)";
 	bool ok =
-		db_exec(conn, findings_sql, 3, fp, &r) && (PQclear(r), true) &&
+		db_exec(conn, first ? first_findings_sql : next_findings_sql, 3, fp, &r) && (PQclear(r), true) &&
 		/* in chip order: two hosts' reports naming the same chips lock them in one order */
 		db_exec(conn, "INSERT INTO accelerators AS a (chip_id, uuid, serial, vendor, model, export_class, first_seen, "
 			"last_seen, last_host_id, last_pci_address, last_report_id) SELECT chip_id, uuid, serial, vendor, "
@@ -390,6 +404,7 @@ static int verify_and_store(PGconn *conn, const struct ingest_request *req, cons
 	struct key_row kr;
 	char sha[SHA256_HEX_LEN + 1];
 	enum judgement j;
+	bool first;
 	int found = lock_key(conn, p, &kr, out);
 
 	if (found == 0) {
@@ -410,6 +425,7 @@ static int verify_and_store(PGconn *conn, const struct ingest_request *req, cons
 		       p->link.fingerprint, req->enrolment == ENROL_FIRST_USE ? ", and the host is enrolled already" : "");
 		return 0;
 	}
+	first = !kr.host_has_reports;
 	j = report_judge(p, &kr.k, NULL, v, &out->r);
 	if (j == JUDGED_NEED_STORED) {
 		if (!stored_at(conn, p, sha, out)) {
@@ -425,7 +441,7 @@ static int verify_and_store(PGconn *conn, const struct ingest_request *req, cons
 	case 1: return 0;
 	case -1: return -1;
 	}
-	if (!store(conn, p, out))
+	if (!store(conn, p, first, out))
 		return -1;
 	if (j == JUDGED_STORE_GAP)
 		record_incident(conn, p, &out->r);  /* inside the transaction: with the report or not at all */
