@@ -54,7 +54,8 @@ printf '  of which starting the process (attest --help, as many runs): %.2f ms C
 
 # An eight-GPU node judged at once, as an audit judges it: the h20x8
 # fixture's facts, each GPU carrying NVIDIA's sample report and chain (with
-# the sample's nonce) and judged with NVIDIA's sample driver and VBIOS RIMs
+# the sample's nonce, NVML reporting the driver and VBIOS the sample names)
+# and judged with NVIDIA's sample driver and VBIOS RIMs
 # at 2024-06-01, when their certificates were valid. A GPU is 5 P-384
 # verifications, each RIM 4 (its signer's chain of three and its XML
 # signature), verified once for the node: 48 in all. The attestation's cost
@@ -64,7 +65,8 @@ D=tests/data/nvtrust
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$CHIPAUDIT" facts --root tests/fixtures/h20x8/root >"$tmp/plain.json"
-jq '.host.time = "2024-06-01T00:00:00Z"' "$tmp/plain.json" >"$tmp/base.json"
+jq '.host.time = "2024-06-01T00:00:00Z" | .nvml.driver_version = "550.90.07" |
+    .accelerators[].vendor_library.nvml.vbios_version = "96.00.9F.00.01"' "$tmp/plain.json" >"$tmp/base.json"
 jq --arg report "$(tr -d ' \n' <"$R" | xxd -r -p | base64 -w0)" --arg chain "$(base64 -w0 "$C")" \
 	--arg nonce "$(echo $NONCE | xxd -r -p | base64 -w0)" \
 	'.nvml.confidential_computing.feature = true |

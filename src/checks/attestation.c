@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "checks/attest_x509.h"
 #include "checks/attestation.h"
 #include "checks/attestation_rim.h"
 #include "checks/attestation_verify.h"
@@ -73,12 +75,44 @@ static const char *no_report(const json_t *acc, char *buf, size_t len)
 	return NULL;
 }
 
+/* A report signed and fresh must also be of the driver and VBIOS the GPU
+ * runs, as NVML reports them (NVIDIA's verifier compares the same two): a
+ * report whose opaque data names other versions was not made by the running
+ * driver. attestation.signature fails then, naming both; its measurements
+ * are still compared, since the GPU signed them for the nonce sent. A
+ * version NVML did not give is said, not assumed to match. */
+static void check_versions(const json_t *facts, const json_t *acc, struct attest_result *res)
+{
+	const char *driver = jstr(jobj(facts, "nvml"), "driver_version"),
+		   *vbios = jstr(jobj(jobj(acc, "vendor_library"), "nvml"), "vbios_version");
+	char was[sizeof(res->signature.message)];
+
+	if (!res->parsed || (res->signature.status != STATUS_PASS && res->signature.status != STATUS_WARN))
+		return;
+	snprintf(was, sizeof(was), "%s", res->signature.message);
+	if (driver && *res->driver_version && strcasecmp(driver, res->driver_version) != 0)
+		attest_step_set(&res->signature, STATUS_FAIL, "the report names driver %s, but NVML reports driver %s "
+				"loaded: it is not the running driver's report", res->driver_version, driver);
+	else if (vbios && *res->vbios_version && strcasecmp(vbios, res->vbios_version) != 0)
+		attest_step_set(&res->signature, STATUS_FAIL, "the report names VBIOS %s, but NVML reports VBIOS %s on "
+				"this GPU: it is not this GPU's running firmware's report", res->vbios_version, vbios);
+	else if (driver && vbios && *res->driver_version && *res->vbios_version)
+		attest_step_set(&res->signature, res->signature.status, "%s, of driver %s and VBIOS %s as NVML reports",
+				was, res->driver_version, res->vbios_version);
+	else
+		attest_step_set(&res->signature, res->signature.status, "%s; its driver and VBIOS versions not compared "
+				"with the running ones (%s)", was,
+				!*res->driver_version || !*res->vbios_version ? "the report does not name both"
+									      : "NVML did not report both");
+}
+
 /* Verify ACC's report, chain and nonce into RES, and judge it against the
  * RIMs into RIMS. *REPORT: the report's bytes, which RES points into (the
  * caller frees them after RES). -1 with WHY when the facts hold something
  * that is not base64 (a facts file from elsewhere). */
-static int verify_gpu(const json_t *acc, time_t at, struct rim_set *rim_set, struct attest_result *res,
-		      struct rim_outcome *rims, unsigned char **report, char *why, size_t whylen)
+static int verify_gpu(const json_t *facts, const json_t *acc, time_t at, struct rim_set *rim_set,
+		      struct attest_result *res, struct rim_outcome *rims, unsigned char **report, char *why,
+		      size_t whylen)
 {
 	const json_t *cc = jobj(jobj(jobj(acc, "vendor_library"), "nvml"), CC);
 	const char *report_b64 = jstr(jobj(cc, "attestation"), "report"),
@@ -108,6 +142,7 @@ static int verify_gpu(const json_t *acc, time_t at, struct rim_set *rim_set, str
 		ev.at = at;
 		attest_verify(&ev, res);
 		rim_judge(rim_set, res, at, rims);
+		check_versions(facts, acc, res);
 	}
 	free(chain);
 	free(nonce);
@@ -177,8 +212,8 @@ static const struct node_attestation *attestation_of(const struct judge_ctx *ctx
 		g->subject = jstr(acc, "pci_address") ? jstr(acc, "pci_address") : "?";
 		g->skip = no_report(acc, g->why, sizeof(g->why));
 		if (g->skip == NULL)
-			g->malformed = verify_gpu(acc, node->at, ctx->options->rims, &g->res, &g->rims, &g->report,
-						  g->why, sizeof(g->why)) != 0;
+			g->malformed = verify_gpu(ctx->facts, acc, node->at, ctx->options->rims, &g->res, &g->rims,
+						  &g->report, g->why, sizeof(g->why)) != 0;
 	}
 	judge_memo_put(ctx, &memo_key, node, node_attestation_free);
 	return node;
@@ -228,8 +263,9 @@ static void evaluated_with_signature(const struct check *check, const struct jud
 #define NEEDS (NEEDS_GPU | NEEDS_VENDOR_LIBRARY)
 
 static const struct check attestation_checks[] = {
-	{ "attestation.signature", "identity", "GPU attestation report signed by the device and fresh",
-	  SEVERITY_CRITICAL, "the SPDM GET_MEASUREMENTS report, its nonce, the leaf certificate's key", NEEDS,
+	{ "attestation.signature", "identity",
+	  "GPU attestation report signed by the device, fresh, and of the driver and VBIOS running", SEVERITY_CRITICAL,
+	  "the SPDM GET_MEASUREMENTS report, its nonce, the leaf certificate's key, NVML's driver and VBIOS versions", NEEDS,
 	  evaluate_all },
 	{ "attestation.certificate_chain", "identity", "GPU attestation certificate chain ends at NVIDIA's pinned root",
 	  SEVERITY_CRITICAL, "the certificate chain, data/attestation-roots.json, the time checked", NEEDS,

@@ -199,15 +199,18 @@ if "$SYS_PYTHON" -c 'import cryptography' 2>/dev/null; then
 	jq_is "$(msg firmware_measurements)" "the report's certificate chain did not verify (attestation.certificate_chain): its signer is not known to be an NVIDIA GPU" \
 		"at 2036: the report's chain fails first, and nothing is compared" "$J"
 	# judge: the h100 fixture's facts, its two GPUs answering with the test
-	# PKI's report to the nonce sent; the RIMs given to judge. The data
-	# directory is the shipped one with the test roots pinned.
+	# PKI's report to the nonce sent, NVML reporting the driver and VBIOS the
+	# report names (550.90.07, 96.00.9F.00.01); the RIMs given to judge. The
+	# data directory is the shipped one with the test roots pinned.
 	cp -r -n "$SRCDIR"/data/*.json "$SRCDIR/data/manifests" "$SRCDIR/data/workloads" "$P/data/"
 	"$CHIPAUDIT" facts --root "$SRCDIR/tests/fixtures/h100/root" >"$TMP/h100.json"
 	jq --arg report "$(base64 -w0 "$P/report.bin")" --arg chain "$(base64 -w0 "$P/chain.pem")" \
 		--arg nonce "$(echo $NONCE | xxd -r -p | base64 -w0)" \
 		'.nvml.confidential_computing.feature = true |
 		 .accelerators[].vendor_library.nvml.confidential_computing = {attestation: {report: $report, nonce: $nonce},
-			certificates: {attestation_chain: $chain}}' "$TMP/h100.json" >"$TMP/h100-cc.json"
+			certificates: {attestation_chain: $chain}}' "$TMP/h100.json" >"$TMP/h100-running.json"
+	jq '.nvml.driver_version = "550.90.07" | .accelerators[].vendor_library.nvml.vbios_version = "96.00.9f.00.01"' \
+		"$TMP/h100-running.json" >"$TMP/h100-cc.json"
 	attested() {   # attested EXIT NAME RIM...: judge the attested facts
 		local e=$1 name=$2 args=() r
 		shift 2
@@ -229,6 +232,32 @@ if "$SYS_PYTHON" -c 'import cryptography' 2>/dev/null; then
 	attested 2 "judge without RIMs" 
 	jq_is '.findings[] | select(.check == "backdoor.firmware.integrity") | .status' warn \
 		"judge without RIMs: the firmware stays unverified (warn)" "$J"
+	jq_is '[.findings[] | select(.check == "attestation.signature") | .message] | unique | join(" | ")' \
+		"the report is signed by the key of /CN=Test GSP FMC LF/O=chipaudit test and answers the nonce sent, of driver 550.90.07 and VBIOS 96.00.9F.00.01 as NVML reports" \
+		"judge: the report is of the driver and VBIOS NVML reports (VBIOS compared without case)" "$J"
+	# the running driver or VBIOS is not the one the report names
+	cp "$TMP/h100-cc.json" "$TMP/h100-cc.keep"
+	cp "$TMP/h100-running.json" "$TMP/h100-cc.json"   # the fixture's own: driver 580.95.05, VBIOS 96.00.30.00.01
+	attested 2 "judge, NVML reports another driver" rims
+	jq_is "$by_gpu" "attestation.signature=fail=0000:41:00.0 attestation.signature=fail=0000:c1:00.0 attestation.certificate_chain=pass=0000:41:00.0 attestation.certificate_chain=pass=0000:c1:00.0 attestation.revocation=skip=0000:41:00.0 attestation.revocation=skip=0000:c1:00.0 attestation.rim=pass=0000:41:00.0 attestation.rim=pass=0000:c1:00.0 attestation.firmware_measurements=pass=0000:41:00.0 attestation.firmware_measurements=pass=0000:c1:00.0" \
+		"another driver running: attestation.signature fails, the signed measurements are still compared" "$J"
+	jq_is '[.findings[] | select(.check == "attestation.signature") | .message] | unique | join(" | ")' \
+		"the report names driver 550.90.07, but NVML reports driver 580.95.05 loaded: it is not the running driver's report" \
+		"another driver running: both versions named" "$J"
+	jq '.nvml.driver_version = "550.90.07" | .accelerators[1].vendor_library.nvml.vbios_version = "96.00.9F.00.02"' \
+		"$TMP/h100-running.json" >"$TMP/h100-cc.json"
+	attested 2 "judge, one GPU runs another VBIOS" rims
+	jq_is '[.findings[] | select(.check == "attestation.signature") | .subjects[] as $s | "\($s): \(.status)"] | join(" | ")' \
+		"0000:41:00.0: fail | 0000:c1:00.0: fail" "another VBIOS: both GPUs' reports differ from what NVML reports" "$J"
+	jq_is '[.findings[] | select(.check == "attestation.signature" and any(.subjects[]; . == "0000:c1:00.0")) | .message] | join("")' \
+		"the report names VBIOS 96.00.9F.00.01, but NVML reports VBIOS 96.00.9F.00.02 on this GPU: it is not this GPU's running firmware's report" \
+		"another VBIOS: the GPU's VBIOS named" "$J"
+	jq 'del(.nvml.driver_version)' "$TMP/h100-cc.keep" >"$TMP/h100-cc.json"
+	attested 2 "judge, NVML gave no driver version" rims
+	jq_is '[.findings[] | select(.check == "attestation.signature") | "\(.status): \(.message)"] | unique | join(" | ")' \
+		"pass: the report is signed by the key of /CN=Test GSP FMC LF/O=chipaudit test and answers the nonce sent; its driver and VBIOS versions not compared with the running ones (NVML did not report both)" \
+		"no driver version from NVML: said, not assumed to match" "$J"
+	cp "$TMP/h100-cc.keep" "$TMP/h100-cc.json"
 
 	expect_exit 2 "a wrong nonce with genuine RIMs: exit 2" "$CHIPAUDIT" --data-dir "$P/data" attest verify \
 		--report "$P/report.bin" --certs "$P/chain.pem" --nonce ${NONCE%?}0 --at 2025-06-15 --rim "$P/rims" --json
