@@ -1,6 +1,7 @@
 #include "scratch.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,38 @@ static void join(char *out, size_t len, const char *root, const char *rel)
 		abort();
 }
 
+/* The tree a target made, removed when it exits: a test run leaves nothing
+ * in /tmp. */
+static char made_root[256];
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_made_root(void)
+{
+	nftw(made_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void remember_root(const char *root)
+{
+	if (made_root[0] != '\0')
+		return;
+	if ((size_t)snprintf(made_root, sizeof(made_root), "%s", root) >= sizeof(made_root) ||
+	    atexit(remove_made_root) != 0)
+		abort();
+}
+
 void scratch_mkdirs(const char *root, const char *rel)
 {
 	char path[512];
 
+	remember_root(root);
 	join(path, sizeof(path), root, rel);
 	if (mkdir(root, 0755) != 0 && errno != EEXIST)
 		abort();

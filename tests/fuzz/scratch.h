@@ -6,7 +6,8 @@
 
 #include <stddef.h>
 
-/* mkdir -p ROOT/REL, ROOT included */
+/* mkdir -p ROOT/REL, ROOT included; the first ROOT made is removed, with
+ * all it holds, when the target exits */
 void scratch_mkdirs(const char *root, const char *rel);
 /* ROOT/REL holds exactly the N bytes of DATA */
 void scratch_put(const char *root, const char *rel, const void *data, size_t n);
