@@ -23,9 +23,12 @@ collector_start() {
 	# pass through: tests running side by side never see each other's
 	export TMPDIR=$TMP
 	chmod 711 "$TMP"
-	if ! out=$("$SRCDIR/scripts/collector-dev" start "$@" 2>&1); then
-		fail "scripts/collector-dev start" "$out"; finish; exit 1
+	# only its standard output is shell to eval: what it or PostgreSQL's
+	# tools say on standard error is shown as a diagnostic, never run
+	if ! out=$("$SRCDIR/scripts/collector-dev" start "$@" 2>"$TMP/collector-dev.err"); then
+		fail "scripts/collector-dev start" "$(cat "$TMP/collector-dev.err")" "$out"; finish; exit 1
 	fi
+	[ -s "$TMP/collector-dev.err" ] && sed 's/^/# collector-dev said: /' "$TMP/collector-dev.err"
 	eval "$out"
 	DEV=${CHIPAUDIT_DB#host=}; DEV=${DEV%% *}; DEV=${DEV%/pg}
 }
