@@ -47,15 +47,25 @@ ls "$work"/hosts/*.json | tail -n +$((N / 2 + 1)) >"$work/list2"
 n1=$(wc -l <"$work/list1"); n2=$(wc -l <"$work/list2")
 serve_pid=$(cat "$(dirname "$CHIPAUDIT_CACERT")/serve.pid")
 cpu() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; }
-c0=$(cpu)
-start=$(date +%s.%N)
-statuses=$(python3 bench/collector_load.py "$CHIPAUDIT_URL" "$CHIPAUDIT_CACERT" "$C" "$work/list1")
-wall=$(echo "$(date +%s.%N) - $start" | bc -l)
-c1=$(cpu)
-[ "$statuses" = "201:$n1" ] || { echo "not all stored: $statuses" >&2; exit 1; }
-ingest=$(echo "$n1 / $wall" | bc -l)
+# light_load LIST WHAT: LIST's reports through bench/collector_load.py over C
+# kept-alive connections, each to be stored (201), else exit naming WHAT.
+# Sets rate (reports/s), wall (s) and coll_ms (the collector's CPU a report, ms).
+light_load() {
+	local n c0 c1 start statuses
+	n=$(wc -l <"$1")
+	c0=$(cpu)
+	start=$(date +%s.%N)
+	statuses=$(python3 bench/collector_load.py "$CHIPAUDIT_URL" "$CHIPAUDIT_CACERT" "$C" "$1")
+	wall=$(echo "$(date +%s.%N) - $start" | bc -l)
+	c1=$(cpu)
+	[ "$statuses" = "201:$n" ] || { echo "not all $2 stored: $statuses" >&2; exit 1; }
+	rate=$(echo "$n / $wall" | bc -l)
+	coll_ms=$(echo "($c1 - $c0) * 1000 / $(getconf CLK_TCK) / $n" | bc -l)
+}
+light_load "$work/list1" reports
+ingest=$rate
 printf 'ingest (HTTPS -> serve -> PostgreSQL, verified and committed): %.1f reports/s (%d in %.2f s wall; the collector used %.2f CPU s, %.2f ms a report)\n' \
-	"$ingest" "$n1" "$wall" "$(echo "($c1 - $c0) / $(getconf CLK_TCK)" | bc -l)" "$(echo "($c1 - $c0) * 1000 / $(getconf CLK_TCK) / $n1" | bc -l)"
+	"$ingest" "$n1" "$wall" "$(echo "$coll_ms * $n1 / 1000" | bc -l)" "$coll_ms"
 start=$(date +%s.%N)
 xargs -P "$C" -n 1 "$CHIPAUDIT" push --retries 2 "$CHIPAUDIT_URL" <"$work/list2" >"$work/push.out" 2>"$work/push.err" || true
 wall2=$(echo "$(date +%s.%N) - $start" | bc -l)
@@ -68,15 +78,10 @@ printf 'ingest with chipaudit push, a process a host, %d at a time: %.1f reports
 # 2, the same findings), as a fleet's daily reports mostly are: the current
 # findings are left as they are (docs/collector-protocol.md)
 sed 's#/hosts/#/hosts2/#' "$work/list1" >"$work/list3"
-c0=$(cpu)
-start=$(date +%s.%N)
-statuses=$(python3 bench/collector_load.py "$CHIPAUDIT_URL" "$CHIPAUDIT_CACERT" "$C" "$work/list3")
-wall3=$(echo "$(date +%s.%N) - $start" | bc -l)
-c1=$(cpu)
-[ "$statuses" = "201:$n1" ] || { echo "not all next reports stored: $statuses" >&2; exit 1; }
-steady=$(echo "$n1 / $wall3" | bc -l)
+light_load "$work/list3" "next reports"
+steady=$rate
 printf 'ingest of each host'"'"'s next report, findings unchanged (steady state): %.1f reports/s (%d in %.2f s; the collector used %.2f ms a report)\n' \
-	"$steady" "$n1" "$wall3" "$(echo "($c1 - $c0) * 1000 / $(getconf CLK_TCK) / $n1" | bc -l)"
+	"$steady" "$n1" "$wall" "$coll_ms"
 
 # --- peer 1: COPY of the same bytes into the same table
 start=$(date +%s.%N)
