@@ -81,29 +81,29 @@ audit bd "$TMP/one-gpu"
 audit bd backdoor-clean
 bd=$(hostid bd)
 "$COLLECTOR" enroll --pubkey "$A/bd/host.pub.pem" --host-id "$bd" >/dev/null
-# worst N: each (check, subject) of report N once, with its worst status, sorted
-worst() {
+# $A/bd.N.worst: each (check, subject) of report N once, with its worst status, sorted
+for n in 1 2 3 4; do
 	jq -r '[.findings[] | .check as $c | .status as $s | .subjects[] | {k: "\($c)|\(.)", s: $s}] | group_by(.k)[]
 		| "\(.[0].k)|\(map(.s) | min_by(. as $x | ["fail","error","warn","skip","pass"] | index($x)))"' \
-		"$A/bd.$1.json" | LC_ALL=C sort
-}
+		"$A/bd.$n.json" | LC_ALL=C sort >"$A/bd.$n.worst"
+done
 for n in 1 2 3 4; do
 	"$COLLECTOR" ingest "$A/bd.$n.json" >/dev/null 2>"$TMP/err" || fail "report $n of bd stored" "$(cat "$TMP/err")"
 	got=$(sql "SELECT check_id || '|' || subject || '|' || status FROM current_findings WHERE host_id = '$bd'" | LC_ALL=C sort)
-	[ "$got" = "$(worst $n)" ] && pass "after report $n: the current findings are its own, each subject's worst" ||
-		fail "after report $n: the current findings are its own, each subject's worst" "$(diff <(echo "$got") <(worst $n) | head -5)"
+	[ "$got" = "$(cat "$A/bd.$n.worst")" ] && pass "after report $n: the current findings are its own, each subject's worst" ||
+		fail "after report $n: the current findings are its own, each subject's worst" "$(diff <(echo "$got") "$A/bd.$n.worst" | head -5)"
 	set_by_n=$(sql "SELECT count(*) FROM current_findings c JOIN reports r ON r.id = c.report_id WHERE c.host_id = '$bd' AND r.sequence = $n")
-	if [ "$n" = 1 ]; then want=$(worst 1 | wc -l); else want=$(comm -13 <(worst $((n - 1))) <(worst $n) | wc -l); fi
+	if [ "$n" = 1 ]; then want=$(wc -l <"$A/bd.1.worst"); else want=$(comm -13 "$A/bd.$((n - 1)).worst" "$A/bd.$n.worst" | wc -l); fi
 	[ "$set_by_n" = "$want" ] && pass "after report $n: $want rows set by it (new or changed), the others kept" ||
 		fail "after report $n: $want rows set by it (new or changed), the others kept" "$set_by_n"
 	if [ "$n" = 3 ]; then
-		[ "$(comm -23 <(worst 2) <(worst 3) | grep -c '|0000:9a:00.0|')" -gt 0 ] &&
+		[ "$(comm -23 "$A/bd.2.worst" "$A/bd.3.worst" | grep -c '|0000:9a:00.0|')" -gt 0 ] &&
 			[ "$(sql "SELECT count(*) FROM current_findings WHERE host_id = '$bd' AND subject = '0000:9a:00.0'")" = 0 ] &&
 			pass "the GPU gone from report 3: its current findings deleted" ||
 			fail "the GPU gone from report 3: its current findings deleted"
 	fi
 done
-[ "$(comm -13 <(worst 1) <(worst 2) | grep -c '^backdoor.iommu.passthrough|.*|fail$')" = 2 ] &&
+[ "$(comm -13 "$A/bd.1.worst" "$A/bd.2.worst" | grep -c '^backdoor.iommu.passthrough|.*|fail$')" = 2 ] &&
 	pass "report 2's passthrough failures among the rows it set" || fail "report 2's passthrough failures among the rows it set"
 [ "$(sql "SELECT (SELECT coalesce(sum(n), 0) FROM check_counts) = (SELECT count(*) FROM current_findings)")" = t ] &&
 	pass "check_counts still count current_findings" || fail "check_counts still count current_findings"
